@@ -1,0 +1,1 @@
+//! Generated Nango API crate: types, client and server. Produced by `cargo xtask codegen` (issue 3); empty until then.

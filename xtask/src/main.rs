@@ -1,0 +1,38 @@
+//! `cargo xtask`: the project's commands. Thin: parse flags, call the libraries, print,
+//! and set the exit code (0 ok, 1 findings or failures, 2 usage errors).
+
+mod bundle;
+mod lint;
+mod spec_args;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Project commands for the Nango OpenAPI toolkit.
+#[derive(Parser)]
+#[command(name = "cargo xtask", about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load the spec (with overlays) and report every structural problem.
+    ///
+    /// Exit status: 0 when there is no error (warnings allowed), 1 when there are errors.
+    Lint(lint::Args),
+    /// Write the effective spec (documented spec + overlays, `$ref`s kept) to a file.
+    ///
+    /// The format follows the extension: .yaml/.yml or .json. Refuses to write when the
+    /// effective spec has errors.
+    Bundle(bundle::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Bundle(args) => bundle::run(args),
+    }
+}

@@ -1,0 +1,74 @@
+//! The spec and overlay flags shared by every command that reads the spec.
+
+use clap::Args;
+use codegen::Input;
+use codegen::diag::{self, Diagnostic};
+use std::path::{Path, PathBuf};
+
+/// Which spec to read and which overlays to apply to it.
+#[derive(Args, Debug)]
+pub struct SpecArgs {
+    /// OpenAPI document (YAML or JSON). Default: spec/nango.yaml.
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+    /// Overlay to apply, in order; repeatable. Default: spec/nango.overlay.yaml when --spec is not given.
+    #[arg(long = "overlay", value_name = "FILE")]
+    pub overlays: Vec<PathBuf>,
+    /// Apply no overlay: read the spec exactly as published.
+    #[arg(long, conflicts_with = "overlays")]
+    pub no_overlay: bool,
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+impl SpecArgs {
+    /// Reads the files. Defaults are named relative to the workspace root
+    /// (`spec/nango.yaml`), user paths as typed.
+    pub fn read(&self) -> Result<(Input, Vec<Input>), Diagnostic> {
+        let root = workspace_root();
+        let default = |rel: &str| (root.join(rel), rel.to_owned());
+        let (spec_path, spec_name) = match &self.spec {
+            Some(p) => (p.clone(), p.display().to_string()),
+            None => default("spec/nango.yaml"),
+        };
+        let overlay_paths: Vec<(PathBuf, String)> = if self.no_overlay {
+            Vec::new()
+        } else if !self.overlays.is_empty() {
+            self.overlays
+                .iter()
+                .map(|p| (p.clone(), p.display().to_string()))
+                .collect()
+        } else if self.spec.is_none() {
+            vec![default("spec/nango.overlay.yaml")]
+        } else {
+            Vec::new()
+        };
+        let spec = Input::read(&spec_path, spec_name)?;
+        let overlays = overlay_paths
+            .into_iter()
+            .map(|(p, n)| Input::read(&p, n))
+            .collect::<Result<_, _>>()?;
+        Ok((spec, overlays))
+    }
+}
+
+/// Prints a diagnostic that has no source (e.g. an unreadable file) to stderr.
+pub fn print_plain(d: &Diagnostic) {
+    eprintln!(
+        "{}",
+        diag::render_human(
+            std::slice::from_ref(d),
+            &codegen::load::source::SourceMap::new(),
+            false
+        )
+    );
+}
+
+/// Whether to color human output on this stream.
+pub fn use_color(stream: &impl std::io::IsTerminal) -> bool {
+    stream.is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
