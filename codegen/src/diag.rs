@@ -308,7 +308,7 @@ mod tests {
             .at(JsonPointer::from_tokens(["a", "b"]), Span::new(id, 8, 12))
             .label("this value")
             .help("fix it");
-        let text = render_human(&[d.clone()], &sources, false);
+        let text = render_human(std::slice::from_ref(&d), &sources, false);
         assert!(text.contains("error[demo]: b is wrong"), "{text}");
         assert!(text.contains("--> spec.yaml:2:6"), "{text}");
         assert!(text.contains("^^^^ this value"), "{text}");

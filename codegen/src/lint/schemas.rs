@@ -45,10 +45,10 @@ pub fn check(doc: &Document, refs: &mut RefChecker<'_>) -> Vec<Diagnostic> {
     };
     for schema in all {
         let Some(obj) = schema.object() else { continue };
-        if obj.reference.is_some() {
-            if let Some(node) = root.pointer(&schema.pointer) {
-                refs.check(Slot::Schema, node, &schema.pointer);
-            }
+        if obj.reference.is_some()
+            && let Some(node) = root.pointer(&schema.pointer)
+        {
+            refs.check(Slot::Schema, node, &schema.pointer);
         }
         for (keyword, list) in [
             ("allOf", &obj.all_of),
@@ -75,10 +75,10 @@ pub fn check(doc: &Document, refs: &mut RefChecker<'_>) -> Vec<Diagnostic> {
                     .help("list the allowed values, or remove `enum`"),
             );
         }
-        if let Some(list) = &obj.all_of {
-            if let Some(d) = branches.unsatisfiable(schema, list) {
-                out.push(d);
-            }
+        if let Some(list) = &obj.all_of
+            && let Some(d) = branches.unsatisfiable(schema, list)
+        {
+            out.push(d);
         }
     }
     out
@@ -139,46 +139,54 @@ impl BranchCache<'_> {
                 if i == j {
                     continue;
                 }
-                if a.closed {
-                    if let Some(r) = b.required.iter().find(|r| !a.properties.contains(r)) {
-                        let closed_at = a.pointer.child("additionalProperties");
-                        let mut d = Diagnostic::error(
+                if a.closed
+                    && let Some(r) = b.required.iter().find(|r| !a.properties.contains(r))
+                {
+                    let closed_at = a.pointer.child("additionalProperties");
+                    let mut d = Diagnostic::error(
+                        "allof-unsatisfiable",
+                        format!(
+                            "no value satisfies this `allOf`: branch {i} ({}) allows only its own properties, but branch {j} requires `{r}`",
+                            a.pointer
+                        ),
+                    )
+                    .at(at.clone(), span)
+                    .label("these branches contradict each other")
+                    .help(format!(
+                        "drop `additionalProperties: false` from branch {i} (in 3.1, put `unevaluatedProperties: false` on the combined schema instead), or add `{r}` to its properties"
+                    ));
+                    if let Some(n) = root.pointer(&closed_at) {
+                        d = d.related(n.span, format!("branch {i} is closed here"));
+                    }
+                    return Some(d);
+                }
+                if i < j
+                    && let (Some(ta), Some(tb)) = (&a.types, &b.types)
+                    && !types_overlap(ta, tb)
+                {
+                    return Some(
+                        Diagnostic::error(
                             "allof-unsatisfiable",
                             format!(
-                                "no value satisfies this `allOf`: branch {i} ({}) allows only its own properties, but branch {j} requires `{r}`",
-                                a.pointer
+                                "no value satisfies this `allOf`: branch {i} allows only {} and branch {j} only {}",
+                                type_names(ta),
+                                type_names(tb)
                             ),
                         )
                         .at(at.clone(), span)
                         .label("these branches contradict each other")
-                        .help(format!(
-                            "drop `additionalProperties: false` from branch {i} (in 3.1, put `unevaluatedProperties: false` on the combined schema instead), or add `{r}` to its properties"
-                        ));
-                        if let Some(n) = root.pointer(&closed_at) {
-                            d = d.related(n.span, format!("branch {i} is closed here"));
-                        }
-                        return Some(d);
-                    }
-                }
-                if i < j {
-                    if let (Some(ta), Some(tb)) = (&a.types, &b.types) {
-                        if !types_overlap(ta, tb) {
-                            return Some(
-                                Diagnostic::error(
-                                    "allof-unsatisfiable",
-                                    format!("no value satisfies this `allOf`: branches {i} and {j} allow no common type"),
-                                )
-                                .at(at.clone(), span)
-                                .label("these branches contradict each other")
-                                .help("make the branches agree on `type`"),
-                            );
-                        }
-                    }
+                        .help("make the branches agree on `type`"),
+                    );
                 }
             }
         }
         None
     }
+}
+
+fn type_names(types: &[InstanceType]) -> String {
+    let names: Vec<&str> = types.iter().map(|t| t.name()).collect();
+    names.join(" or ")
 }
 
 fn types_overlap(a: &[InstanceType], b: &[InstanceType]) -> bool {

@@ -293,10 +293,10 @@ fn remove_at(doc: &mut Node, ptr: &JsonPointer) -> bool {
                 o.remove(last);
             }
             Value::Array(a) => {
-                if let Ok(i) = last.parse::<usize>() {
-                    if i < a.len() {
-                        a.remove(i);
-                    }
+                if let Ok(i) = last.parse::<usize>()
+                    && i < a.len()
+                {
+                    a.remove(i);
                 }
             }
             _ => {}

@@ -55,6 +55,19 @@ pub enum InstanceType {
 }
 
 impl InstanceType {
+    /// The JSON Schema name (`"integer"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            InstanceType::Null => "null",
+            InstanceType::Boolean => "boolean",
+            InstanceType::Object => "object",
+            InstanceType::Array => "array",
+            InstanceType::Number => "number",
+            InstanceType::String => "string",
+            InstanceType::Integer => "integer",
+        }
+    }
+
     fn parse(name: &str) -> Option<InstanceType> {
         Some(match name {
             "null" => InstanceType::Null,
@@ -606,12 +619,11 @@ impl<'a> SchemaReader<'a> {
         if exclusive_flags.1 {
             s.exclusive_maximum = s.maximum.take();
         }
-        if s.nullable {
-            if let Some(types) = &mut s.types {
-                if !types.contains(&InstanceType::Null) {
-                    types.push(InstanceType::Null);
-                }
-            }
+        if s.nullable
+            && let Some(types) = &mut s.types
+            && !types.contains(&InstanceType::Null)
+        {
+            types.push(InstanceType::Null);
         }
         s
     }

@@ -408,10 +408,8 @@ fn parse_number(text: &str) -> Option<Result<serde_json::Number, String>> {
         if let Ok(n) = body.parse::<i64>() {
             return Some(Ok(n.into()));
         }
-        if !negative {
-            if let Ok(n) = body.parse::<u64>() {
-                return Some(Ok(n.into()));
-            }
+        if !negative && let Ok(n) = body.parse::<u64>() {
+            return Some(Ok(n.into()));
         }
         return float(body);
     }

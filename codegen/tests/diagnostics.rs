@@ -1,0 +1,205 @@
+//! The lint's output on the real inputs, as snapshots of both renderings.
+
+#![allow(clippy::unwrap_used, clippy::panic)] // helpers outside #[test] fns
+
+mod common;
+
+use codegen::diag::{self, Tally};
+use codegen::{Input, Loaded};
+
+fn human(l: &Loaded) -> String {
+    diag::render_human(&l.diagnostics, &l.sources, false)
+}
+
+fn json(l: &Loaded) -> String {
+    serde_json::to_string_pretty(&diag::render_json(&l.diagnostics, &l.sources)).unwrap()
+}
+
+#[test]
+fn documented_spec_without_overlay_reports_the_five_placeholders() {
+    let loaded = codegen::check(common::documented(), vec![]);
+    let placeholders: Vec<(String, String)> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.pointer.as_ref().unwrap().to_string(),
+                loaded
+                    .sources
+                    .location(d.span.unwrap())
+                    .unwrap()
+                    .to_string(),
+            )
+        })
+        .collect();
+    let base = "#/components/schemas/ConnectSessionReconnectInput/properties";
+    let expected: Vec<(String, String)> = [
+        ("tags", "62:15"),
+        ("end_user", "63:19"),
+        ("organization", "64:23"),
+        ("integrations_config_defaults", "65:39"),
+        ("overrides", "66:20"),
+    ]
+    .iter()
+    .map(|(p, l)| (format!("{base}/{p}"), format!("spec/nango.yaml:{l}")))
+    .collect();
+    assert_eq!(placeholders, expected);
+    assert!(
+        loaded
+            .diagnostics
+            .iter()
+            .all(|d| d.code == "schema-not-object" && d.is_error())
+    );
+    insta::assert_snapshot!("documented_human", human(&loaded));
+    insta::assert_snapshot!("documented_json", json(&loaded));
+}
+
+#[test]
+fn overlay_repairs_the_documented_spec_completely() {
+    let loaded = codegen::check(common::documented(), vec![common::overlay()]);
+    assert_eq!(
+        Tally::of(&loaded.diagnostics),
+        Tally::default(),
+        "{}",
+        human(&loaded)
+    );
+    let doc = loaded.document.unwrap();
+    let bundle = codegen::bundle::render(&doc, codegen::bundle::Format::Yaml).unwrap();
+    insta::assert_snapshot!("effective_spec", bundle);
+}
+
+#[test]
+fn full_nango_spec_reports_empty_any_of_and_unsatisfiable_all_of() {
+    let path = common::shared().join("specs/nango/spec.yaml");
+    let spec = Input::read(&path, "../shared/specs/nango/spec.yaml").unwrap();
+    let loaded = codegen::check(spec, vec![]);
+    let codes: Vec<(&str, String)> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.code,
+                d.pointer
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let s = "#/components/schemas";
+    assert!(codes.contains(&(
+        "empty-combinator",
+        format!("{s}/BaseProvider/properties/proxy/properties/paginate/anyOf")
+    )));
+    for name in ["AppStore", "Bill", "OAuth1", "OAuth2Client", "OAuth2"] {
+        assert!(
+            codes.contains(&(
+                "allof-unsatisfiable",
+                format!("{s}/{name}CredentialsWithRaw/allOf")
+            )),
+            "{name}: {codes:?}"
+        );
+    }
+    assert!(codes.contains(&("allof-unsatisfiable", format!("{s}/IntegrationFull/allOf"))));
+    let anyof = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "empty-combinator")
+        .unwrap();
+    assert_eq!(
+        loaded.sources.location(anyof.span.unwrap()).unwrap().line,
+        4086
+    );
+    insta::assert_snapshot!("full_nango_human", human(&loaded));
+    insta::assert_snapshot!("full_nango_json", json(&loaded));
+}
+
+#[test]
+fn broken_overlay_is_reported_in_the_overlay_file() {
+    let overlay = Input::new(
+        "broken.overlay.yaml",
+        "overlay: 1.0.0\ninfo: {title: broken, version: '1'}\nactions:\n  - target: $.paths[\n    update: {}\n  - target: $.components.schemas.Nope\n    update: {description: x}\n  - target: $.openapi\n    update: {x: 1}\n  - target: $.info\n    update: text\n",
+    );
+    let loaded = codegen::check(common::documented(), vec![overlay]);
+    let overlay_codes: Vec<&str> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.span.is_some_and(|s| {
+                loaded.sources.get(s.file).unwrap().name() == "broken.overlay.yaml"
+            })
+        })
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(
+        overlay_codes,
+        [
+            "overlay-jsonpath",
+            "overlay-target-empty",
+            "overlay-update-kind",
+            "overlay-update-kind"
+        ]
+    );
+    insta::assert_snapshot!("broken_overlay_human", human(&loaded));
+}
+
+#[test]
+fn structural_rules_fire_on_a_crafted_document() {
+    let spec = Input::new(
+        "crafted.yaml",
+        r##"openapi: 3.0.3
+info: {title: crafted, version: '1'}
+paths:
+  /pets/{petId}/toys/{toyId}:
+    parameters:
+      - {name: petId, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getToy
+      responses:
+        '200': {$ref: '#/components/responses/Missing'}
+        '2O0': {description: typo}
+    post:
+      operationId: getToy
+      parameters:
+        - {name: extra, in: path, schema: {type: string}}
+      responses:
+        default: {description: x}
+  /bad/{open:
+    get:
+      responses: {'200': {description: ok}}
+components:
+  schemas:
+    A: {$ref: '#/components/schemas/B'}
+    B: {$ref: '#/components/schemas/A'}
+    C: {oneOf: []}
+    D: {$ref: 'other.yaml#/D'}
+    E: {$ref: '#/components/schemas/Aa'}
+  responses:
+    R: 'not an object'
+"##,
+    );
+    let loaded = codegen::check(spec, vec![]);
+    let mut codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code).collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            "duplicate-operation-id",
+            "empty-combinator",
+            "not-an-object",
+            "path-param-required",
+            "path-param-undeclared",
+            "path-param-undeclared",
+            "path-param-unknown",
+            "path-template",
+            "ref-cycle",
+            "ref-external",
+            "ref-unresolved",
+            "ref-unresolved",
+            "response-code",
+        ],
+        "{}",
+        human(&loaded)
+    );
+    insta::assert_snapshot!("crafted_human", human(&loaded));
+}

@@ -1,0 +1,162 @@
+//! The commands as a user runs them: exit codes, locations, formats, and a bundle that an
+//! independent validator (openapi-spec-validator) accepts.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("xtask runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn lint_without_overlay_lists_the_five_placeholders_and_fails() {
+    let out = xtask(&["lint", "--no-overlay"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for loc in ["62:15", "63:19", "64:23", "65:39", "66:20"] {
+        assert!(
+            text.contains(&format!("--> spec/nango.yaml:{loc}")),
+            "{loc} missing in:\n{text}"
+        );
+    }
+    assert!(text.contains(
+        "#/components/schemas/ConnectSessionReconnectInput/properties/integrations_config_defaults"
+    ));
+    assert!(
+        text.trim_end()
+            .ends_with("spec/nango.yaml: 5 errors, 0 warnings"),
+        "{text}"
+    );
+}
+
+#[test]
+fn lint_with_the_overlay_passes() {
+    let out = xtask(&["lint"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "spec/nango.yaml + spec/nango.overlay.yaml: 0 errors, 0 warnings"
+    );
+}
+
+#[test]
+fn lint_json_format_is_machine_readable() {
+    let out = xtask(&["lint", "--no-overlay", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["errors"], 5);
+    assert_eq!(v["diagnostics"][0]["file"], "spec/nango.yaml");
+    assert_eq!(v["diagnostics"][0]["line"], 62);
+    assert_eq!(v["diagnostics"][0]["column"], 15);
+    assert_eq!(v["diagnostics"][0]["code"], "schema-not-object");
+}
+
+#[test]
+fn unreadable_spec_and_bad_output_extension_are_reported() {
+    let out = xtask(&["lint", "--spec", "no/such/spec.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read no/such/spec.yaml"));
+    let out = xtask(&["bundle", "--out", "x.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [&["--help"][..], &["lint", "--help"], &["bundle", "--help"]] {
+        let out = xtask(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(stdout(&out).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn bundle_refuses_a_spec_with_errors() {
+    let dir = scratch("refuse");
+    let target = dir.join("nango.yaml");
+    let out = xtask(&["bundle", "--no-overlay", "--out", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!target.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The validator CI installs (see `.ci/run`); outside CI the check is skipped with a note.
+fn spec_validator() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("OPENAPI_SPEC_VALIDATOR") {
+        return Some(PathBuf::from(p));
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must set OPENAPI_SPEC_VALIDATOR (see .ci/run)"
+    );
+    eprintln!("note: OPENAPI_SPEC_VALIDATOR is not set; skipping the openapi-spec-validator check");
+    None
+}
+
+fn reload(path: &Path) -> serde_json::Value {
+    let input = codegen::Input::read(path, path.display().to_string()).unwrap();
+    let loaded = codegen::check(input, vec![]);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    loaded.document.unwrap().root.to_json()
+}
+
+#[test]
+fn bundles_are_valid_openapi_and_equal_in_both_formats() {
+    let dir = scratch("bundle");
+    let (yaml, json) = (dir.join("nango.yaml"), dir.join("nango.json"));
+    for target in [&yaml, &json] {
+        let out = xtask(&["bundle", "--out", target.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let from_yaml = reload(&yaml);
+    assert_eq!(from_yaml, reload(&json));
+    assert_eq!(
+        from_yaml["paths"]["/connect/sessions/reconnect"]["post"]["operationId"],
+        "createReconnectSession"
+    );
+    let ops: Vec<&str> = ["/connect/sessions", "/connections/{connectionId}"]
+        .iter()
+        .flat_map(|p| {
+            from_yaml["paths"][p]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+        })
+        .collect();
+    assert_eq!(ops, ["post", "parameters", "get", "delete"]);
+    if let Some(validator) = spec_validator() {
+        let out = Command::new(validator)
+            .arg(&yaml)
+            .arg(&json)
+            .output()
+            .expect("validator runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "openapi-spec-validator rejected the bundle:\n{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(text.matches(": OK").count(), 2, "{text}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
