@@ -12,8 +12,10 @@
 
 pub mod bundle;
 pub mod diag;
+pub mod emit;
 pub mod lint;
 pub mod load;
+pub mod model;
 
 pub use diag::{Diagnostic, Severity};
 pub use load::{Document, Input, Loaded, SpecVersion, load};

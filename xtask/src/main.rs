@@ -2,6 +2,7 @@
 //! and set the exit code (0 ok, 1 findings or failures, 2 usage errors).
 
 mod bundle;
+mod codegen;
 mod lint;
 mod spec_args;
 
@@ -27,6 +28,10 @@ enum Command {
     /// The format follows the extension: .yaml/.yml or .json. Refuses to write when the
     /// effective spec has errors.
     Bundle(bundle::Args),
+    /// Generate the `generated/` crate (types, client, server) from the effective spec.
+    ///
+    /// With `--check`, regenerate in memory and exit 1 naming the stale files.
+    Codegen(codegen::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,5 +39,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Lint(args) => lint::run(args),
         Command::Bundle(args) => bundle::run(args),
+        Command::Codegen(args) => codegen::run(args),
     }
 }

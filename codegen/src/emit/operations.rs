@@ -1,0 +1,190 @@
+//! `src/operations.rs`: per operation, a parameters struct and a response enum with one
+//! variant per documented status. Shared by client and server; needs neither.
+
+use super::ty::ty;
+use super::types::doc;
+use crate::model::Model;
+use crate::model::operations::{BodyKind, Operation, Response, Status};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+/// The params struct name of an operation, when it has parameters.
+pub fn params_ident(op: &Operation) -> Option<proc_macro2::Ident> {
+    (!op.params.is_empty()).then(|| format_ident!("{}Params", op.type_name))
+}
+
+/// The response enum name.
+pub fn response_ident(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("{}Response", op.type_name)
+}
+
+/// All operation items.
+pub fn items(model: &Model) -> TokenStream {
+    let items = model.operations.iter().map(|op| {
+        let params = params_struct(model, op);
+        let response = response_enum(model, op);
+        quote! { #params #response }
+    });
+    quote!(#(#items)*)
+}
+
+fn params_struct(model: &Model, op: &Operation) -> TokenStream {
+    let Some(name) = params_ident(op) else { return quote!() };
+    let fields = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.ident);
+        let t = ty(model, &p.ty);
+        let docs = doc(p.doc.as_deref());
+        let rename = if p.ident == p.wire {
+            quote!()
+        } else {
+            let wire = Literal::string(&p.wire);
+            quote!(#[serde(rename = #wire)])
+        };
+        let optional = if p.required { quote!() } else { quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]) };
+        quote! { #docs #rename #optional pub #ident: #t, }
+    });
+    let text = format!(" Parameters of `{} {}`.", op.method, op.path);
+    quote! {
+        #[doc = #text]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name { #(#fields)* }
+    }
+}
+
+fn status_code(r: &Response) -> u16 {
+    match r.status {
+        Status::Code(c) => c,
+        Status::Range(d) => d * 100,
+        Status::Default => 500,
+    }
+}
+
+/// Whether the variant carries the status (ranges and `default` do).
+fn carries_status(r: &Response) -> bool {
+    !matches!(r.status, Status::Code(_))
+}
+
+fn response_enum(model: &Model, op: &Operation) -> TokenStream {
+    let name = response_ident(op);
+    let variants = op.responses.iter().map(|r| {
+        let ident = format_ident!("{}", r.variant);
+        let docs = doc(Some(&format!("{} — {}", status_label(r), r.doc.as_deref().unwrap_or(""))));
+        let status = if carries_status(r) { quote!(u16,) } else { quote!() };
+        match &r.body {
+            Some(b) => {
+                let t = ty(model, &b.ty);
+                quote! { #docs #ident(#status #t), }
+            }
+            None if carries_status(r) => quote! { #docs #ident(u16), },
+            None => quote! { #docs #ident, },
+        }
+    });
+    let status_arms = op.responses.iter().map(|r| {
+        let ident = format_ident!("{}", r.variant);
+        let code = Literal::u16_unsuffixed(status_code(r));
+        match (&r.body, carries_status(r)) {
+            (_, true) => quote!(Self::#ident(status, ..) => *status,),
+            (Some(_), false) => quote!(Self::#ident(..) => #code,),
+            (None, false) => quote!(Self::#ident => #code,),
+        }
+    });
+    let decode = decode_fn(op);
+    let encode = encode_fn(op);
+    let text = format!(" Responses of `{} {}`, one variant per documented status.", op.method, op.path);
+    quote! {
+        #[doc = #text]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        pub enum #name { #(#variants)* }
+
+        impl #name {
+            /// The HTTP status of this response.
+            pub fn status(&self) -> u16 {
+                match self { #(#status_arms)* }
+            }
+            #decode
+            #encode
+        }
+    }
+}
+
+fn status_label(r: &Response) -> String {
+    match r.status {
+        Status::Code(c) => c.to_string(),
+        Status::Range(d) => format!("{d}XX"),
+        Status::Default => "default".into(),
+    }
+}
+
+fn decode_fn(op: &Operation) -> TokenStream {
+    let mut exact = Vec::new();
+    let mut ranges = Vec::new();
+    let mut default = None;
+    for r in &op.responses {
+        let ident = format_ident!("{}", r.variant);
+        let status_arg = if carries_status(r) { quote!(status,) } else { quote!() };
+        let value = match &r.body {
+            Some(b) => {
+                let decode = match b.kind {
+                    BodyKind::Json | BodyKind::Form => quote!(crate::runtime::json(status, body)?),
+                    BodyKind::Text => quote!(crate::runtime::text(status, body)?),
+                    BodyKind::Bytes => quote!(body.to_vec()),
+                };
+                quote!(Self::#ident(#status_arg #decode))
+            }
+            None if carries_status(r) => quote!(Self::#ident(status)),
+            None => quote!(Self::#ident),
+        };
+        match r.status {
+            Status::Code(c) => {
+                let c = Literal::u16_unsuffixed(c);
+                exact.push(quote!(#c => #value,));
+            }
+            Status::Range(d) => {
+                let (lo, hi) = (Literal::u16_unsuffixed(d * 100), Literal::u16_unsuffixed(d * 100 + 99));
+                ranges.push(quote!(#lo..=#hi => #value,));
+            }
+            Status::Default => default = Some(quote!(_ => #value,)),
+        }
+    }
+    let fallback = default.unwrap_or_else(|| {
+        quote!(_ => return ::std::result::Result::Err(crate::runtime::DecodeError::UndocumentedStatus { status, body: body.to_vec() }),)
+    });
+    quote! {
+        /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
+        pub fn decode(status: u16, body: &[u8]) -> ::std::result::Result<Self, crate::runtime::DecodeError> {
+            let _ = body;
+            ::std::result::Result::Ok(match status {
+                #(#exact)*
+                #(#ranges)*
+                #fallback
+            })
+        }
+    }
+}
+
+fn encode_fn(op: &Operation) -> TokenStream {
+    let arms = op.responses.iter().map(|r| {
+        let ident = format_ident!("{}", r.variant);
+        let code = Literal::u16_unsuffixed(status_code(r));
+        let (pattern_status, status) = if carries_status(r) { (quote!(status,), quote!(*status)) } else { (quote!(), quote!(#code)) };
+        match &r.body {
+            Some(b) => {
+                let media = Literal::string(&b.media);
+                let bytes = match b.kind {
+                    BodyKind::Json | BodyKind::Form => quote!(crate::runtime::to_json(value)),
+                    BodyKind::Text => quote!(value.as_bytes().to_vec()),
+                    BodyKind::Bytes => quote!(value.clone()),
+                };
+                quote!(Self::#ident(#pattern_status value) => (#status, ::std::option::Option::Some((#media, #bytes))),)
+            }
+            None if carries_status(r) => quote!(Self::#ident(status) => (*status, ::std::option::Option::None),),
+            None => quote!(Self::#ident => (#code, ::std::option::Option::None),),
+        }
+    });
+    quote! {
+        /// Status, media type and body bytes, as a server sends them.
+        pub fn encode(&self) -> (u16, ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>) {
+            match self { #(#arms)* }
+        }
+    }
+}

@@ -1,0 +1,592 @@
+//! Schemas → types. Two phases, as in typify: every component schema gets a `TypeId`
+//! before any is converted (so forward and recursive `$ref`s just work), then bodies are
+//! converted; anonymous types are de-duplicated structurally; containment cycles are boxed
+//! afterwards (`cycles.rs`). Anything that cannot be expressed becomes `serde_json::Value`
+//! with a located warning, never a panic or non-compiling code.
+
+use super::ir::{EnumVariant, Field, Struct, Tagging, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant};
+use super::names::{self, Name, Scope};
+use crate::diag::Diagnostic;
+use crate::load::Document;
+use crate::load::node::Node;
+use crate::load::pointer::JsonPointer;
+use crate::load::schema::{InstanceType, Schema, SchemaKind, SchemaObject, SchemaReader};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Builds the type graph of one document.
+pub struct TypeBuilder<'d> {
+    doc: &'d Document,
+    /// Types, indexed by `TypeId`; redirected duplicates are removed in `finish`.
+    pub types: Vec<TypeDef>,
+    by_pointer: BTreeMap<JsonPointer, Ty>,
+    interned: BTreeMap<TypeKind, TypeId>,
+    schemas: BTreeMap<JsonPointer, Schema>,
+    in_progress: BTreeSet<JsonPointer>,
+    /// Fallbacks taken, as warnings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'d> TypeBuilder<'d> {
+    /// A builder with every `components/schemas` entry reserved under its own name.
+    pub fn new(doc: &'d Document) -> TypeBuilder<'d> {
+        let mut b = TypeBuilder {
+            doc,
+            types: Vec::new(),
+            by_pointer: BTreeMap::new(),
+            interned: BTreeMap::new(),
+            schemas: BTreeMap::new(),
+            in_progress: BTreeSet::new(),
+            diagnostics: Vec::new(),
+        };
+        let section = JsonPointer::from_tokens(["components", "schemas"]);
+        let names: Vec<String> = doc
+            .root
+            .pointer(&section)
+            .and_then(Node::as_object)
+            .map(|o| o.iter().map(|(k, _)| k.to_owned()).collect())
+            .unwrap_or_default();
+        let reserved: Vec<(TypeId, JsonPointer)> = names
+            .iter()
+            .map(|name| {
+                let at = section.child(name);
+                let id = b.reserve(Name::Required(name.clone()), at.clone());
+                b.by_pointer.insert(at.clone(), Ty::Named(id));
+                (id, at)
+            })
+            .collect();
+        for (id, at) in reserved {
+            if let Some(schema) = b.schema_at(&at) {
+                b.define(id, &schema);
+            }
+        }
+        b
+    }
+
+    fn reserve(&mut self, origin: Name, pointer: JsonPointer) -> TypeId {
+        let id = TypeId(self.types.len());
+        self.types.push(TypeDef { ident: String::new(), origin, pointer, doc: None, kind: TypeKind::Alias(Ty::Any) });
+        id
+    }
+
+    fn schema_at(&mut self, at: &JsonPointer) -> Option<Schema> {
+        if let Some(s) = self.schemas.get(at) {
+            return Some(s.clone());
+        }
+        let node = self.doc.root.pointer(at)?;
+        let schema = SchemaReader::new(&self.doc.root, self.doc.version).read(node, at.clone());
+        self.schemas.insert(at.clone(), schema.clone());
+        Some(schema)
+    }
+
+    fn warn(&mut self, at: &JsonPointer, message: String, help: &str) {
+        let span = self.doc.root.pointer(at).map_or(self.doc.root.span, |n| n.span);
+        self.diagnostics.push(Diagnostic::warning("codegen-fallback", message).at(at.clone(), span).help(help));
+    }
+
+    /// Fills a reserved type with the conversion of its schema.
+    fn define(&mut self, id: TypeId, schema: &Schema) {
+        self.types[id.0].doc = doc_of(schema);
+        let kind = match self.shape(schema, &self.types[id.0].origin.clone(), Some(id)) {
+            Shape::Kind(kind) => kind,
+            Shape::Ty(Ty::Named(other)) if other == id => TypeKind::Alias(Ty::Any),
+            Shape::Ty(ty) => TypeKind::Alias(ty),
+        };
+        self.types[id.0].kind = kind;
+    }
+
+    /// The type of a schema, creating named types as needed.
+    pub fn ty(&mut self, schema: &Schema, hint: &Name) -> Ty {
+        if let Some(ty) = self.by_pointer.get(&schema.pointer) {
+            return ty.clone();
+        }
+        if !self.in_progress.insert(schema.pointer.clone()) {
+            self.warn(&schema.pointer, "schema refers to itself without a named type; using serde_json::Value".into(), "give the recursive schema a name under components/schemas");
+            return Ty::Any;
+        }
+        let ty = match self.shape(schema, hint, None) {
+            Shape::Ty(ty) => ty,
+            Shape::Kind(kind) => Ty::Named(self.intern(kind, hint.clone(), schema)),
+        };
+        self.in_progress.remove(&schema.pointer);
+        self.by_pointer.insert(schema.pointer.clone(), ty.clone());
+        ty
+    }
+
+    /// The type at a pointer (a `$ref` target, a media type's schema).
+    pub fn ty_at(&mut self, at: &JsonPointer, hint: &Name) -> Ty {
+        if let Some(ty) = self.by_pointer.get(at) {
+            return ty.clone();
+        }
+        match self.schema_at(at) {
+            Some(schema) => self.ty(&schema, hint),
+            None => Ty::Any,
+        }
+    }
+
+    fn intern(&mut self, kind: TypeKind, hint: Name, schema: &Schema) -> TypeId {
+        if matches!(hint, Name::Suggested(_)) {
+            if let Some(&id) = self.interned.get(&kind) {
+                return id;
+            }
+        }
+        let id = self.reserve(hint, schema.pointer.clone());
+        self.types[id.0].doc = doc_of(schema);
+        self.types[id.0].kind = kind.clone();
+        self.interned.entry(kind).or_insert(id);
+        id
+    }
+
+    /// Converts one schema into either a plain type or the body of a named type.
+    /// `own` is the id being defined when the caller already reserved one.
+    fn shape(&mut self, schema: &Schema, hint: &Name, own: Option<TypeId>) -> Shape {
+        let o = match &schema.kind {
+            SchemaKind::Bool(true) | SchemaKind::Invalid => return Shape::Ty(Ty::Any),
+            SchemaKind::Bool(false) => {
+                self.warn(&schema.pointer, "`false` schema (no value is valid) typed as serde_json::Value".into(), "remove the property or give it a real schema");
+                return Shape::Ty(Ty::Any);
+            }
+            SchemaKind::Object(o) => o.as_ref(),
+        };
+        let nullable = o.nullable || o.types.as_ref().is_some_and(|t| t.contains(&InstanceType::Null));
+        let shape = self.non_null_shape(schema, o, hint);
+        if !nullable {
+            return shape;
+        }
+        match shape {
+            Shape::Ty(ty) => Shape::Ty(ty.optional()),
+            Shape::Kind(kind) => {
+                // A nullable component keeps its name for an alias `Option<…Value>`.
+                let inner = if own.is_some() { Name::Suggested(format!("{}Value", hint.text())) } else { hint.clone() };
+                Shape::Ty(Ty::Named(self.intern(kind, inner, schema)).optional())
+            }
+        }
+    }
+
+    fn non_null_shape(&mut self, schema: &Schema, o: &SchemaObject, hint: &Name) -> Shape {
+        if let Some(r) = &o.reference {
+            return Shape::Ty(self.reference(&schema.pointer, &r.target, hint));
+        }
+        if let Some(c) = &o.constant {
+            return match c.as_str() {
+                Some(s) => Shape::Kind(string_enum([s.to_owned()])),
+                None => Shape::Ty(json_value_ty(c)),
+            };
+        }
+        if let Some(values) = &o.enumeration {
+            let strings: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+            let non_null = values.iter().filter(|v| !v.is_null()).count();
+            if !strings.is_empty() && strings.len() == non_null {
+                let enum_shape = Shape::Kind(string_enum(strings));
+                return if non_null < values.len() { self.optional_shape(enum_shape, schema, hint) } else { enum_shape };
+            }
+        }
+        if let Some(branches) = o.all_of.as_ref().filter(|b| !b.is_empty()) {
+            return self.all_of(schema, o, branches, hint);
+        }
+        // `anyOf: [{required: [a]}, {required: [b]}]` next to `properties` only constrains
+        // which keys must be present: validation's business, not the type's.
+        let alternatives = o
+            .one_of
+            .as_ref()
+            .or(o.any_of.as_ref())
+            .filter(|b| !b.is_empty() && !(!o.properties.is_empty() && b.iter().all(constraint_only)));
+        if let Some(branches) = alternatives {
+            return self.union(schema, o, branches, hint);
+        }
+        let types: Vec<InstanceType> =
+            o.types.iter().flatten().copied().filter(|t| *t != InstanceType::Null).collect();
+        match types.as_slice() {
+            [] => self.untyped(o, hint),
+            [one] => self.typed(o, *one, hint),
+            many => {
+                // `type: [string, integer]`: a union of the listed kinds.
+                let mut variants = Vec::new();
+                for t in many {
+                    let word = type_word(*t);
+                    let variant_hint = hint_child(hint, word);
+                    let shape = self.typed(o, *t, &variant_hint);
+                    variants.push((word.to_owned(), self.shape_ty(shape, &variant_hint, schema)));
+                }
+                Shape::Kind(TypeKind::Union(Union { variants: union_variants(variants), tagging: Tagging::Untagged }))
+            }
+        }
+    }
+
+    fn optional_shape(&mut self, shape: Shape, schema: &Schema, hint: &Name) -> Shape {
+        Shape::Ty(self.shape_ty(shape, hint, schema).optional())
+    }
+
+    /// A plain type for a shape, naming (and interning) it when it needs a name.
+    fn shape_ty(&mut self, shape: Shape, hint: &Name, schema: &Schema) -> Ty {
+        match shape {
+            Shape::Ty(ty) => ty,
+            Shape::Kind(kind) => Ty::Named(self.intern(kind, hint.clone(), schema)),
+        }
+    }
+
+    fn reference(&mut self, at: &JsonPointer, target: &str, hint: &Name) -> Ty {
+        let Ok(pointer) = JsonPointer::parse_ref(target) else {
+            self.warn(at, format!("`{target}` cannot be followed; typed as serde_json::Value"), "only `#/…` references are resolved");
+            return Ty::Any;
+        };
+        if let Some(ty) = self.by_pointer.get(&pointer) {
+            return ty.clone();
+        }
+        // A pointer into the middle of a schema: name it after where it points.
+        let named = pointer_hint(&pointer).map_or_else(|| hint.clone(), Name::Suggested);
+        self.ty_at(&pointer, &named)
+    }
+
+    fn typed(&mut self, o: &SchemaObject, t: InstanceType, hint: &Name) -> Shape {
+        Shape::Ty(match t {
+            InstanceType::Null => Ty::Any,
+            InstanceType::Boolean => Ty::Bool,
+            InstanceType::Integer => match o.format.as_deref() {
+                Some("int32") => Ty::I32,
+                Some("uint64" | "uint32") => Ty::U64,
+                _ => Ty::I64,
+            },
+            InstanceType::Number => Ty::F64,
+            InstanceType::String => match o.format.as_deref() {
+                Some("date-time") => Ty::DateTime,
+                Some("date") => Ty::Date,
+                Some("uuid") => Ty::Uuid,
+                _ => Ty::String,
+            },
+            InstanceType::Array => self.array(o, hint),
+            InstanceType::Object => return self.object(o, hint),
+        })
+    }
+
+    fn untyped(&mut self, o: &SchemaObject, hint: &Name) -> Shape {
+        if !o.properties.is_empty() || o.additional_properties.is_some() || !o.pattern_properties.is_empty() {
+            return self.object(o, hint);
+        }
+        if o.items.is_some() || !o.prefix_items.is_empty() {
+            return Shape::Ty(self.array(o, hint));
+        }
+        Shape::Ty(Ty::Any)
+    }
+
+    fn array(&mut self, o: &SchemaObject, hint: &Name) -> Ty {
+        let item_hint = hint_child(hint, "Item");
+        if !o.prefix_items.is_empty() {
+            let closed = matches!(o.items.as_deref(), Some(Schema { kind: SchemaKind::Bool(false), .. }));
+            if closed {
+                let items: Vec<Ty> = o.prefix_items.clone().iter().enumerate().map(|(i, s)| self.ty(s, &hint_child(hint, &format!("Item{i}")))).collect();
+                return Ty::Tuple(items);
+            }
+            return Ty::Vec(Box::new(Ty::Any));
+        }
+        match o.items.as_deref() {
+            Some(items) => {
+                let items = items.clone();
+                Ty::Vec(Box::new(self.ty(&items, &item_hint)))
+            }
+            None => Ty::Vec(Box::new(Ty::Any)),
+        }
+    }
+
+    fn object(&mut self, o: &SchemaObject, hint: &Name) -> Shape {
+        let extra_ty = match o.additional_properties.as_deref() {
+            Some(Schema { kind: SchemaKind::Bool(false), .. }) => None,
+            Some(Schema { kind: SchemaKind::Bool(true), .. }) | None => Some(Ty::Any),
+            Some(ap) => {
+                let ap = ap.clone();
+                Some(self.ty(&ap, &hint_child(hint, "Value")))
+            }
+        };
+        let extra_ty = if o.pattern_properties.is_empty() { extra_ty } else { Some(Ty::Any) };
+        if o.properties.is_empty() {
+            return Shape::Ty(match extra_ty {
+                None | Some(Ty::Any) => Ty::JsonObject,
+                Some(t) => Ty::Map(Box::new(t)),
+            });
+        }
+        let props: Vec<(String, Schema, bool)> =
+            o.properties.iter().map(|(k, s)| (k.clone(), s.clone(), o.required.contains(k))).collect();
+        let closed = extra_ty.is_none() && o.pattern_properties.is_empty();
+        Shape::Kind(TypeKind::Struct(self.fields(props, closed, extra_ty, hint)))
+    }
+
+    fn fields(&mut self, props: Vec<(String, Schema, bool)>, closed: bool, extra: Option<Ty>, hint: &Name) -> Struct {
+        let mut scope = Scope::new();
+        let mut fields = Vec::new();
+        for (wire, prop, required) in props {
+            let ident = scope.claim(&names::snake(&wire));
+            let ty = self.ty(&prop, &hint_child(hint, &names::pascal(&wire)));
+            fields.push(Field { ident, wire, ty: if required { ty } else { ty.optional() }, required, doc: doc_of(&prop) });
+        }
+        let extra = extra.map(|t| (scope.claim("additional_properties"), t));
+        Struct { fields, closed, extra }
+    }
+
+    /// `allOf`: object branches merge into one struct; otherwise the first typed branch wins.
+    fn all_of(&mut self, schema: &Schema, o: &SchemaObject, branches: &[Schema], hint: &Name) -> Shape {
+        if branches.len() == 1 && o.properties.is_empty() {
+            let only = branches[0].clone();
+            return match self.by_pointer.get(&only.pointer).cloned() {
+                Some(ty) => Shape::Ty(ty),
+                None => self.shape(&only, hint, None),
+            };
+        }
+        let mut resolved: Vec<Schema> = Vec::new();
+        for b in branches {
+            match self.resolve(b) {
+                Some(s) => resolved.push(s),
+                None => return Shape::Ty(Ty::Any),
+            }
+        }
+        let objectish = |s: &Schema| {
+            s.object().is_some_and(|x| {
+                x.types.as_ref().is_none_or(|t| t.contains(&InstanceType::Object))
+                    && x.one_of.is_none()
+                    && x.any_of.is_none()
+                    && x.enumeration.is_none()
+                    && x.items.is_none()
+            })
+        };
+        if !resolved.iter().all(objectish) {
+            let first = resolved.iter().find(|s| s.object().is_some_and(|x| x.types.is_some())).cloned();
+            return match first {
+                Some(s) => self.shape(&s, hint, None),
+                None => Shape::Ty(Ty::Any),
+            };
+        }
+        let mut props: Vec<(String, Schema, bool)> = Vec::new();
+        let mut required: BTreeSet<String> = o.required.iter().cloned().collect();
+        let mut all_closed = true;
+        let mut open_extra: Option<Ty> = None;
+        let mut sources: Vec<&SchemaObject> = resolved.iter().filter_map(Schema::object).collect();
+        sources.push(o);
+        for s in &sources {
+            required.extend(s.required.iter().cloned());
+            for (k, v) in &s.properties {
+                if !props.iter().any(|(name, _, _)| name == k) {
+                    props.push((k.clone(), v.clone(), false));
+                }
+            }
+        }
+        for s in sources.iter().take(resolved.len()) {
+            all_closed &= s.is_closed();
+            if let Some(ap) = s.additional_properties.as_deref() {
+                if !matches!(ap.kind, SchemaKind::Bool(_)) {
+                    let ap = ap.clone();
+                    open_extra = Some(self.ty(&ap, &hint_child(hint, "Value")));
+                }
+            }
+        }
+        for p in &mut props {
+            p.2 = required.contains(&p.0);
+        }
+        // Branches that forbid each other's properties cannot all hold (lint reports it as an
+        // error). Policy: the merged type accepts the union of the properties, open.
+        let conflicting = sources.iter().take(resolved.len()).any(|s| s.is_closed() && props.iter().any(|(k, _, _)| !s.properties.contains_key(k)));
+        if conflicting {
+            self.warn(&schema.pointer, "unsatisfiable `allOf`: the generated type accepts the union of the branches' properties".into(), "see the `allof-unsatisfiable` lint error for the contradiction");
+        }
+        let closed = all_closed && !conflicting;
+        let extra = if closed { None } else { Some(open_extra.unwrap_or(Ty::Any)) };
+        Shape::Kind(TypeKind::Struct(self.fields(props, closed, extra, hint)))
+    }
+
+    fn resolve(&mut self, s: &Schema) -> Option<Schema> {
+        let mut current = s.clone();
+        for _ in 0..32 {
+            let Some(target) = current.object().and_then(|o| o.reference.as_ref()).map(|r| r.target.clone()) else {
+                return Some(current);
+            };
+            let pointer = JsonPointer::parse_ref(&target).ok()?;
+            current = self.schema_at(&pointer)?;
+        }
+        None
+    }
+
+    /// `oneOf` / `anyOf`.
+    fn union(&mut self, schema: &Schema, o: &SchemaObject, branches: &[Schema], hint: &Name) -> Shape {
+        let is_null = |s: &Schema| {
+            s.object().is_some_and(|x| {
+                x.reference.is_none() && x.types.as_deref() == Some(&[InstanceType::Null][..])
+                    || x.constant.as_ref().is_some_and(serde_json::Value::is_null)
+            })
+        };
+        let non_null: Vec<Schema> = branches.iter().filter(|b| !is_null(b)).cloned().collect();
+        let nullable = non_null.len() < branches.len();
+        let shape = if non_null.len() == 1 {
+            let only = non_null[0].clone();
+            Shape::Ty(self.ty(&only, hint))
+        } else if let Some(values) = self.all_string_values(&non_null) {
+            Shape::Kind(string_enum(values))
+        } else {
+            let mut variants = Vec::new();
+            for (i, b) in non_null.iter().enumerate() {
+                let word = self.variant_word(b).unwrap_or_else(|| format!("Variant{i}"));
+                let ty = self.ty(b, &hint_child(hint, &word));
+                variants.push((word, ty));
+            }
+            let tagging = match &o.discriminator {
+                Some(d) => Tagging::Discriminator(d.property_name.clone()),
+                None => Tagging::Untagged,
+            };
+            let mut union = Union { variants: union_variants(variants), tagging };
+            if let (Tagging::Discriminator(_), Some(d)) = (&union.tagging, &o.discriminator) {
+                for (v, b) in union.variants.iter_mut().zip(&non_null) {
+                    let target = b.object().and_then(|x| x.reference.as_ref()).map(|r| r.target.clone());
+                    let mut tags: Vec<String> =
+                        d.mapping.iter().filter(|(_, r)| Some(*r) == target.as_ref()).map(|(k, _)| k.clone()).collect();
+                    if tags.is_empty() {
+                        if let Some(name) = target.as_deref().and_then(|t| t.rsplit('/').next()) {
+                            tags.push(name.to_owned());
+                        }
+                    }
+                    v.tags = tags;
+                }
+                if union.variants.iter().any(|v| v.tags.is_empty()) {
+                    union.tagging = Tagging::Untagged;
+                }
+            }
+            Shape::Kind(TypeKind::Union(union))
+        };
+        if nullable { Shape::Ty(self.shape_ty(shape, hint, schema).optional()) } else { shape }
+    }
+
+    /// When every alternative is a string constant or string enum, their values.
+    fn all_string_values(&mut self, branches: &[Schema]) -> Option<Vec<String>> {
+        let mut values = Vec::new();
+        for b in branches {
+            let s = self.resolve(b)?;
+            let o = s.object()?;
+            if let Some(c) = &o.constant {
+                values.push(c.as_str()?.to_owned());
+            } else if let Some(e) = &o.enumeration {
+                for v in e {
+                    values.push(v.as_str()?.to_owned());
+                }
+            } else {
+                return None;
+            }
+        }
+        Some(values)
+    }
+
+    fn variant_word(&mut self, b: &Schema) -> Option<String> {
+        let o = b.object()?;
+        if let Some(r) = &o.reference {
+            return r.target.rsplit('/').next().map(names::pascal);
+        }
+        if let Some(title) = &o.title {
+            return Some(names::pascal(title));
+        }
+        let types = o.types.as_ref()?;
+        types.iter().find(|t| **t != InstanceType::Null).map(|t| type_word(*t).to_owned())
+    }
+
+    /// The types and the fallbacks taken.
+    pub fn finish(self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
+        (self.types, self.diagnostics)
+    }
+}
+
+/// The result of converting a schema: a plain type, or the body of a type that needs a name.
+enum Shape {
+    Ty(Ty),
+    Kind(TypeKind),
+}
+
+/// A schema that only adds validation (`required`, `not`, bounds), no structure of its own.
+fn constraint_only(s: &Schema) -> bool {
+    s.object().is_some_and(|o| {
+        o.reference.is_none()
+            && o.types.is_none()
+            && o.properties.is_empty()
+            && o.items.is_none()
+            && o.prefix_items.is_empty()
+            && o.enumeration.is_none()
+            && o.constant.is_none()
+            && o.all_of.is_none()
+            && o.any_of.is_none()
+            && o.one_of.is_none()
+            && o.additional_properties.is_none()
+    })
+}
+
+fn string_enum(values: impl IntoIterator<Item = String>) -> TypeKind {
+    let mut scope = Scope::new();
+    // The runtime's catch-all variant for values the spec does not list.
+    scope.claim("Other");
+    let mut seen = BTreeSet::new();
+    let variants = values
+        .into_iter()
+        .filter(|v| seen.insert(v.clone()))
+        .map(|wire| EnumVariant { ident: scope.claim(&names::pascal(&wire)), wire })
+        .collect();
+    TypeKind::StringEnum(variants)
+}
+
+fn union_variants(variants: Vec<(String, Ty)>) -> Vec<UnionVariant> {
+    let mut scope = Scope::new();
+    variants.into_iter().map(|(word, ty)| UnionVariant { ident: scope.claim(&names::pascal(&word)), ty, tags: Vec::new() }).collect()
+}
+
+fn type_word(t: InstanceType) -> &'static str {
+    match t {
+        InstanceType::Null => "Null",
+        InstanceType::Boolean => "Bool",
+        InstanceType::Object => "Object",
+        InstanceType::Array => "Array",
+        InstanceType::Number => "Number",
+        InstanceType::String => "String",
+        InstanceType::Integer => "Integer",
+    }
+}
+
+fn json_value_ty(v: &serde_json::Value) -> Ty {
+    match v {
+        serde_json::Value::Bool(_) => Ty::Bool,
+        serde_json::Value::Number(n) if n.is_i64() => Ty::I64,
+        serde_json::Value::Number(_) => Ty::F64,
+        _ => Ty::Any,
+    }
+}
+
+/// A suggested name one level below `hint` (`Parent` + `Prop`).
+pub fn hint_child(hint: &Name, part: &str) -> Name {
+    Name::Suggested(format!("{}{}", names::pascal(hint.text()), names::pascal(part)))
+}
+
+/// A name for a schema reached by a pointer into the middle of another schema:
+/// `#/components/schemas/ConnectSessionInput/properties/tags` → `ConnectSessionInputTags`.
+fn pointer_hint(pointer: &JsonPointer) -> Option<String> {
+    let tokens = pointer.tokens();
+    let start = match tokens {
+        [c, s, ..] if c == "components" && s == "schemas" => 2,
+        _ => 0,
+    };
+    let words: Vec<String> = tokens[start..]
+        .iter()
+        .filter(|t| !matches!(t.as_str(), "properties" | "items" | "schema" | "content" | "allOf" | "anyOf" | "oneOf"))
+        .map(|t| names::pascal(t))
+        .collect();
+    (!words.is_empty()).then(|| words.concat())
+}
+
+/// Doc text of a schema: title, description, deprecation and default, in that order.
+pub fn doc_of(schema: &Schema) -> Option<String> {
+    let o = schema.object()?;
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(t) = &o.title {
+        parts.push(t.trim().to_owned());
+    }
+    if let Some(d) = &o.description {
+        if o.title.as_deref().map(str::trim) != Some(d.trim()) {
+            parts.push(d.trim().to_owned());
+        }
+    }
+    if o.deprecated {
+        parts.push("**Deprecated.**".to_owned());
+    }
+    if let Some(d) = &o.default {
+        parts.push(format!("Default: `{d}`."));
+    }
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
