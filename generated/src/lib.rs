@@ -17,10 +17,10 @@
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks
 )]
-pub mod operations;
-pub mod runtime;
-pub mod types;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod operations;
+pub mod runtime;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod types;

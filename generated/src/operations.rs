@@ -32,72 +32,50 @@ impl CreateReconnectSessionResponse {
         body: &[u8],
     ) -> ::std::result::Result<Self, crate::runtime::DecodeError> {
         let _ = body;
-        ::std::result::Result::Ok(
-            match status {
-                201 => Self::Created(crate::runtime::json(status, body)?),
-                400 => Self::BadRequest(crate::runtime::json(status, body)?),
-                401 => Self::Unauthorized(crate::runtime::json(status, body)?),
-                403 => Self::Forbidden(crate::runtime::json(status, body)?),
-                415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
-                _ => {
-                    return ::std::result::Result::Err(crate::runtime::DecodeError::UndocumentedStatus {
+        ::std::result::Result::Ok(match status {
+            201 => Self::Created(crate::runtime::json(status, body)?),
+            400 => Self::BadRequest(crate::runtime::json(status, body)?),
+            401 => Self::Unauthorized(crate::runtime::json(status, body)?),
+            403 => Self::Forbidden(crate::runtime::json(status, body)?),
+            415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
+            _ => {
+                return ::std::result::Result::Err(
+                    crate::runtime::DecodeError::UndocumentedStatus {
                         status,
                         body: body.to_vec(),
-                    });
-                }
-            },
-        )
+                    },
+                );
+            }
+        })
     }
     /// Status, media type and body bytes, as a server sends them.
     pub fn encode(
         &self,
-    ) -> (u16, ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>) {
+    ) -> (
+        u16,
+        ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>,
+    ) {
         match self {
-            Self::Created(value) => {
-                (
-                    201,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::BadRequest(value) => {
-                (
-                    400,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::Unauthorized(value) => {
-                (
-                    401,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::Forbidden(value) => {
-                (
-                    403,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::UnsupportedMediaType(value) => {
-                (
-                    415,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
+            Self::Created(value) => (
+                201,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::BadRequest(value) => (
+                400,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::Unauthorized(value) => (
+                401,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::Forbidden(value) => (
+                403,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::UnsupportedMediaType(value) => (
+                415,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
         }
     }
 }
@@ -132,72 +110,50 @@ impl CreateConnectSessionResponse {
         body: &[u8],
     ) -> ::std::result::Result<Self, crate::runtime::DecodeError> {
         let _ = body;
-        ::std::result::Result::Ok(
-            match status {
-                201 => Self::Created(crate::runtime::json(status, body)?),
-                400 => Self::BadRequest(crate::runtime::json(status, body)?),
-                401 => Self::Unauthorized(crate::runtime::json(status, body)?),
-                403 => Self::Forbidden(crate::runtime::json(status, body)?),
-                415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
-                _ => {
-                    return ::std::result::Result::Err(crate::runtime::DecodeError::UndocumentedStatus {
+        ::std::result::Result::Ok(match status {
+            201 => Self::Created(crate::runtime::json(status, body)?),
+            400 => Self::BadRequest(crate::runtime::json(status, body)?),
+            401 => Self::Unauthorized(crate::runtime::json(status, body)?),
+            403 => Self::Forbidden(crate::runtime::json(status, body)?),
+            415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
+            _ => {
+                return ::std::result::Result::Err(
+                    crate::runtime::DecodeError::UndocumentedStatus {
                         status,
                         body: body.to_vec(),
-                    });
-                }
-            },
-        )
+                    },
+                );
+            }
+        })
     }
     /// Status, media type and body bytes, as a server sends them.
     pub fn encode(
         &self,
-    ) -> (u16, ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>) {
+    ) -> (
+        u16,
+        ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>,
+    ) {
         match self {
-            Self::Created(value) => {
-                (
-                    201,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::BadRequest(value) => {
-                (
-                    400,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::Unauthorized(value) => {
-                (
-                    401,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::Forbidden(value) => {
-                (
-                    403,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::UnsupportedMediaType(value) => {
-                (
-                    415,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
+            Self::Created(value) => (
+                201,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::BadRequest(value) => (
+                400,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::Unauthorized(value) => (
+                401,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::Forbidden(value) => (
+                403,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::UnsupportedMediaType(value) => (
+                415,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
         }
     }
 }
@@ -207,7 +163,7 @@ impl CreateConnectSessionResponse {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
 pub struct GetConnectionParams {
     /// The connection id you chose when the connection was created.
@@ -262,92 +218,60 @@ impl GetConnectionResponse {
         body: &[u8],
     ) -> ::std::result::Result<Self, crate::runtime::DecodeError> {
         let _ = body;
-        ::std::result::Result::Ok(
-            match status {
-                200 => Self::Ok(crate::runtime::json(status, body)?),
-                400 => Self::BadRequest(crate::runtime::json(status, body)?),
-                401 => Self::Unauthorized(crate::runtime::json(status, body)?),
-                403 => Self::Forbidden(crate::runtime::json(status, body)?),
-                404 => Self::NotFound(crate::runtime::json(status, body)?),
-                415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
-                424 => Self::FailedDependency(crate::runtime::json(status, body)?),
-                _ => {
-                    return ::std::result::Result::Err(crate::runtime::DecodeError::UndocumentedStatus {
+        ::std::result::Result::Ok(match status {
+            200 => Self::Ok(crate::runtime::json(status, body)?),
+            400 => Self::BadRequest(crate::runtime::json(status, body)?),
+            401 => Self::Unauthorized(crate::runtime::json(status, body)?),
+            403 => Self::Forbidden(crate::runtime::json(status, body)?),
+            404 => Self::NotFound(crate::runtime::json(status, body)?),
+            415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
+            424 => Self::FailedDependency(crate::runtime::json(status, body)?),
+            _ => {
+                return ::std::result::Result::Err(
+                    crate::runtime::DecodeError::UndocumentedStatus {
                         status,
                         body: body.to_vec(),
-                    });
-                }
-            },
-        )
+                    },
+                );
+            }
+        })
     }
     /// Status, media type and body bytes, as a server sends them.
     pub fn encode(
         &self,
-    ) -> (u16, ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>) {
+    ) -> (
+        u16,
+        ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>,
+    ) {
         match self {
-            Self::Ok(value) => {
-                (
-                    200,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::BadRequest(value) => {
-                (
-                    400,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::Unauthorized(value) => {
-                (
-                    401,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::Forbidden(value) => {
-                (
-                    403,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::NotFound(value) => {
-                (
-                    404,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::UnsupportedMediaType(value) => {
-                (
-                    415,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::FailedDependency(value) => {
-                (
-                    424,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
+            Self::Ok(value) => (
+                200,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::BadRequest(value) => (
+                400,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::Unauthorized(value) => (
+                401,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::Forbidden(value) => (
+                403,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::NotFound(value) => (
+                404,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::UnsupportedMediaType(value) => (
+                415,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::FailedDependency(value) => (
+                424,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
         }
     }
 }
@@ -357,7 +281,7 @@ impl GetConnectionResponse {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
-    ::serde::Deserialize
+    ::serde::Deserialize,
 )]
 pub struct DeleteConnectionParams {
     /// The connection id you chose when the connection was created.
@@ -400,82 +324,55 @@ impl DeleteConnectionResponse {
         body: &[u8],
     ) -> ::std::result::Result<Self, crate::runtime::DecodeError> {
         let _ = body;
-        ::std::result::Result::Ok(
-            match status {
-                200 => Self::Ok(crate::runtime::json(status, body)?),
-                400 => Self::BadRequest(crate::runtime::json(status, body)?),
-                401 => Self::Unauthorized(crate::runtime::json(status, body)?),
-                403 => Self::Forbidden(crate::runtime::json(status, body)?),
-                404 => Self::NotFound(crate::runtime::json(status, body)?),
-                415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
-                _ => {
-                    return ::std::result::Result::Err(crate::runtime::DecodeError::UndocumentedStatus {
+        ::std::result::Result::Ok(match status {
+            200 => Self::Ok(crate::runtime::json(status, body)?),
+            400 => Self::BadRequest(crate::runtime::json(status, body)?),
+            401 => Self::Unauthorized(crate::runtime::json(status, body)?),
+            403 => Self::Forbidden(crate::runtime::json(status, body)?),
+            404 => Self::NotFound(crate::runtime::json(status, body)?),
+            415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
+            _ => {
+                return ::std::result::Result::Err(
+                    crate::runtime::DecodeError::UndocumentedStatus {
                         status,
                         body: body.to_vec(),
-                    });
-                }
-            },
-        )
+                    },
+                );
+            }
+        })
     }
     /// Status, media type and body bytes, as a server sends them.
     pub fn encode(
         &self,
-    ) -> (u16, ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>) {
+    ) -> (
+        u16,
+        ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>,
+    ) {
         match self {
-            Self::Ok(value) => {
-                (
-                    200,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::BadRequest(value) => {
-                (
-                    400,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::Unauthorized(value) => {
-                (
-                    401,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::Forbidden(value) => {
-                (
-                    403,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::NotFound(value) => {
-                (
-                    404,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
-            Self::UnsupportedMediaType(value) => {
-                (
-                    415,
-                    ::std::option::Option::Some((
-                        "application/json",
-                        crate::runtime::to_json(value),
-                    )),
-                )
-            }
+            Self::Ok(value) => (
+                200,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::BadRequest(value) => (
+                400,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::Unauthorized(value) => (
+                401,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::Forbidden(value) => (
+                403,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::NotFound(value) => (
+                404,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
+            Self::UnsupportedMediaType(value) => (
+                415,
+                ::std::option::Option::Some(("application/json", crate::runtime::to_json(value))),
+            ),
         }
     }
 }

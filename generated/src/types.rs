@@ -7,7 +7,7 @@
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct ConnectSession {
     /// The connect session token
@@ -19,10 +19,7 @@ pub struct ConnectSession {
     pub expires_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[derive(
     ::std::fmt::Debug,
@@ -30,16 +27,13 @@ pub struct ConnectSession {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct ConnectSessionEnvelope {
     pub data: crate::types::ConnectSession,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// Body of POST /connect/sessions. The server requires `end_user` unless a top-level `tags` object is given, and rejects unknown keys.
 #[derive(
@@ -48,7 +42,7 @@ pub struct ConnectSessionEnvelope {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 #[serde(deny_unknown_fields)]
 pub struct ConnectSessionInput {
@@ -58,13 +52,10 @@ pub struct ConnectSessionInput {
     pub organization: ::std::option::Option<crate::types::Organization>,
     /// Integrations the end user may connect; all when absent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub allowed_integrations: ::std::option::Option<
-        ::std::vec::Vec<crate::types::IntegrationKey>,
-    >,
+    pub allowed_integrations: ::std::option::Option<::std::vec::Vec<crate::types::IntegrationKey>>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub integrations_config_defaults: ::std::option::Option<
-        crate::types::IntegrationsConfigDefaults,
-    >,
+    pub integrations_config_defaults:
+        ::std::option::Option<crate::types::IntegrationsConfigDefaults>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub overrides: ::std::option::Option<crate::types::ConnectSessionOverrides>,
     /// Webhook URL to use for the connection this session creates.
@@ -74,17 +65,15 @@ pub struct ConnectSessionInput {
     pub tags: ::std::option::Option<crate::types::Tags>,
 }
 /// Per-integration overrides of the Connect UI, keyed by integration key.
-pub type ConnectSessionOverrides = ::std::collections::BTreeMap<
-    ::std::string::String,
-    crate::types::ConnectSessionOverridesValue,
->;
+pub type ConnectSessionOverrides =
+    ::std::collections::BTreeMap<::std::string::String, crate::types::ConnectSessionOverridesValue>;
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 #[serde(deny_unknown_fields)]
 pub struct ConnectSessionOverridesValue {
@@ -98,7 +87,7 @@ pub struct ConnectSessionOverridesValue {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 #[serde(deny_unknown_fields)]
 pub struct ConnectSessionReconnectInput {
@@ -117,9 +106,8 @@ pub struct ConnectSessionReconnectInput {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub organization: ::std::option::Option<crate::types::Organization>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub integrations_config_defaults: ::std::option::Option<
-        crate::types::IntegrationsConfigDefaults,
-    >,
+    pub integrations_config_defaults:
+        ::std::option::Option<crate::types::IntegrationsConfigDefaults>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub overrides: ::std::option::Option<crate::types::ConnectSessionOverrides>,
     /// Webhook URL to use for the reconnected connection.
@@ -133,7 +121,7 @@ pub struct ConnectSessionReconnectInput {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct Connection {
     pub id: i64,
@@ -149,17 +137,12 @@ pub struct Connection {
     pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When credentials were last read; null before the first read.
-    pub last_fetched_at: ::std::option::Option<
-        ::chrono::DateTime<::chrono::FixedOffset>,
-    >,
+    pub last_fetched_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Credentials of the connection; empty without the read_credentials scope.
     pub credentials: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[derive(
     ::std::fmt::Debug,
@@ -167,7 +150,7 @@ pub struct Connection {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct ConnectionEndUser {
     pub id: ::std::string::String,
@@ -183,10 +166,7 @@ pub struct ConnectionEndUser {
     pub organization: ::std::option::Option<crate::types::ConnectionEndUserOrganization>,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[derive(
     ::std::fmt::Debug,
@@ -194,7 +174,7 @@ pub struct ConnectionEndUser {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct ConnectionEndUserOrganization {
     pub id: ::std::string::String,
@@ -202,10 +182,7 @@ pub struct ConnectionEndUserOrganization {
     pub display_name: ::std::option::Option<::std::string::String>,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[derive(
     ::std::fmt::Debug,
@@ -213,7 +190,7 @@ pub struct ConnectionEndUserOrganization {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct ConnectionErrorsItem {
     #[serde(rename = "type")]
@@ -221,10 +198,7 @@ pub struct ConnectionErrorsItem {
     pub log_id: ::std::string::String,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[derive(
     ::std::fmt::Debug,
@@ -232,16 +206,13 @@ pub struct ConnectionErrorsItem {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct DeleteConnectionResult {
     pub success: bool,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// The end user the connection belongs to. Deprecated in favour of tags.
 ///
@@ -252,7 +223,7 @@ pub struct DeleteConnectionResult {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 #[serde(deny_unknown_fields)]
 pub struct EndUser {
@@ -281,7 +252,7 @@ pub type IntegrationsConfigDefaults = ::std::collections::BTreeMap<
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationsConfigDefaultsValue {
@@ -295,9 +266,8 @@ pub struct IntegrationsConfigDefaultsValue {
     >,
     /// Connection configuration overrides; unknown keys are kept.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub connection_config: ::std::option::Option<
-        crate::types::IntegrationsConfigDefaultsValueConnectionConfig,
-    >,
+    pub connection_config:
+        ::std::option::Option<crate::types::IntegrationsConfigDefaultsValueConnectionConfig>,
 }
 /// Connection configuration overrides; unknown keys are kept.
 #[derive(
@@ -306,7 +276,7 @@ pub struct IntegrationsConfigDefaultsValue {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct IntegrationsConfigDefaultsValueConnectionConfig {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -319,10 +289,7 @@ pub struct IntegrationsConfigDefaultsValueConnectionConfig {
     pub oauth_client_secret_override: ::std::option::Option<::std::string::String>,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// The organization of the end user. Deprecated in favour of tags.
 ///
@@ -333,7 +300,7 @@ pub struct IntegrationsConfigDefaultsValueConnectionConfig {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
@@ -348,7 +315,7 @@ pub struct Organization {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 #[serde(deny_unknown_fields)]
 pub struct StdError {
@@ -361,7 +328,7 @@ pub struct StdError {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 #[serde(deny_unknown_fields)]
 pub struct StdErrorError {
@@ -380,16 +347,13 @@ pub struct StdErrorError {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct StdErrorWithPayload {
     pub error: crate::types::StdErrorWithPayloadError,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 #[derive(
     ::std::fmt::Debug,
@@ -397,25 +361,18 @@ pub struct StdErrorWithPayload {
     ::std::cmp::PartialEq,
     ::serde::Serialize,
     ::serde::Deserialize,
-    ::schemars::JsonSchema
+    ::schemars::JsonSchema,
 )]
 pub struct StdErrorWithPayloadError {
     pub code: ::std::string::String,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payload: ::std::option::Option<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    >,
+    pub payload:
+        ::std::option::Option<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
-    pub additional_properties: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// Key/value strings attached to the connection. Keys start with a letter and are lowercased by the server; at most 10 keys.
-pub type Tags = ::std::collections::BTreeMap<
-    ::std::string::String,
-    ::std::string::String,
->;
+pub type Tags = ::std::collections::BTreeMap<::std::string::String, ::std::string::String>;

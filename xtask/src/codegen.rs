@@ -28,7 +28,10 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let out_dir = args.out.clone().unwrap_or_else(|| workspace_root().join("generated"));
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| workspace_root().join("generated"));
     let crate_name = match &args.out {
         None => "generated".to_owned(),
         Some(dir) => crate_name_for(dir),
@@ -46,22 +49,41 @@ pub fn run(args: Args) -> ExitCode {
         if unchanged {
             continue;
         }
-        if let Err(e) = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, &f.contents)) {
+        if let Err(e) = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, &f.contents))
+        {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(1);
         }
     }
     let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();
-    eprintln!("generated {} ({} files, {lines} lines)", out_dir.display(), files.len());
+    eprintln!(
+        "generated {} ({} files, {lines} lines)",
+        out_dir.display(),
+        files.len()
+    );
     ExitCode::SUCCESS
 }
 
 /// Loads, lints, models and emits; prints the findings. Errors in the spec are reported
 /// but do not stop generation: each becomes a documented fallback in the model.
-pub fn generate(spec: codegen::Input, overlays: Vec<codegen::Input>, crate_name: &str) -> Result<Vec<File>, ExitCode> {
+pub fn generate(
+    spec: codegen::Input,
+    overlays: Vec<codegen::Input>,
+    crate_name: &str,
+) -> Result<Vec<File>, ExitCode> {
     let loaded = codegen::check(spec, overlays);
     let Some(doc) = loaded.document.as_ref() else {
-        eprint!("{}", diag::render_human(&loaded.diagnostics, &loaded.sources, spec_args::use_color(&std::io::stderr())));
+        eprint!(
+            "{}",
+            diag::render_human(
+                &loaded.diagnostics,
+                &loaded.sources,
+                spec_args::use_color(&std::io::stderr())
+            )
+        );
         eprintln!("error: the spec could not be loaded");
         return Err(ExitCode::from(1));
     };
@@ -69,11 +91,25 @@ pub fn generate(spec: codegen::Input, overlays: Vec<codegen::Input>, crate_name:
     let mut all = loaded.diagnostics.clone();
     all.extend(model_diags);
     if !all.is_empty() {
-        eprint!("{}", diag::render_human(&all, &loaded.sources, spec_args::use_color(&std::io::stderr())));
+        eprint!(
+            "{}",
+            diag::render_human(
+                &all,
+                &loaded.sources,
+                spec_args::use_color(&std::io::stderr())
+            )
+        );
         eprintln!("{}", Tally::of(&all));
     }
     let spec_json = serde_json::to_string_pretty(&doc.root.to_json()).unwrap_or_default() + "\n";
-    emit::generate(&model, &spec_json, &emit::Options { crate_name: crate_name.to_owned() }).map_err(|e| {
+    emit::generate(
+        &model,
+        &spec_json,
+        &emit::Options {
+            crate_name: crate_name.to_owned(),
+        },
+    )
+    .map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(1)
     })
@@ -81,8 +117,21 @@ pub fn generate(spec: codegen::Input, overlays: Vec<codegen::Input>, crate_name:
 
 fn crate_name_for(dir: &Path) -> String {
     let raw = dir.file_name().and_then(|n| n.to_str()).unwrap_or("api");
-    let name: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() { format!("api_{name}") } else { name }
+    let name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
+        format!("api_{name}")
+    } else {
+        name
+    }
 }
 
 fn normalize(text: &str) -> String {
@@ -99,7 +148,11 @@ fn check(out_dir: &Path, files: &[File]) -> ExitCode {
         }
     }
     if stale.is_empty() {
-        eprintln!("{} is up to date ({} files)", out_dir.display(), files.len());
+        eprintln!(
+            "{} is up to date ({} files)",
+            out_dir.display(),
+            files.len()
+        );
         return ExitCode::SUCCESS;
     }
     eprintln!("error: {} is stale:", out_dir.display());

@@ -11,7 +11,11 @@ use quote::{format_ident, quote};
 
 /// The client module's items.
 pub fn items(model: &Model) -> TokenStream {
-    let sigs: Vec<TokenStream> = model.operations.iter().map(|op| signature(model, op)).collect();
+    let sigs: Vec<TokenStream> = model
+        .operations
+        .iter()
+        .map(|op| signature(model, op))
+        .collect();
     let decls = model.operations.iter().zip(&sigs).map(|(op, sig)| {
         let docs = doc(op.doc.as_deref());
         quote! { #docs #sig; }
@@ -23,7 +27,14 @@ pub fn items(model: &Model) -> TokenStream {
     let servers = model.servers.iter().enumerate().map(|(i, s)| {
         let ident = format_ident!("SERVER_{}", i);
         let url = Literal::string(&s.url);
-        let text = format!(" `{}`{}", s.url, s.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default());
+        let text = format!(
+            " `{}`{}",
+            s.url,
+            s.description
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        );
         quote! { #[doc = #text] pub const #ident: &str = #url; }
     });
     let default_server = match model.servers.first() {
@@ -58,7 +69,11 @@ fn signature(model: &Model, op: &Operation) -> TokenStream {
     let params = params_ident(op).map(|p| quote!(, params: &crate::operations::#p));
     let body = op.body.as_ref().map(|b| {
         let t = ty(model, &b.ty);
-        if b.required { quote!(, body: &#t) } else { quote!(, body: ::std::option::Option<&#t>) }
+        if b.required {
+            quote!(, body: &#t)
+        } else {
+            quote!(, body: ::std::option::Option<&#t>)
+        }
     });
     let response = response_ident(op);
     quote! {
@@ -73,11 +88,17 @@ fn body(model: &Model, op: &Operation) -> TokenStream {
     let mut args = Vec::new();
     let mut rest = op.path.as_str();
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
         template.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
         template.push_str("{}");
         let wire = &rest[open + 1..close];
-        match op.params.iter().find(|p| p.location == Location::Path && p.wire == wire) {
+        match op
+            .params
+            .iter()
+            .find(|p| p.location == Location::Path && p.wire == wire)
+        {
             Some(p) => {
                 let ident = format_ident!("{}", p.ident);
                 let wire = Literal::string(wire);
@@ -94,7 +115,10 @@ fn body(model: &Model, op: &Operation) -> TokenStream {
         Auth::None => quote!(crate::runtime::client::AuthKind::None),
         Auth::Bearer => quote!(crate::runtime::client::AuthKind::Bearer),
         Auth::Basic => quote!(crate::runtime::client::AuthKind::Basic),
-        Auth::ApiKey { name, location: Location::Query } => {
+        Auth::ApiKey {
+            name,
+            location: Location::Query,
+        } => {
             let name = Literal::string(name);
             quote!(crate::runtime::client::AuthKind::ApiKeyQuery(#name))
         }

@@ -29,7 +29,9 @@ pub fn items(model: &Model) -> TokenStream {
 }
 
 fn params_struct(model: &Model, op: &Operation) -> TokenStream {
-    let Some(name) = params_ident(op) else { return quote!() };
+    let Some(name) = params_ident(op) else {
+        return quote!();
+    };
     let fields = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.ident);
         let t = ty(model, &p.ty);
@@ -40,7 +42,11 @@ fn params_struct(model: &Model, op: &Operation) -> TokenStream {
             let wire = Literal::string(&p.wire);
             quote!(#[serde(rename = #wire)])
         };
-        let optional = if p.required { quote!() } else { quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]) };
+        let optional = if p.required {
+            quote!()
+        } else {
+            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+        };
         quote! { #docs #rename #optional pub #ident: #t, }
     });
     let text = format!(" Parameters of `{} {}`.", op.method, op.path);
@@ -68,8 +74,16 @@ fn response_enum(model: &Model, op: &Operation) -> TokenStream {
     let name = response_ident(op);
     let variants = op.responses.iter().map(|r| {
         let ident = format_ident!("{}", r.variant);
-        let docs = doc(Some(&format!("{} — {}", status_label(r), r.doc.as_deref().unwrap_or(""))));
-        let status = if carries_status(r) { quote!(u16,) } else { quote!() };
+        let docs = doc(Some(&format!(
+            "{} — {}",
+            status_label(r),
+            r.doc.as_deref().unwrap_or("")
+        )));
+        let status = if carries_status(r) {
+            quote!(u16,)
+        } else {
+            quote!()
+        };
         match &r.body {
             Some(b) => {
                 let t = ty(model, &b.ty);
@@ -90,7 +104,10 @@ fn response_enum(model: &Model, op: &Operation) -> TokenStream {
     });
     let decode = decode_fn(op);
     let encode = encode_fn(op);
-    let text = format!(" Responses of `{} {}`, one variant per documented status.", op.method, op.path);
+    let text = format!(
+        " Responses of `{} {}`, one variant per documented status.",
+        op.method, op.path
+    );
     quote! {
         #[doc = #text]
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
@@ -121,7 +138,11 @@ fn decode_fn(op: &Operation) -> TokenStream {
     let mut default = None;
     for r in &op.responses {
         let ident = format_ident!("{}", r.variant);
-        let status_arg = if carries_status(r) { quote!(status,) } else { quote!() };
+        let status_arg = if carries_status(r) {
+            quote!(status,)
+        } else {
+            quote!()
+        };
         let value = match &r.body {
             Some(b) => {
                 let decode = match b.kind {
@@ -140,7 +161,10 @@ fn decode_fn(op: &Operation) -> TokenStream {
                 exact.push(quote!(#c => #value,));
             }
             Status::Range(d) => {
-                let (lo, hi) = (Literal::u16_unsuffixed(d * 100), Literal::u16_unsuffixed(d * 100 + 99));
+                let (lo, hi) = (
+                    Literal::u16_unsuffixed(d * 100),
+                    Literal::u16_unsuffixed(d * 100 + 99),
+                );
                 ranges.push(quote!(#lo..=#hi => #value,));
             }
             Status::Default => default = Some(quote!(_ => #value,)),

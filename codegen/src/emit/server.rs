@@ -1,11 +1,343 @@
-//! `src/server.rs`: the `Server` trait and the axum router (filled in below).
+//! `src/server.rs`: the `Server` trait (one async method per operation taking typed,
+//! already-validated inputs and returning the per-status enum) and `router`, which builds
+//! an `axum::Router` from any implementation.
 
+use super::operations::{params_ident, response_ident};
+use super::ty::ty;
+use super::types::doc;
+use crate::load::pointer::JsonPointer;
 use crate::model::Model;
-use proc_macro2::TokenStream;
-use quote::quote;
+use crate::model::ir::{Ty, TypeKind};
+use crate::model::operations::{Auth, BodyKind, Location, Operation};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use std::collections::BTreeMap;
+
+/// A JSON pointer as a URI fragment (`#/paths/~1a~1%7Bid%7D/get`), for `$ref`.
+fn fragment(pointer: &JsonPointer) -> String {
+    let mut out = String::new();
+    for c in pointer.to_string().chars() {
+        if c.is_ascii_alphanumeric() || "#/-._~!$&'()*+,;=:@".contains(c) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+fn param_type(model: &Model, t: &Ty, depth: usize) -> TokenStream {
+    let base = quote!(crate::runtime::server::ParamType);
+    if depth > 16 {
+        return quote!(#base::String);
+    }
+    match t {
+        Ty::Bool => quote!(#base::Boolean),
+        Ty::I32 | Ty::I64 | Ty::U64 => quote!(#base::Integer),
+        Ty::F64 => quote!(#base::Number),
+        Ty::Option(inner) | Ty::Boxed(inner) => param_type(model, inner, depth + 1),
+        Ty::Vec(inner) => {
+            let item = param_type(model, inner, depth + 1);
+            quote!(#base::Array(&#item))
+        }
+        Ty::Map(_) | Ty::JsonObject => quote!(#base::Object),
+        Ty::Named(id) => match model.types.get(id.0).map(|d| &d.kind) {
+            Some(TypeKind::Struct(_)) => quote!(#base::Object),
+            Some(TypeKind::Alias(inner)) => param_type(model, inner, depth + 1),
+            _ => quote!(#base::String),
+        },
+        _ => quote!(#base::String),
+    }
+}
+
+/// Template parameter names in order (`/a/{x}/b/{y}` → `[x, y]`).
+fn template_names(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) {
+        if close < open {
+            break;
+        }
+        out.push(&rest[open + 1..close]);
+        rest = &rest[close + 1..];
+    }
+    out
+}
+
+/// The axum route: parameters renamed by position (`{p0}`), so paths that name the same
+/// segment differently never conflict.
+fn route_path(path: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    let mut i = 0;
+    while let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) {
+        if close < open {
+            break;
+        }
+        out.push_str(&rest[..open]);
+        out.push_str(&format!("{{p{i}}}"));
+        i += 1;
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    if out.is_empty() { "/".into() } else { out }
+}
+
+fn operation_spec(model: &Model, op: &Operation) -> TokenStream {
+    let params = op.params.iter().map(|p| {
+        let wire = Literal::string(&p.wire);
+        let location = match p.location {
+            Location::Path => quote!(Path),
+            Location::Query => quote!(Query),
+            Location::Header => quote!(Header),
+            Location::Cookie => quote!(Cookie),
+        };
+        let required = p.required;
+        let explode = p.explode;
+        let t = param_type(model, &p.ty, 0);
+        let schema = Literal::string(&p.schema_pointer.as_ref().map(fragment).unwrap_or_default());
+        quote! {
+            crate::runtime::server::ParamSpec {
+                wire: #wire,
+                location: crate::runtime::server::Location::#location,
+                required: #required,
+                ty: #t,
+                explode: #explode,
+                schema: #schema,
+            },
+        }
+    });
+    let body = match &op.body {
+        Some(b) => {
+            let media = Literal::string(&b.media);
+            let kind = match b.kind {
+                BodyKind::Json => quote!(Json),
+                BodyKind::Form => quote!(Form),
+                BodyKind::Text => quote!(Text),
+                BodyKind::Bytes => quote!(Bytes),
+            };
+            let required = b.required;
+            let schema =
+                Literal::string(&b.schema_pointer.as_ref().map(fragment).unwrap_or_default());
+            quote! {
+                ::std::option::Option::Some(crate::runtime::server::BodySpec {
+                    media: #media,
+                    kind: crate::runtime::server::BodyKind::#kind,
+                    required: #required,
+                    schema: #schema,
+                })
+            }
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let auth = match &op.auth {
+        Auth::None => quote!(None),
+        Auth::Bearer => quote!(Bearer),
+        Auth::Basic => quote!(Basic),
+        Auth::ApiKey {
+            name,
+            location: Location::Query,
+        } => {
+            let name = Literal::string(name);
+            quote!(ApiKeyQuery(#name))
+        }
+        Auth::ApiKey { name, .. } => {
+            let name = Literal::string(name);
+            quote!(ApiKeyHeader(#name))
+        }
+    };
+    quote! {
+        crate::runtime::server::OperationSpec {
+            params: &[#(#params)*],
+            body: #body,
+            auth: crate::runtime::server::AuthScheme::#auth,
+        },
+    }
+}
+
+fn method_sig(model: &Model, op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.fn_name);
+    let principal = (op.auth != Auth::None).then(|| quote!(, principal: Self::Principal));
+    let params = params_ident(op).map(|p| quote!(, params: crate::operations::#p));
+    let body = op.body.as_ref().map(|b| {
+        let t = ty(model, &b.ty);
+        if b.required {
+            quote!(, body: #t)
+        } else {
+            quote!(, body: ::std::option::Option<#t>)
+        }
+    });
+    let response = response_ident(op);
+    quote! {
+        fn #name(&self #principal #params #body) -> impl ::std::future::Future<Output = crate::operations::#response> + ::std::marker::Send
+    }
+}
+
+fn handler(op: &Operation, index: usize) -> TokenStream {
+    let handler = format_ident!("handle_{}", op.fn_name);
+    let method = format_ident!("{}", op.fn_name);
+    let index = Literal::usize_unsuffixed(index);
+    let names = template_names(&op.path).into_iter().map(Literal::string);
+    let principal = (op.auth != Auth::None).then(|| {
+        quote! {
+            let ::std::option::Option::Some(principal) = prepared.principal.take() else {
+                return Rejection::new(401, "unauthorized", "Authentication failed.").into_response();
+            };
+        }
+    });
+    let principal_arg = (op.auth != Auth::None).then(|| quote!(principal,));
+    let params = params_ident(op).map(|_| {
+        quote! {
+            let params = match prepared.params() {
+                ::std::result::Result::Ok(p) => p,
+                ::std::result::Result::Err(r) => return r.into_response(),
+            };
+        }
+    });
+    let params_arg = params_ident(op).map(|_| quote!(params,));
+    let body = op.body.as_ref().map(|b| {
+        let get = match (b.kind, b.required) {
+            (BodyKind::Json | BodyKind::Form, true) => quote!(prepared.body()),
+            (BodyKind::Json | BodyKind::Form, false) => quote!(prepared.optional_body()),
+            (BodyKind::Text, true) => quote!(prepared.text_body()),
+            (BodyKind::Text, false) => {
+                quote!(prepared.text_body().map(::std::option::Option::Some))
+            }
+            (BodyKind::Bytes, true) => quote!(::std::result::Result::<_, Rejection>::Ok(
+                prepared.raw_body()
+            )),
+            (BodyKind::Bytes, false) => quote!(::std::result::Result::<_, Rejection>::Ok(
+                ::std::option::Option::Some(prepared.raw_body())
+            )),
+        };
+        quote! {
+            let body = match #get {
+                ::std::result::Result::Ok(b) => b,
+                ::std::result::Result::Err(r) => return r.into_response(),
+            };
+        }
+    });
+    let body_arg = op.body.as_ref().map(|_| quote!(body,));
+    quote! {
+        async fn #handler<S: Server>(
+            ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,
+            raw: ::axum::extract::RawPathParams,
+            request: ::axum::extract::Request,
+        ) -> ::axum::response::Response {
+            const NAMES: &[&str] = &[#(#names),*];
+            let path_values: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = raw
+                .iter()
+                .filter_map(|(k, v)| {
+                    let i: usize = k.strip_prefix('p')?.parse().ok()?;
+                    ::std::option::Option::Some(((*NAMES.get(i)?).to_owned(), v.to_owned()))
+                })
+                .collect();
+            let ::std::option::Option::Some(validators) = shared.validators.operation(#index) else {
+                return Rejection::new(500, "server_error", "missing validators").into_response();
+            };
+            let server = &shared.server;
+            #[allow(unused_mut)]
+            let mut prepared = match crate::runtime::server::prepare(
+                &OPERATIONS[#index],
+                validators,
+                &shared.options,
+                path_values,
+                request,
+                |credentials| server.authenticate(credentials),
+            )
+            .await
+            {
+                ::std::result::Result::Ok(p) => p,
+                ::std::result::Result::Err(r) => return r.into_response(),
+            };
+            #principal
+            #params
+            #body
+            let response = server.#method(#principal_arg #params_arg #body_arg).await;
+            crate::runtime::server::respond(response.encode())
+        }
+    }
+}
 
 /// The server module's items.
 pub fn items(model: &Model) -> TokenStream {
-    let _ = model;
-    quote!()
+    let sigs = model.operations.iter().map(|op| {
+        let docs = doc(op.doc.as_deref());
+        let sig = method_sig(model, op);
+        quote! { #docs #sig; }
+    });
+    let specs = model.operations.iter().map(|op| operation_spec(model, op));
+    let handlers = model
+        .operations
+        .iter()
+        .enumerate()
+        .map(|(i, op)| handler(op, i));
+    // Group methods by route so each path is registered once.
+    let mut routes: BTreeMap<String, Vec<(String, proc_macro2::Ident)>> = BTreeMap::new();
+    for op in &model.operations {
+        let entry = routes.entry(route_path(&op.path)).or_default();
+        if !entry.iter().any(|(m, _)| *m == op.method) {
+            entry.push((op.method.clone(), format_ident!("handle_{}", op.fn_name)));
+        }
+    }
+    let route_calls = routes.iter().map(|(path, methods)| {
+        let path = Literal::string(path);
+        let allow = Literal::string(&methods.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join(", "));
+        let chain = methods.iter().map(|(m, h)| {
+            let filter = format_ident!("{}", m.to_uppercase());
+            quote!(.on(::axum::routing::MethodFilter::#filter, #h::<S>))
+        });
+        quote! {
+            .route(#path, ::axum::routing::MethodRouter::new() #(#chain)* .fallback(|| async { crate::runtime::server::method_not_allowed(#allow) }))
+        }
+    });
+    let spec_doc = " The effective spec requests are validated against (embedded at build time).";
+    quote! {
+        use ::axum::response::IntoResponse as _;
+        pub use crate::runtime::server::{Credentials, FieldError, Rejection, RouterOptions};
+
+        #[doc = #spec_doc]
+        pub const SPEC: &str = include_str!("spec.json");
+
+        /// The API's operations, to implement. Inputs arrive typed and already validated
+        /// against the spec; answer with the operation's response enum.
+        pub trait Server: ::std::marker::Send + ::std::marker::Sync + 'static {
+            /// Who a request authenticates as.
+            type Principal: ::std::marker::Send + 'static;
+
+            /// Checks credentials (called only when the operation requires auth and they are present).
+            fn authenticate(&self, credentials: Credentials) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, Rejection>> + ::std::marker::Send;
+
+            #(#sigs)*
+        }
+
+        static OPERATIONS: &[crate::runtime::server::OperationSpec] = &[#(#specs)*];
+
+        /// State shared by the handlers.
+        pub struct Shared<S> {
+            server: S,
+            validators: crate::runtime::server::Validators,
+            options: RouterOptions,
+        }
+
+        /// A router with default options (1 MiB body limit, unknown query parameters rejected).
+        pub fn router<S: Server>(server: S) -> ::std::result::Result<::axum::Router, ::std::string::String> {
+            router_with(server, RouterOptions::default())
+        }
+
+        /// A router with explicit options. Fails only if the embedded spec cannot be compiled.
+        pub fn router_with<S: Server>(server: S, options: RouterOptions) -> ::std::result::Result<::axum::Router, ::std::string::String> {
+            let validators = crate::runtime::server::Validators::build(SPEC, OPERATIONS)?;
+            let shared = ::std::sync::Arc::new(Shared { server, validators, options });
+            ::std::result::Result::Ok(::axum::Router::new()
+                #(#route_calls)*
+                .fallback(crate::runtime::server::not_found)
+                .with_state(shared))
+        }
+
+        #(#handlers)*
+    }
 }

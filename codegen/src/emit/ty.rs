@@ -41,7 +41,10 @@ pub fn ty(model: &Model, t: &Ty) -> TokenStream {
             quote!(::std::boxed::Box<#inner>)
         }
         Ty::Named(id) => {
-            let name = model.types.get(id.0).map_or("UnknownType", |t| t.ident.as_str());
+            let name = model
+                .types
+                .get(id.0)
+                .map_or("UnknownType", |t| t.ident.as_str());
             let ident = format_ident!("{}", name);
             quote!(crate::types::#ident)
         }
@@ -61,9 +64,14 @@ pub fn uses_float(model: &Model, t: &Ty, depth: usize) -> bool {
         Ty::Named(id) => match model.types.get(id.0).map(|d| &d.kind) {
             Some(TypeKind::Struct(s)) => {
                 s.fields.iter().any(|f| uses_float(model, &f.ty, depth + 1))
-                    || s.extra.as_ref().is_some_and(|(_, t)| uses_float(model, t, depth + 1))
+                    || s.extra
+                        .as_ref()
+                        .is_some_and(|(_, t)| uses_float(model, t, depth + 1))
             }
-            Some(TypeKind::Union(u)) => u.variants.iter().any(|v| uses_float(model, &v.ty, depth + 1)),
+            Some(TypeKind::Union(u)) => u
+                .variants
+                .iter()
+                .any(|v| uses_float(model, &v.ty, depth + 1)),
             Some(TypeKind::Alias(t)) => uses_float(model, t, depth + 1),
             _ => false,
         },

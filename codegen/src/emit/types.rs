@@ -13,7 +13,10 @@ pub fn doc(text: Option<&str>) -> TokenStream {
             // Keep doc blobs small: the first paragraphs are what readers need.
             let mut t = t.to_owned();
             if t.len() > 1200 {
-                let cut = (0..=1200).rev().find(|i| t.is_char_boundary(*i)).unwrap_or(0);
+                let cut = (0..=1200)
+                    .rev()
+                    .find(|i| t.is_char_boundary(*i))
+                    .unwrap_or(0);
                 t.truncate(cut);
                 t.push('…');
             }
@@ -55,8 +58,18 @@ fn item(model: &Model, def: &TypeDef) -> TokenStream {
     }
 }
 
-fn strukt(model: &Model, def: &TypeDef, name: &proc_macro2::Ident, docs: TokenStream, s: &Struct) -> TokenStream {
-    let deny = if s.closed { quote!(#[serde(deny_unknown_fields)]) } else { quote!() };
+fn strukt(
+    model: &Model,
+    def: &TypeDef,
+    name: &proc_macro2::Ident,
+    docs: TokenStream,
+    s: &Struct,
+) -> TokenStream {
+    let deny = if s.closed {
+        quote!(#[serde(deny_unknown_fields)])
+    } else {
+        quote!()
+    };
     let fields = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.ident);
         let t = ty(model, &f.ty);
@@ -77,7 +90,9 @@ fn strukt(model: &Model, def: &TypeDef, name: &proc_macro2::Ident, docs: TokenSt
     let extra = s.extra.as_ref().map(|(ident, t)| {
         let ident = format_ident!("{}", ident);
         let t = match t {
-            crate::model::ir::Ty::Any => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+            crate::model::ir::Ty::Any => {
+                quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>)
+            }
             other => {
                 let inner = ty(model, other);
                 quote!(::std::collections::BTreeMap<::std::string::String, #inner>)

@@ -4,7 +4,9 @@
 //! afterwards (`cycles.rs`). Anything that cannot be expressed becomes `serde_json::Value`
 //! with a located warning, never a panic or non-compiling code.
 
-use super::ir::{EnumVariant, Field, Struct, Tagging, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant};
+use super::ir::{
+    EnumVariant, Field, Struct, Tagging, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant,
+};
 use super::names::{self, Name, Scope};
 use crate::diag::Diagnostic;
 use crate::load::Document;
@@ -64,7 +66,13 @@ impl<'d> TypeBuilder<'d> {
 
     fn reserve(&mut self, origin: Name, pointer: JsonPointer) -> TypeId {
         let id = TypeId(self.types.len());
-        self.types.push(TypeDef { ident: String::new(), origin, pointer, doc: None, kind: TypeKind::Alias(Ty::Any) });
+        self.types.push(TypeDef {
+            ident: String::new(),
+            origin,
+            pointer,
+            doc: None,
+            kind: TypeKind::Alias(Ty::Any),
+        });
         id
     }
 
@@ -79,8 +87,16 @@ impl<'d> TypeBuilder<'d> {
     }
 
     fn warn(&mut self, at: &JsonPointer, message: String, help: &str) {
-        let span = self.doc.root.pointer(at).map_or(self.doc.root.span, |n| n.span);
-        self.diagnostics.push(Diagnostic::warning("codegen-fallback", message).at(at.clone(), span).help(help));
+        let span = self
+            .doc
+            .root
+            .pointer(at)
+            .map_or(self.doc.root.span, |n| n.span);
+        self.diagnostics.push(
+            Diagnostic::warning("codegen-fallback", message)
+                .at(at.clone(), span)
+                .help(help),
+        );
     }
 
     /// Fills a reserved type with the conversion of its schema.
@@ -100,7 +116,11 @@ impl<'d> TypeBuilder<'d> {
             return ty.clone();
         }
         if !self.in_progress.insert(schema.pointer.clone()) {
-            self.warn(&schema.pointer, "schema refers to itself without a named type; using serde_json::Value".into(), "give the recursive schema a name under components/schemas");
+            self.warn(
+                &schema.pointer,
+                "schema refers to itself without a named type; using serde_json::Value".into(),
+                "give the recursive schema a name under components/schemas",
+            );
             return Ty::Any;
         }
         let ty = match self.shape(schema, hint, None) {
@@ -142,12 +162,19 @@ impl<'d> TypeBuilder<'d> {
         let o = match &schema.kind {
             SchemaKind::Bool(true) | SchemaKind::Invalid => return Shape::Ty(Ty::Any),
             SchemaKind::Bool(false) => {
-                self.warn(&schema.pointer, "`false` schema (no value is valid) typed as serde_json::Value".into(), "remove the property or give it a real schema");
+                self.warn(
+                    &schema.pointer,
+                    "`false` schema (no value is valid) typed as serde_json::Value".into(),
+                    "remove the property or give it a real schema",
+                );
                 return Shape::Ty(Ty::Any);
             }
             SchemaKind::Object(o) => o.as_ref(),
         };
-        let nullable = o.nullable || o.types.as_ref().is_some_and(|t| t.contains(&InstanceType::Null));
+        let nullable = o.nullable
+            || o.types
+                .as_ref()
+                .is_some_and(|t| t.contains(&InstanceType::Null));
         let shape = self.non_null_shape(schema, o, hint);
         if !nullable {
             return shape;
@@ -156,7 +183,11 @@ impl<'d> TypeBuilder<'d> {
             Shape::Ty(ty) => Shape::Ty(ty.optional()),
             Shape::Kind(kind) => {
                 // A nullable component keeps its name for an alias `Option<…Value>`.
-                let inner = if own.is_some() { Name::Suggested(format!("{}Value", hint.text())) } else { hint.clone() };
+                let inner = if own.is_some() {
+                    Name::Suggested(format!("{}Value", hint.text()))
+                } else {
+                    hint.clone()
+                };
                 Shape::Ty(Ty::Named(self.intern(kind, inner, schema)).optional())
             }
         }
@@ -173,11 +204,18 @@ impl<'d> TypeBuilder<'d> {
             };
         }
         if let Some(values) = &o.enumeration {
-            let strings: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+            let strings: Vec<String> = values
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
             let non_null = values.iter().filter(|v| !v.is_null()).count();
             if !strings.is_empty() && strings.len() == non_null {
                 let enum_shape = Shape::Kind(string_enum(strings));
-                return if non_null < values.len() { self.optional_shape(enum_shape, schema, hint) } else { enum_shape };
+                return if non_null < values.len() {
+                    self.optional_shape(enum_shape, schema, hint)
+                } else {
+                    enum_shape
+                };
             }
         }
         if let Some(branches) = o.all_of.as_ref().filter(|b| !b.is_empty()) {
@@ -185,16 +223,19 @@ impl<'d> TypeBuilder<'d> {
         }
         // `anyOf: [{required: [a]}, {required: [b]}]` next to `properties` only constrains
         // which keys must be present: validation's business, not the type's.
-        let alternatives = o
-            .one_of
-            .as_ref()
-            .or(o.any_of.as_ref())
-            .filter(|b| !b.is_empty() && !(!o.properties.is_empty() && b.iter().all(constraint_only)));
+        let alternatives = o.one_of.as_ref().or(o.any_of.as_ref()).filter(|b| {
+            !b.is_empty() && !(!o.properties.is_empty() && b.iter().all(constraint_only))
+        });
         if let Some(branches) = alternatives {
             return self.union(schema, o, branches, hint);
         }
-        let types: Vec<InstanceType> =
-            o.types.iter().flatten().copied().filter(|t| *t != InstanceType::Null).collect();
+        let types: Vec<InstanceType> = o
+            .types
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|t| *t != InstanceType::Null)
+            .collect();
         match types.as_slice() {
             [] => self.untyped(o, hint),
             [one] => self.typed(o, *one, hint),
@@ -207,7 +248,10 @@ impl<'d> TypeBuilder<'d> {
                     let shape = self.typed(o, *t, &variant_hint);
                     variants.push((word.to_owned(), self.shape_ty(shape, &variant_hint, schema)));
                 }
-                Shape::Kind(TypeKind::Union(Union { variants: union_variants(variants), tagging: Tagging::Untagged }))
+                Shape::Kind(TypeKind::Union(Union {
+                    variants: union_variants(variants),
+                    tagging: Tagging::Untagged,
+                }))
             }
         }
     }
@@ -226,7 +270,11 @@ impl<'d> TypeBuilder<'d> {
 
     fn reference(&mut self, at: &JsonPointer, target: &str, hint: &Name) -> Ty {
         let Ok(pointer) = JsonPointer::parse_ref(target) else {
-            self.warn(at, format!("`{target}` cannot be followed; typed as serde_json::Value"), "only `#/…` references are resolved");
+            self.warn(
+                at,
+                format!("`{target}` cannot be followed; typed as serde_json::Value"),
+                "only `#/…` references are resolved",
+            );
             return Ty::Any;
         };
         if let Some(ty) = self.by_pointer.get(&pointer) {
@@ -259,7 +307,10 @@ impl<'d> TypeBuilder<'d> {
     }
 
     fn untyped(&mut self, o: &SchemaObject, hint: &Name) -> Shape {
-        if !o.properties.is_empty() || o.additional_properties.is_some() || !o.pattern_properties.is_empty() {
+        if !o.properties.is_empty()
+            || o.additional_properties.is_some()
+            || !o.pattern_properties.is_empty()
+        {
             return self.object(o, hint);
         }
         if o.items.is_some() || !o.prefix_items.is_empty() {
@@ -271,9 +322,21 @@ impl<'d> TypeBuilder<'d> {
     fn array(&mut self, o: &SchemaObject, hint: &Name) -> Ty {
         let item_hint = hint_child(hint, "Item");
         if !o.prefix_items.is_empty() {
-            let closed = matches!(o.items.as_deref(), Some(Schema { kind: SchemaKind::Bool(false), .. }));
+            let closed = matches!(
+                o.items.as_deref(),
+                Some(Schema {
+                    kind: SchemaKind::Bool(false),
+                    ..
+                })
+            );
             if closed {
-                let items: Vec<Ty> = o.prefix_items.clone().iter().enumerate().map(|(i, s)| self.ty(s, &hint_child(hint, &format!("Item{i}")))).collect();
+                let items: Vec<Ty> = o
+                    .prefix_items
+                    .clone()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| self.ty(s, &hint_child(hint, &format!("Item{i}"))))
+                    .collect();
                 return Ty::Tuple(items);
             }
             return Ty::Vec(Box::new(Ty::Any));
@@ -289,40 +352,76 @@ impl<'d> TypeBuilder<'d> {
 
     fn object(&mut self, o: &SchemaObject, hint: &Name) -> Shape {
         let extra_ty = match o.additional_properties.as_deref() {
-            Some(Schema { kind: SchemaKind::Bool(false), .. }) => None,
-            Some(Schema { kind: SchemaKind::Bool(true), .. }) | None => Some(Ty::Any),
+            Some(Schema {
+                kind: SchemaKind::Bool(false),
+                ..
+            }) => None,
+            Some(Schema {
+                kind: SchemaKind::Bool(true),
+                ..
+            })
+            | None => Some(Ty::Any),
             Some(ap) => {
                 let ap = ap.clone();
                 Some(self.ty(&ap, &hint_child(hint, "Value")))
             }
         };
-        let extra_ty = if o.pattern_properties.is_empty() { extra_ty } else { Some(Ty::Any) };
+        let extra_ty = if o.pattern_properties.is_empty() {
+            extra_ty
+        } else {
+            Some(Ty::Any)
+        };
         if o.properties.is_empty() {
             return Shape::Ty(match extra_ty {
                 None | Some(Ty::Any) => Ty::JsonObject,
                 Some(t) => Ty::Map(Box::new(t)),
             });
         }
-        let props: Vec<(String, Schema, bool)> =
-            o.properties.iter().map(|(k, s)| (k.clone(), s.clone(), o.required.contains(k))).collect();
+        let props: Vec<(String, Schema, bool)> = o
+            .properties
+            .iter()
+            .map(|(k, s)| (k.clone(), s.clone(), o.required.contains(k)))
+            .collect();
         let closed = extra_ty.is_none() && o.pattern_properties.is_empty();
         Shape::Kind(TypeKind::Struct(self.fields(props, closed, extra_ty, hint)))
     }
 
-    fn fields(&mut self, props: Vec<(String, Schema, bool)>, closed: bool, extra: Option<Ty>, hint: &Name) -> Struct {
+    fn fields(
+        &mut self,
+        props: Vec<(String, Schema, bool)>,
+        closed: bool,
+        extra: Option<Ty>,
+        hint: &Name,
+    ) -> Struct {
         let mut scope = Scope::new();
         let mut fields = Vec::new();
         for (wire, prop, required) in props {
             let ident = scope.claim(&names::snake(&wire));
             let ty = self.ty(&prop, &hint_child(hint, &names::pascal(&wire)));
-            fields.push(Field { ident, wire, ty: if required { ty } else { ty.optional() }, required, doc: doc_of(&prop) });
+            fields.push(Field {
+                ident,
+                wire,
+                ty: if required { ty } else { ty.optional() },
+                required,
+                doc: doc_of(&prop),
+            });
         }
         let extra = extra.map(|t| (scope.claim("additional_properties"), t));
-        Struct { fields, closed, extra }
+        Struct {
+            fields,
+            closed,
+            extra,
+        }
     }
 
     /// `allOf`: object branches merge into one struct; otherwise the first typed branch wins.
-    fn all_of(&mut self, schema: &Schema, o: &SchemaObject, branches: &[Schema], hint: &Name) -> Shape {
+    fn all_of(
+        &mut self,
+        schema: &Schema,
+        o: &SchemaObject,
+        branches: &[Schema],
+        hint: &Name,
+    ) -> Shape {
         if branches.len() == 1 && o.properties.is_empty() {
             let only = branches[0].clone();
             return match self.by_pointer.get(&only.pointer).cloned() {
@@ -339,7 +438,9 @@ impl<'d> TypeBuilder<'d> {
         }
         let objectish = |s: &Schema| {
             s.object().is_some_and(|x| {
-                x.types.as_ref().is_none_or(|t| t.contains(&InstanceType::Object))
+                x.types
+                    .as_ref()
+                    .is_none_or(|t| t.contains(&InstanceType::Object))
                     && x.one_of.is_none()
                     && x.any_of.is_none()
                     && x.enumeration.is_none()
@@ -347,7 +448,10 @@ impl<'d> TypeBuilder<'d> {
             })
         };
         if !resolved.iter().all(objectish) {
-            let first = resolved.iter().find(|s| s.object().is_some_and(|x| x.types.is_some())).cloned();
+            let first = resolved
+                .iter()
+                .find(|s| s.object().is_some_and(|x| x.types.is_some()))
+                .cloned();
             return match first {
                 Some(s) => self.shape(&s, hint, None),
                 None => Shape::Ty(Ty::Any),
@@ -381,19 +485,30 @@ impl<'d> TypeBuilder<'d> {
         }
         // Branches that forbid each other's properties cannot all hold (lint reports it as an
         // error). Policy: the merged type accepts the union of the properties, open.
-        let conflicting = sources.iter().take(resolved.len()).any(|s| s.is_closed() && props.iter().any(|(k, _, _)| !s.properties.contains_key(k)));
+        let conflicting = sources
+            .iter()
+            .take(resolved.len())
+            .any(|s| s.is_closed() && props.iter().any(|(k, _, _)| !s.properties.contains_key(k)));
         if conflicting {
             self.warn(&schema.pointer, "unsatisfiable `allOf`: the generated type accepts the union of the branches' properties".into(), "see the `allof-unsatisfiable` lint error for the contradiction");
         }
         let closed = all_closed && !conflicting;
-        let extra = if closed { None } else { Some(open_extra.unwrap_or(Ty::Any)) };
+        let extra = if closed {
+            None
+        } else {
+            Some(open_extra.unwrap_or(Ty::Any))
+        };
         Shape::Kind(TypeKind::Struct(self.fields(props, closed, extra, hint)))
     }
 
     fn resolve(&mut self, s: &Schema) -> Option<Schema> {
         let mut current = s.clone();
         for _ in 0..32 {
-            let Some(target) = current.object().and_then(|o| o.reference.as_ref()).map(|r| r.target.clone()) else {
+            let Some(target) = current
+                .object()
+                .and_then(|o| o.reference.as_ref())
+                .map(|r| r.target.clone())
+            else {
                 return Some(current);
             };
             let pointer = JsonPointer::parse_ref(&target).ok()?;
@@ -403,7 +518,13 @@ impl<'d> TypeBuilder<'d> {
     }
 
     /// `oneOf` / `anyOf`.
-    fn union(&mut self, schema: &Schema, o: &SchemaObject, branches: &[Schema], hint: &Name) -> Shape {
+    fn union(
+        &mut self,
+        schema: &Schema,
+        o: &SchemaObject,
+        branches: &[Schema],
+        hint: &Name,
+    ) -> Shape {
         let is_null = |s: &Schema| {
             s.object().is_some_and(|x| {
                 x.reference.is_none() && x.types.as_deref() == Some(&[InstanceType::Null][..])
@@ -420,7 +541,9 @@ impl<'d> TypeBuilder<'d> {
         } else {
             let mut variants = Vec::new();
             for (i, b) in non_null.iter().enumerate() {
-                let word = self.variant_word(b).unwrap_or_else(|| format!("Variant{i}"));
+                let word = self
+                    .variant_word(b)
+                    .unwrap_or_else(|| format!("Variant{i}"));
                 let ty = self.ty(b, &hint_child(hint, &word));
                 variants.push((word, ty));
             }
@@ -428,12 +551,22 @@ impl<'d> TypeBuilder<'d> {
                 Some(d) => Tagging::Discriminator(d.property_name.clone()),
                 None => Tagging::Untagged,
             };
-            let mut union = Union { variants: union_variants(variants), tagging };
+            let mut union = Union {
+                variants: union_variants(variants),
+                tagging,
+            };
             if let (Tagging::Discriminator(_), Some(d)) = (&union.tagging, &o.discriminator) {
                 for (v, b) in union.variants.iter_mut().zip(&non_null) {
-                    let target = b.object().and_then(|x| x.reference.as_ref()).map(|r| r.target.clone());
-                    let mut tags: Vec<String> =
-                        d.mapping.iter().filter(|(_, r)| Some(*r) == target.as_ref()).map(|(k, _)| k.clone()).collect();
+                    let target = b
+                        .object()
+                        .and_then(|x| x.reference.as_ref())
+                        .map(|r| r.target.clone());
+                    let mut tags: Vec<String> = d
+                        .mapping
+                        .iter()
+                        .filter(|(_, r)| Some(*r) == target.as_ref())
+                        .map(|(k, _)| k.clone())
+                        .collect();
                     if tags.is_empty() {
                         if let Some(name) = target.as_deref().and_then(|t| t.rsplit('/').next()) {
                             tags.push(name.to_owned());
@@ -447,7 +580,11 @@ impl<'d> TypeBuilder<'d> {
             }
             Shape::Kind(TypeKind::Union(union))
         };
-        if nullable { Shape::Ty(self.shape_ty(shape, hint, schema).optional()) } else { shape }
+        if nullable {
+            Shape::Ty(self.shape_ty(shape, hint, schema).optional())
+        } else {
+            shape
+        }
     }
 
     /// When every alternative is a string constant or string enum, their values.
@@ -478,7 +615,10 @@ impl<'d> TypeBuilder<'d> {
             return Some(names::pascal(title));
         }
         let types = o.types.as_ref()?;
-        types.iter().find(|t| **t != InstanceType::Null).map(|t| type_word(*t).to_owned())
+        types
+            .iter()
+            .find(|t| **t != InstanceType::Null)
+            .map(|t| type_word(*t).to_owned())
     }
 
     /// The types and the fallbacks taken.
@@ -518,14 +658,24 @@ fn string_enum(values: impl IntoIterator<Item = String>) -> TypeKind {
     let variants = values
         .into_iter()
         .filter(|v| seen.insert(v.clone()))
-        .map(|wire| EnumVariant { ident: scope.claim(&names::pascal(&wire)), wire })
+        .map(|wire| EnumVariant {
+            ident: scope.claim(&names::pascal(&wire)),
+            wire,
+        })
         .collect();
     TypeKind::StringEnum(variants)
 }
 
 fn union_variants(variants: Vec<(String, Ty)>) -> Vec<UnionVariant> {
     let mut scope = Scope::new();
-    variants.into_iter().map(|(word, ty)| UnionVariant { ident: scope.claim(&names::pascal(&word)), ty, tags: Vec::new() }).collect()
+    variants
+        .into_iter()
+        .map(|(word, ty)| UnionVariant {
+            ident: scope.claim(&names::pascal(&word)),
+            ty,
+            tags: Vec::new(),
+        })
+        .collect()
 }
 
 fn type_word(t: InstanceType) -> &'static str {
@@ -551,7 +701,11 @@ fn json_value_ty(v: &serde_json::Value) -> Ty {
 
 /// A suggested name one level below `hint` (`Parent` + `Prop`).
 pub fn hint_child(hint: &Name, part: &str) -> Name {
-    Name::Suggested(format!("{}{}", names::pascal(hint.text()), names::pascal(part)))
+    Name::Suggested(format!(
+        "{}{}",
+        names::pascal(hint.text()),
+        names::pascal(part)
+    ))
 }
 
 /// A name for a schema reached by a pointer into the middle of another schema:
@@ -564,7 +718,12 @@ fn pointer_hint(pointer: &JsonPointer) -> Option<String> {
     };
     let words: Vec<String> = tokens[start..]
         .iter()
-        .filter(|t| !matches!(t.as_str(), "properties" | "items" | "schema" | "content" | "allOf" | "anyOf" | "oneOf"))
+        .filter(|t| {
+            !matches!(
+                t.as_str(),
+                "properties" | "items" | "schema" | "content" | "allOf" | "anyOf" | "oneOf"
+            )
+        })
         .map(|t| names::pascal(t))
         .collect();
     (!words.is_empty()).then(|| words.concat())

@@ -124,14 +124,24 @@ mod tests {
         let fields = fields
             .into_iter()
             .enumerate()
-            .map(|(i, ty)| Field { ident: format!("f{i}"), wire: format!("f{i}"), ty, required: true, doc: None })
+            .map(|(i, ty)| Field {
+                ident: format!("f{i}"),
+                wire: format!("f{i}"),
+                ty,
+                required: true,
+                doc: None,
+            })
             .collect();
         TypeDef {
             ident: String::new(),
             origin: Name::Suggested("T".into()),
             pointer: JsonPointer::root(),
             doc: None,
-            kind: TypeKind::Struct(Struct { fields, closed: true, extra: None }),
+            kind: TypeKind::Struct(Struct {
+                fields,
+                closed: true,
+                extra: None,
+            }),
         }
     }
 
@@ -140,7 +150,10 @@ mod tests {
         // 0 → 1 (Option) → 0 is a cycle; 0 → 2 is not; 1 → Vec<1> needs no box.
         let mut types = vec![
             def(vec![Ty::Named(TypeId(1)).optional(), Ty::Named(TypeId(2))]),
-            def(vec![Ty::Named(TypeId(0)), Ty::Vec(Box::new(Ty::Named(TypeId(1))))]),
+            def(vec![
+                Ty::Named(TypeId(0)),
+                Ty::Vec(Box::new(Ty::Named(TypeId(1)))),
+            ]),
             def(vec![Ty::String]),
         ];
         break_cycles(&mut types);
@@ -148,7 +161,10 @@ mod tests {
             TypeKind::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect::<Vec<_>>(),
             _ => vec![],
         };
-        assert_eq!(fields(0)[0], Ty::Option(Box::new(Ty::Boxed(Box::new(Ty::Named(TypeId(1)))))));
+        assert_eq!(
+            fields(0)[0],
+            Ty::Option(Box::new(Ty::Boxed(Box::new(Ty::Named(TypeId(1))))))
+        );
         assert_eq!(fields(0)[1], Ty::Named(TypeId(2)));
         assert_eq!(fields(1)[0], Ty::Boxed(Box::new(Ty::Named(TypeId(0)))));
         assert_eq!(fields(1)[1], Ty::Vec(Box::new(Ty::Named(TypeId(1)))));

@@ -41,9 +41,43 @@ pub struct Model {
 
 /// Names no generated type may take: they would shadow what derives and emitted code use.
 const RESERVED: &[&str] = &[
-    "Option", "Some", "None", "Result", "Ok", "Err", "String", "Vec", "Box", "Default", "Clone", "Copy", "Send", "Sync",
-    "Sized", "Drop", "Fn", "FnMut", "FnOnce", "Iterator", "ToString", "ToOwned", "Into", "From", "Eq", "PartialEq", "Ord",
-    "PartialOrd", "Hash", "Debug", "Display", "Serialize", "Deserialize", "JsonSchema", "Value", "Map", "BTreeMap",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "ToString",
+    "ToOwned",
+    "Into",
+    "From",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Hash",
+    "Debug",
+    "Display",
+    "Serialize",
+    "Deserialize",
+    "JsonSchema",
+    "Value",
+    "Map",
+    "BTreeMap",
 ];
 
 /// Builds the model. Warnings describe every fallback taken (never a failure).
@@ -56,8 +90,19 @@ pub fn build(doc: &Document) -> (Model, Vec<Diagnostic>) {
     cycles::break_cycles(&mut types);
     assign_idents(&mut types);
     let info = doc.root.get("info");
-    let text = |k: &str| info.and_then(|i| i.get(k)).and_then(Node::as_str).unwrap_or("").to_owned();
-    let model = Model { title: text("title"), version: text("version"), types, operations, servers: servers(&doc.root) };
+    let text = |k: &str| {
+        info.and_then(|i| i.get(k))
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let model = Model {
+        title: text("title"),
+        version: text("version"),
+        types,
+        operations,
+        servers: servers(&doc.root),
+    };
     (model, diagnostics)
 }
 
@@ -77,7 +122,9 @@ fn assign_idents(types: &mut [TypeDef]) {
 }
 
 fn servers(root: &Node) -> Vec<Server> {
-    let Some(list) = root.get("servers").and_then(Node::as_array) else { return Vec::new() };
+    let Some(list) = root.get("servers").and_then(Node::as_array) else {
+        return Vec::new();
+    };
     list.iter()
         .filter_map(|s| {
             let mut url = s.get("url")?.as_str()?.to_owned();
@@ -88,8 +135,14 @@ fn servers(root: &Node) -> Vec<Server> {
                     }
                 }
             }
-            let description = s.get("description").and_then(Node::as_str).map(str::to_owned);
-            Some(Server { url: url.trim_end_matches('/').to_owned(), description })
+            let description = s
+                .get("description")
+                .and_then(Node::as_str)
+                .map(str::to_owned);
+            Some(Server {
+                url: url.trim_end_matches('/').to_owned(),
+                description,
+            })
         })
         .collect()
 }

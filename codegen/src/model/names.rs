@@ -23,10 +23,11 @@ impl Name {
 }
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for",
-    "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
-    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box",
-    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "union",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "union",
 ];
 
 /// Spells symbols that casing would drop, so `+1`/`-1` and `<`/`>` stay distinct.
@@ -67,7 +68,14 @@ fn finish(mut ident: String, fallback: &str) -> String {
         ident = fallback.to_owned();
     }
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
-        ident.insert(0, if fallback.starts_with(char::is_uppercase) { 'V' } else { '_' });
+        ident.insert(
+            0,
+            if fallback.starts_with(char::is_uppercase) {
+                'V'
+            } else {
+                '_'
+            },
+        );
     }
     if KEYWORDS.contains(&ident.as_str()) {
         ident.push('_');
@@ -130,7 +138,10 @@ mod tests {
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("type"), "type_");
         assert_eq!(snake("default (null)"), "default_null");
-        assert_eq!(snake("airline.agency_invoice_number"), "airline_agency_invoice_number");
+        assert_eq!(
+            snake("airline.agency_invoice_number"),
+            "airline_agency_invoice_number"
+        );
         assert_eq!(snake("files[0]"), "files_0");
         assert_eq!(snake("123abc"), "_123abc");
         assert_eq!(snake("X-Hook-Secret"), "x_hook_secret");

@@ -62,6 +62,8 @@ pub struct Param {
     pub explode: bool,
     /// Doc text.
     pub doc: Option<String>,
+    /// Where its schema is in the document (for request validation).
+    pub schema_pointer: Option<JsonPointer>,
 }
 
 /// How a body is encoded.
@@ -88,6 +90,8 @@ pub struct Body {
     pub ty: Ty,
     /// Request bodies: `required`.
     pub required: bool,
+    /// Where its schema is in the document (for request validation).
+    pub schema_pointer: Option<JsonPointer>,
 }
 
 /// A response status key.
@@ -158,7 +162,11 @@ pub struct Operation {
 }
 
 /// Builds every operation of `paths` (webhooks are described, not called, so they get no client method).
-pub fn operations(doc: &Document, types: &mut TypeBuilder<'_>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Operation> {
+pub fn operations(
+    doc: &Document,
+    types: &mut TypeBuilder<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Operation> {
     let root = &doc.root;
     let mut fn_scope = Scope::new();
     let mut type_scope = Scope::new();
@@ -203,19 +211,41 @@ pub fn synthesized_name(method: &str, path: &str) -> String {
 }
 
 fn op_doc(node: &Node) -> Option<String> {
-    let parts: Vec<&str> =
-        ["summary", "description"].iter().filter_map(|k| node.get(k).and_then(Node::as_str)).map(str::trim).collect();
+    let parts: Vec<&str> = ["summary", "description"]
+        .iter()
+        .filter_map(|k| node.get(k).and_then(Node::as_str))
+        .map(str::trim)
+        .collect();
     (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
-fn params(root: &Node, op: &OperationRef<'_>, types: &mut TypeBuilder<'_>, hint: &Name, diagnostics: &mut Vec<Diagnostic>) -> Vec<Param> {
+fn params(
+    root: &Node,
+    op: &OperationRef<'_>,
+    types: &mut TypeBuilder<'_>,
+    hint: &Name,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Param> {
     // Operation parameters override path-item ones with the same name and location.
     let mut declared: Vec<(JsonPointer, &Node)> = Vec::new();
     let item_at = op.pointer.parent().unwrap_or_default();
-    for (list, at) in [(op.node.get("parameters"), op.pointer.child("parameters")), (op.path_item.get("parameters"), item_at.child("parameters"))] {
-        for (i, p) in list.and_then(Node::as_array).unwrap_or(&[]).iter().enumerate() {
+    for (list, at) in [
+        (op.node.get("parameters"), op.pointer.child("parameters")),
+        (op.path_item.get("parameters"), item_at.child("parameters")),
+    ] {
+        for (i, p) in list
+            .and_then(Node::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             if let Ok((param, param_at)) = refs::resolve_chain(root, p, &at.index(i)) {
-                let key = |n: &Node| (n.get("name").and_then(Node::as_str).map(str::to_owned), n.get("in").and_then(Node::as_str).map(str::to_owned));
+                let key = |n: &Node| {
+                    (
+                        n.get("name").and_then(Node::as_str).map(str::to_owned),
+                        n.get("in").and_then(Node::as_str).map(str::to_owned),
+                    )
+                };
                 if !declared.iter().any(|(_, d)| key(d) == key(param)) {
                     declared.push((param_at, param));
                 }
@@ -225,7 +255,10 @@ fn params(root: &Node, op: &OperationRef<'_>, types: &mut TypeBuilder<'_>, hint:
     let mut scope = Scope::new();
     let mut out = Vec::new();
     for (at, p) in declared {
-        let (Some(wire), Some(location)) = (p.get("name").and_then(Node::as_str), p.get("in").and_then(Node::as_str)) else {
+        let (Some(wire), Some(location)) = (
+            p.get("name").and_then(Node::as_str),
+            p.get("in").and_then(Node::as_str),
+        ) else {
             continue;
         };
         let location = match location {
@@ -236,7 +269,10 @@ fn params(root: &Node, op: &OperationRef<'_>, types: &mut TypeBuilder<'_>, hint:
             _ => continue,
         };
         // Auth headers are the client's job, not a parameter.
-        if location == Location::Header && ["authorization", "accept", "content-type"].contains(&wire.to_ascii_lowercase().as_str()) {
+        if location == Location::Header
+            && ["authorization", "accept", "content-type"]
+                .contains(&wire.to_ascii_lowercase().as_str())
+        {
             continue;
         }
         let style = match p.get("style").and_then(Node::as_str) {
@@ -250,25 +286,36 @@ fn params(root: &Node, op: &OperationRef<'_>, types: &mut TypeBuilder<'_>, hint:
             _ if matches!(location, Location::Query | Location::Cookie) => Style::Form,
             _ => Style::Simple,
         };
-        let explode = p.get("explode").and_then(Node::as_bool).unwrap_or(style == Style::Form);
-        let required = location == Location::Path || p.get("required").and_then(Node::as_bool) == Some(true);
+        let explode = p
+            .get("explode")
+            .and_then(Node::as_bool)
+            .unwrap_or(style == Style::Form);
+        let required =
+            location == Location::Path || p.get("required").and_then(Node::as_bool) == Some(true);
         let param_hint = hint_child(hint, &names::pascal(wire));
         let schema_at = if p.get("schema").is_some() {
             Some(at.child("schema"))
         } else {
-            p.get("content").and_then(Node::as_object).and_then(|c| c.iter().next()).map(|(media, _)| at.child("content").child(media).child("schema"))
+            p.get("content")
+                .and_then(Node::as_object)
+                .and_then(|c| c.iter().next())
+                .map(|(media, _)| at.child("content").child(media).child("schema"))
         };
-        let ty = match schema_at {
-            Some(s) if root.pointer(&s).is_some() => types.ty_at(&s, &param_hint),
-            _ => Ty::String,
+        let schema_at = schema_at.filter(|s| root.pointer(s).is_some());
+        let ty = match &schema_at {
+            Some(s) => types.ty_at(s, &param_hint),
+            None => Ty::String,
         };
         let ty = match ty {
             // Parameters are strings on the wire; an object value needs deepObject/form to travel.
             Ty::Any => {
                 diagnostics.push(
-                    Diagnostic::warning("codegen-fallback", format!("parameter `{wire}` has no usable schema; typed as String"))
-                        .at(at.clone(), p.span)
-                        .help("give the parameter a `schema`"),
+                    Diagnostic::warning(
+                        "codegen-fallback",
+                        format!("parameter `{wire}` has no usable schema; typed as String"),
+                    )
+                    .at(at.clone(), p.span)
+                    .help("give the parameter a `schema`"),
                 );
                 Ty::String
             }
@@ -282,7 +329,11 @@ fn params(root: &Node, op: &OperationRef<'_>, types: &mut TypeBuilder<'_>, hint:
             required,
             style,
             explode,
-            doc: p.get("description").and_then(Node::as_str).map(|s| s.trim().to_owned()),
+            doc: p
+                .get("description")
+                .and_then(Node::as_str)
+                .map(|s| s.trim().to_owned()),
+            schema_pointer: schema_at,
         });
     }
     out.sort_by_key(|p| p.location);
@@ -294,7 +345,8 @@ fn pick_media<'n>(content: &'n Node) -> Option<(&'n str, &'n Node, BodyKind)> {
     let kind_of = |m: &str| {
         let m = m.to_ascii_lowercase();
         let essence = m.split(';').next().unwrap_or("").trim().to_owned();
-        if essence == "application/json" || essence.ends_with("+json") || essence == "*/*" && false {
+        if essence == "application/json" || essence.ends_with("+json") || essence == "*/*" && false
+        {
             BodyKind::Json
         } else if essence == "application/x-www-form-urlencoded" {
             BodyKind::Form
@@ -310,11 +362,23 @@ fn pick_media<'n>(content: &'n Node) -> Option<(&'n str, &'n Node, BodyKind)> {
         BodyKind::Text => 2,
         BodyKind::Bytes => 3,
     };
-    obj.iter().map(|(m, n)| (m, n, kind_of(m))).min_by_key(|(_, _, k)| ranked(*k))
+    obj.iter()
+        .map(|(m, n)| (m, n, kind_of(m)))
+        .min_by_key(|(_, _, k)| ranked(*k))
 }
 
-fn body_of(root: &Node, content_at: &JsonPointer, content: &Node, types: &mut TypeBuilder<'_>, hint: &Name, required: bool) -> Option<Body> {
+fn body_of(
+    root: &Node,
+    content_at: &JsonPointer,
+    content: &Node,
+    types: &mut TypeBuilder<'_>,
+    hint: &Name,
+    required: bool,
+) -> Option<Body> {
     let (media, media_node, kind) = pick_media(content)?;
+    let schema_pointer = media_node
+        .get("schema")
+        .map(|_| content_at.child(media).child("schema"));
     let ty = match kind {
         BodyKind::Json | BodyKind::Form => match media_node.get("schema") {
             Some(_) => {
@@ -328,8 +392,18 @@ fn body_of(root: &Node, content_at: &JsonPointer, content: &Node, types: &mut Ty
         BodyKind::Bytes => Ty::Bytes,
     };
     // A form body must be an object to be encoded as key=value pairs.
-    let (kind, ty) = if kind == BodyKind::Form && matches!(ty, Ty::Any | Ty::Vec(_)) { (BodyKind::Json, ty) } else { (kind, ty) };
-    Some(Body { media: media.to_owned(), kind, ty, required })
+    let (kind, ty) = if kind == BodyKind::Form && matches!(ty, Ty::Any | Ty::Vec(_)) {
+        (BodyKind::Json, ty)
+    } else {
+        (kind, ty)
+    };
+    Some(Body {
+        media: media.to_owned(),
+        kind,
+        ty,
+        required,
+        schema_pointer,
+    })
 }
 
 /// `{data: $ref X}` envelopes are named `XEnvelope`, which reads better than `OpCreatedBody`.
@@ -344,27 +418,70 @@ fn envelope_hint(root: &Node, at: &JsonPointer) -> Option<Name> {
     (!name.contains('/')).then(|| Name::Suggested(format!("{}Envelope", names::pascal(name))))
 }
 
-fn request_body(root: &Node, op: &OperationRef<'_>, types: &mut TypeBuilder<'_>, hint: &Name) -> Option<Body> {
+fn request_body(
+    root: &Node,
+    op: &OperationRef<'_>,
+    types: &mut TypeBuilder<'_>,
+    hint: &Name,
+) -> Option<Body> {
     let node = op.node.get("requestBody")?;
     let (body, at) = refs::resolve_chain(root, node, &op.pointer.child("requestBody")).ok()?;
-    let required = body.get("required").and_then(Node::as_bool).unwrap_or(false);
-    body_of(root, &at.child("content"), body.get("content")?, types, &hint_child(hint, "Body"), required)
+    let required = body
+        .get("required")
+        .and_then(Node::as_bool)
+        .unwrap_or(false);
+    body_of(
+        root,
+        &at.child("content"),
+        body.get("content")?,
+        types,
+        &hint_child(hint, "Body"),
+        required,
+    )
 }
 
-fn responses(root: &Node, op: &OperationRef<'_>, types: &mut TypeBuilder<'_>, hint: &Name) -> Vec<Response> {
-    let Some(obj) = op.node.get("responses").and_then(Node::as_object) else { return Vec::new() };
+fn responses(
+    root: &Node,
+    op: &OperationRef<'_>,
+    types: &mut TypeBuilder<'_>,
+    hint: &Name,
+) -> Vec<Response> {
+    let Some(obj) = op.node.get("responses").and_then(Node::as_object) else {
+        return Vec::new();
+    };
     let mut scope = Scope::new();
     let mut out: Vec<Response> = Vec::new();
     for (key, node) in obj.iter() {
-        let Some(status) = parse_status(key) else { continue };
-        let Ok((response, at)) = refs::resolve_chain(root, node, &op.pointer.child("responses").child(key)) else { continue };
+        let Some(status) = parse_status(key) else {
+            continue;
+        };
+        let Ok((response, at)) =
+            refs::resolve_chain(root, node, &op.pointer.child("responses").child(key))
+        else {
+            continue;
+        };
         let word = status_word(status);
         let variant = scope.claim(&word);
-        let body = response
-            .get("content")
-            .and_then(|c| body_of(root, &at.child("content"), c, types, &hint_child(hint, &format!("{word}Body")), true));
-        let doc = response.get("description").and_then(Node::as_str).map(|s| s.trim().to_owned());
-        out.push(Response { status, variant, body, doc });
+        let body = response.get("content").and_then(|c| {
+            body_of(
+                root,
+                &at.child("content"),
+                c,
+                types,
+                &hint_child(hint, &format!("{word}Body")),
+                true,
+            )
+        });
+        let doc = response
+            .get("description")
+            .and_then(Node::as_str)
+            .map(|s| s.trim().to_owned());
+        out.push(Response {
+            status,
+            variant,
+            body,
+            doc,
+        });
     }
     out.sort_by_key(|r| r.status);
     out
@@ -458,17 +575,29 @@ fn http_reason(code: u16) -> Option<&'static str> {
 
 fn auth(root: &Node, op: &Node) -> Auth {
     let requirements = op.get("security").or_else(|| root.get("security"));
-    let Some(alternatives) = requirements.and_then(Node::as_array) else { return Auth::None };
-    let schemes = root.get("components").and_then(|c| c.get("securitySchemes"));
+    let Some(alternatives) = requirements.and_then(Node::as_array) else {
+        return Auth::None;
+    };
+    let schemes = root
+        .get("components")
+        .and_then(|c| c.get("securitySchemes"));
     for alternative in alternatives {
-        let Some(obj) = alternative.as_object() else { continue };
+        let Some(obj) = alternative.as_object() else {
+            continue;
+        };
         if obj.is_empty() {
             return Auth::None; // `{}` makes auth optional
         }
         for (name, _) in obj.iter() {
-            let Some(scheme) = schemes.and_then(|s| s.get(name)) else { continue };
+            let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
+                continue;
+            };
             let kind = scheme.get("type").and_then(Node::as_str).unwrap_or("");
-            let http = scheme.get("scheme").and_then(Node::as_str).unwrap_or("").to_ascii_lowercase();
+            let http = scheme
+                .get("scheme")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_ascii_lowercase();
             match (kind, http.as_str()) {
                 ("http", "basic") => return Auth::Basic,
                 ("http", _) | ("oauth2" | "openIdConnect", _) => return Auth::Bearer,
@@ -478,7 +607,11 @@ fn auth(root: &Node, op: &Node) -> Auth {
                         Some("cookie") => Location::Cookie,
                         _ => Location::Header,
                     };
-                    let name = scheme.get("name").and_then(Node::as_str).unwrap_or("X-API-Key").to_owned();
+                    let name = scheme
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .unwrap_or("X-API-Key")
+                        .to_owned();
                     return Auth::ApiKey { name, location };
                 }
                 _ => {}
@@ -502,8 +635,14 @@ mod tests {
 
     #[test]
     fn names_and_statuses() {
-        assert_eq!(synthesized_name("get", "/connections/{connectionId}"), "get_connections_by_connection_id");
-        assert_eq!(synthesized_name("post", "/connect/sessions"), "post_connect_sessions");
+        assert_eq!(
+            synthesized_name("get", "/connections/{connectionId}"),
+            "get_connections_by_connection_id"
+        );
+        assert_eq!(
+            synthesized_name("post", "/connect/sessions"),
+            "post_connect_sessions"
+        );
         assert_eq!(status_word(Status::Code(201)), "Created");
         assert_eq!(status_word(Status::Code(424)), "FailedDependency");
         assert_eq!(status_word(Status::Code(299)), "Status299");
