@@ -57,16 +57,17 @@ impl Client for ReqwestClient {
         Output = ::std::result::Result<crate::operations::CreateReconnectSessionResponse, Error>,
     > + ::std::marker::Send {
         let client = self;
-        let request = (|| -> ::std::result::Result<crate::runtime::client::Request, Error> {
+        let build = || -> ::std::result::Result<crate::runtime::client::Request, Error> {
             #[allow(unused_mut)]
             let mut request = crate::runtime::client::Request::new(
                 "POST",
-                format!("/connect/sessions/reconnect"),
+                ::std::string::String::from("/connect/sessions/reconnect"),
                 crate::runtime::client::AuthKind::Bearer,
             );
             request.json("application/json", body)?;
             ::std::result::Result::Ok(request)
-        })();
+        };
+        let request = build();
         async move {
             let (status, _content_type, bytes) = client.execute(request?).await?;
             ::std::result::Result::Ok(crate::operations::CreateReconnectSessionResponse::decode(
@@ -81,16 +82,17 @@ impl Client for ReqwestClient {
         Output = ::std::result::Result<crate::operations::CreateConnectSessionResponse, Error>,
     > + ::std::marker::Send {
         let client = self;
-        let request = (|| -> ::std::result::Result<crate::runtime::client::Request, Error> {
+        let build = || -> ::std::result::Result<crate::runtime::client::Request, Error> {
             #[allow(unused_mut)]
             let mut request = crate::runtime::client::Request::new(
                 "POST",
-                format!("/connect/sessions"),
+                ::std::string::String::from("/connect/sessions"),
                 crate::runtime::client::AuthKind::Bearer,
             );
             request.json("application/json", body)?;
             ::std::result::Result::Ok(request)
-        })();
+        };
+        let request = build();
         async move {
             let (status, _content_type, bytes) = client.execute(request?).await?;
             ::std::result::Result::Ok(crate::operations::CreateConnectSessionResponse::decode(
@@ -106,7 +108,7 @@ impl Client for ReqwestClient {
     > + ::std::marker::Send {
         let client = self;
         let _ = params;
-        let request = (|| -> ::std::result::Result<crate::runtime::client::Request, Error> {
+        let build = || -> ::std::result::Result<crate::runtime::client::Request, Error> {
             #[allow(unused_mut)]
             let mut request = crate::runtime::client::Request::new(
                 "GET",
@@ -141,7 +143,8 @@ impl Client for ReqwestClient {
                 true,
             )?;
             ::std::result::Result::Ok(request)
-        })();
+        };
+        let request = build();
         async move {
             let (status, _content_type, bytes) = client.execute(request?).await?;
             ::std::result::Result::Ok(crate::operations::GetConnectionResponse::decode(
@@ -157,7 +160,7 @@ impl Client for ReqwestClient {
     > + ::std::marker::Send {
         let client = self;
         let _ = params;
-        let request = (|| -> ::std::result::Result<crate::runtime::client::Request, Error> {
+        let build = || -> ::std::result::Result<crate::runtime::client::Request, Error> {
             #[allow(unused_mut)]
             let mut request = crate::runtime::client::Request::new(
                 "DELETE",
@@ -174,7 +177,8 @@ impl Client for ReqwestClient {
                 true,
             )?;
             ::std::result::Result::Ok(request)
-        })();
+        };
+        let request = build();
         async move {
             let (status, _content_type, bytes) = client.execute(request?).await?;
             ::std::result::Result::Ok(crate::operations::DeleteConnectionResponse::decode(

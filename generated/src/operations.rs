@@ -18,7 +18,7 @@ pub enum CreateReconnectSessionResponse {
 impl CreateReconnectSessionResponse {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
-        match self {
+        match *self {
             Self::Created(..) => 201,
             Self::BadRequest(..) => 400,
             Self::Unauthorized(..) => 401,
@@ -96,7 +96,7 @@ pub enum CreateConnectSessionResponse {
 impl CreateConnectSessionResponse {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
-        match self {
+        match *self {
             Self::Created(..) => 201,
             Self::BadRequest(..) => 400,
             Self::Unauthorized(..) => 401,
@@ -202,7 +202,7 @@ pub enum GetConnectionResponse {
 impl GetConnectionResponse {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
-        match self {
+        match *self {
             Self::Ok(..) => 200,
             Self::BadRequest(..) => 400,
             Self::Unauthorized(..) => 401,
@@ -309,7 +309,7 @@ pub enum DeleteConnectionResponse {
 impl DeleteConnectionResponse {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
-        match self {
+        match *self {
             Self::Ok(..) => 200,
             Self::BadRequest(..) => 400,
             Self::Unauthorized(..) => 401,

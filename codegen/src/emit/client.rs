@@ -68,7 +68,7 @@ fn signature(model: &Model, op: &Operation) -> TokenStream {
     let name = format_ident!("{}", op.fn_name);
     let params = params_ident(op).map(|p| quote!(, params: &crate::operations::#p));
     let body = op.body.as_ref().map(|b| {
-        let t = ty(model, &b.ty);
+        let t = borrowed(model, &b.ty);
         if b.required {
             quote!(, body: &#t)
         } else {
@@ -78,6 +78,20 @@ fn signature(model: &Model, op: &Operation) -> TokenStream {
     let response = response_ident(op);
     quote! {
         fn #name(&self #params #body) -> impl ::std::future::Future<Output = ::std::result::Result<crate::operations::#response, Error>> + ::std::marker::Send
+    }
+}
+
+/// The borrowed form of a body type (`str`, `[T]`), as idiomatic (and clippy) want.
+fn borrowed(model: &Model, t: &crate::model::ir::Ty) -> TokenStream {
+    use crate::model::ir::Ty;
+    match t {
+        Ty::String => quote!(str),
+        Ty::Bytes => quote!([u8]),
+        Ty::Vec(inner) => {
+            let inner = ty(model, inner);
+            quote!([#inner])
+        }
+        other => ty(model, other),
     }
 }
 
@@ -109,7 +123,13 @@ fn body(model: &Model, op: &Operation) -> TokenStream {
         rest = &rest[close + 1..];
     }
     template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-    let template = Literal::string(&template);
+    let path_expr = if args.is_empty() {
+        let path = Literal::string(&template.replace("{{", "{").replace("}}", "}"));
+        quote!(::std::string::String::from(#path))
+    } else {
+        let template = Literal::string(&template);
+        quote!(format!(#template #(, #args)*))
+    };
     let method = Literal::string(&op.method);
     let auth = match &op.auth {
         Auth::None => quote!(crate::runtime::client::AuthKind::None),
@@ -166,13 +186,14 @@ fn body(model: &Model, op: &Operation) -> TokenStream {
     quote! {
         let client = self;
         #uses_params
-        let request = (|| -> ::std::result::Result<crate::runtime::client::Request, Error> {
+        let build = || -> ::std::result::Result<crate::runtime::client::Request, Error> {
             #[allow(unused_mut)]
-            let mut request = crate::runtime::client::Request::new(#method, format!(#template #(, #args)*), #auth);
+            let mut request = crate::runtime::client::Request::new(#method, #path_expr, #auth);
             #(#adds)*
             #body
             ::std::result::Result::Ok(request)
-        })();
+        };
+        let request = build();
         async move {
             let (status, _content_type, bytes) = client.execute(request?).await?;
             ::std::result::Result::Ok(crate::operations::#response::decode(status, &bytes)?)

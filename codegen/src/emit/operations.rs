@@ -97,7 +97,7 @@ fn response_enum(model: &Model, op: &Operation) -> TokenStream {
         let ident = format_ident!("{}", r.variant);
         let code = Literal::u16_unsuffixed(status_code(r));
         match (&r.body, carries_status(r)) {
-            (_, true) => quote!(Self::#ident(status, ..) => *status,),
+            (_, true) => quote!(Self::#ident(status, ..) => status,),
             (Some(_), false) => quote!(Self::#ident(..) => #code,),
             (None, false) => quote!(Self::#ident => #code,),
         }
@@ -116,7 +116,7 @@ fn response_enum(model: &Model, op: &Operation) -> TokenStream {
         impl #name {
             /// The HTTP status of this response.
             pub fn status(&self) -> u16 {
-                match self { #(#status_arms)* }
+                match *self { #(#status_arms)* }
             }
             #decode
             #encode
@@ -170,6 +170,14 @@ fn decode_fn(op: &Operation) -> TokenStream {
             Status::Default => default = Some(quote!(_ => #value,)),
         }
     }
+    if exact.is_empty() && ranges.is_empty() && default.is_none() {
+        return quote! {
+            /// Decodes a response: this operation documents no status, so every one is undocumented.
+            pub fn decode(status: u16, body: &[u8]) -> ::std::result::Result<Self, crate::runtime::DecodeError> {
+                ::std::result::Result::Err(crate::runtime::DecodeError::UndocumentedStatus { status, body: body.to_vec() })
+            }
+        };
+    }
     let fallback = default.unwrap_or_else(|| {
         quote!(_ => return ::std::result::Result::Err(crate::runtime::DecodeError::UndocumentedStatus { status, body: body.to_vec() }),)
     });
@@ -205,10 +213,15 @@ fn encode_fn(op: &Operation) -> TokenStream {
             None => quote!(Self::#ident => (#code, ::std::option::Option::None),),
         }
     });
+    let matched = if op.responses.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote!(match self { #(#arms)* })
+    };
     quote! {
         /// Status, media type and body bytes, as a server sends them.
         pub fn encode(&self) -> (u16, ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>) {
-            match self { #(#arms)* }
+            #matched
         }
     }
 }

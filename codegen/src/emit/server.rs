@@ -295,8 +295,18 @@ pub fn items(model: &Model) -> TokenStream {
         }
     });
     let spec_doc = " The effective spec requests are validated against (embedded at build time).";
+    let (import, unused) = if model.operations.is_empty() {
+        (quote!(), quote!(#[allow(dead_code)]))
+    } else {
+        (
+            quote!(
+                use ::axum::response::IntoResponse as _;
+            ),
+            quote!(),
+        )
+    };
     quote! {
-        use ::axum::response::IntoResponse as _;
+        #import
         pub use crate::runtime::server::{Credentials, FieldError, Rejection, RouterOptions};
 
         #[doc = #spec_doc]
@@ -317,6 +327,7 @@ pub fn items(model: &Model) -> TokenStream {
         static OPERATIONS: &[crate::runtime::server::OperationSpec] = &[#(#specs)*];
 
         /// State shared by the handlers.
+        #unused
         pub struct Shared<S> {
             server: S,
             validators: crate::runtime::server::Validators,

@@ -144,10 +144,10 @@ impl<'d> TypeBuilder<'d> {
     }
 
     fn intern(&mut self, kind: TypeKind, hint: Name, schema: &Schema) -> TypeId {
-        if matches!(hint, Name::Suggested(_)) {
-            if let Some(&id) = self.interned.get(&kind) {
-                return id;
-            }
+        if matches!(hint, Name::Suggested(_))
+            && let Some(&id) = self.interned.get(&kind)
+        {
+            return id;
         }
         let id = self.reserve(hint, schema.pointer.clone());
         self.types[id.0].doc = doc_of(schema);
@@ -224,7 +224,7 @@ impl<'d> TypeBuilder<'d> {
         // `anyOf: [{required: [a]}, {required: [b]}]` next to `properties` only constrains
         // which keys must be present: validation's business, not the type's.
         let alternatives = o.one_of.as_ref().or(o.any_of.as_ref()).filter(|b| {
-            !b.is_empty() && !(!o.properties.is_empty() && b.iter().all(constraint_only))
+            !b.is_empty() && (o.properties.is_empty() || !b.iter().all(constraint_only))
         });
         if let Some(branches) = alternatives {
             return self.union(schema, o, branches, hint);
@@ -473,11 +473,11 @@ impl<'d> TypeBuilder<'d> {
         }
         for s in sources.iter().take(resolved.len()) {
             all_closed &= s.is_closed();
-            if let Some(ap) = s.additional_properties.as_deref() {
-                if !matches!(ap.kind, SchemaKind::Bool(_)) {
-                    let ap = ap.clone();
-                    open_extra = Some(self.ty(&ap, &hint_child(hint, "Value")));
-                }
+            if let Some(ap) = s.additional_properties.as_deref()
+                && !matches!(ap.kind, SchemaKind::Bool(_))
+            {
+                let ap = ap.clone();
+                open_extra = Some(self.ty(&ap, &hint_child(hint, "Value")));
             }
         }
         for p in &mut props {
@@ -567,10 +567,10 @@ impl<'d> TypeBuilder<'d> {
                         .filter(|(_, r)| Some(*r) == target.as_ref())
                         .map(|(k, _)| k.clone())
                         .collect();
-                    if tags.is_empty() {
-                        if let Some(name) = target.as_deref().and_then(|t| t.rsplit('/').next()) {
-                            tags.push(name.to_owned());
-                        }
+                    if tags.is_empty()
+                        && let Some(name) = target.as_deref().and_then(|t| t.rsplit('/').next())
+                    {
+                        tags.push(name.to_owned());
                     }
                     v.tags = tags;
                 }
@@ -736,10 +736,10 @@ pub fn doc_of(schema: &Schema) -> Option<String> {
     if let Some(t) = &o.title {
         parts.push(t.trim().to_owned());
     }
-    if let Some(d) = &o.description {
-        if o.title.as_deref().map(str::trim) != Some(d.trim()) {
-            parts.push(d.trim().to_owned());
-        }
+    if let Some(d) = &o.description
+        && o.title.as_deref().map(str::trim) != Some(d.trim())
+    {
+        parts.push(d.trim().to_owned());
     }
     if o.deprecated {
         parts.push("**Deprecated.**".to_owned());

@@ -93,9 +93,9 @@ fn components(types: &[TypeDef]) -> Vec<usize> {
 pub fn break_cycles(types: &mut [TypeDef]) {
     let comp = components(types);
     let in_cycle = |from: usize, to: TypeId| to.0 < comp.len() && comp[from] == comp[to.0];
-    for i in 0..types.len() {
+    for (i, def) in types.iter_mut().enumerate() {
         let boxify = |ty: &mut Ty| box_edges(ty, &|id| in_cycle(i, id));
-        match &mut types[i].kind {
+        match &mut def.kind {
             TypeKind::Struct(s) => s.fields.iter_mut().for_each(|f| boxify(&mut f.ty)),
             TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| boxify(&mut v.ty)),
             TypeKind::Alias(t) => boxify(t),

@@ -53,7 +53,7 @@ impl Ty {
     /// Wraps in `Option` unless already optional.
     pub fn optional(self) -> Ty {
         match self {
-            Ty::Option(_) | Ty::Any => self,
+            Ty::Option(_) => self,
             other => Ty::Option(Box::new(other)),
         }
     }

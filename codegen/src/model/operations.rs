@@ -340,13 +340,12 @@ fn params(
     out
 }
 
-fn pick_media<'n>(content: &'n Node) -> Option<(&'n str, &'n Node, BodyKind)> {
+fn pick_media(content: &Node) -> Option<(&str, &Node, BodyKind)> {
     let obj = content.as_object()?;
     let kind_of = |m: &str| {
         let m = m.to_ascii_lowercase();
         let essence = m.split(';').next().unwrap_or("").trim().to_owned();
-        if essence == "application/json" || essence.ends_with("+json") || essence == "*/*" && false
-        {
+        if essence == "application/json" || essence.ends_with("+json") {
             BodyKind::Json
         } else if essence == "application/x-www-form-urlencoded" {
             BodyKind::Form

@@ -138,7 +138,7 @@ fn scalar(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-fn to_value<T: serde::Serialize>(name: &str, value: &T) -> Result<serde_json::Value, Error> {
+fn to_value<T: serde::Serialize + ?Sized>(name: &str, value: &T) -> Result<serde_json::Value, Error> {
     serde_json::to_value(value).map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))
 }
 
@@ -238,14 +238,14 @@ impl Request {
     }
 
     /// A JSON body.
-    pub fn json<T: serde::Serialize>(&mut self, media: &str, body: &T) -> Result<(), Error> {
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, media: &str, body: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(format!("body: {e}")))?;
         self.body = Some((media.to_owned(), bytes));
         Ok(())
     }
 
     /// An `application/x-www-form-urlencoded` body (nested values as deepObject keys).
-    pub fn form<T: serde::Serialize>(&mut self, body: &T) -> Result<(), Error> {
+    pub fn form<T: serde::Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
         let mut pairs = Vec::new();
         if let serde_json::Value::Object(map) = to_value("body", body)? {
             for (k, v) in &map {

@@ -1,0 +1,379 @@
+//! The generated client and server talk over real HTTP on loopback: typed inputs arrive
+//! validated, every documented status decodes into its variant, and the router answers
+//! the documented errors itself.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
+
+use generated::client::{Client, ReqwestClient};
+use generated::operations::{
+    CreateReconnectSessionResponse, DeleteConnectionParams, DeleteConnectionResponse,
+    GetConnectionParams, GetConnectionResponse,
+};
+use generated::server::{Credentials, Rejection, Server};
+use generated::types::{
+    ConnectSession, ConnectSessionEnvelope, ConnectSessionReconnectInput, StdError, StdErrorError,
+};
+use std::sync::{Arc, Mutex};
+
+const KEY: &str = "6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b";
+
+/// A tiny server: one connection, records what it received.
+#[derive(Clone, Default)]
+struct Fake {
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+fn std_error(code: &str) -> StdError {
+    StdError {
+        error: Some(StdErrorError {
+            code: code.into(),
+            message: None,
+            errors: None,
+        }),
+    }
+}
+
+impl Server for Fake {
+    type Principal = String;
+
+    async fn authenticate(&self, credentials: Credentials) -> Result<String, Rejection> {
+        match credentials.bearer.as_deref() {
+            Some(KEY) => Ok("env-dev".into()),
+            _ => Err(Rejection::new(
+                401,
+                "unknown_account",
+                "Authentication failed.",
+            )),
+        }
+    }
+
+    async fn create_reconnect_session(
+        &self,
+        principal: String,
+        body: ConnectSessionReconnectInput,
+    ) -> CreateReconnectSessionResponse {
+        self.seen.lock().unwrap().push(format!(
+            "reconnect {principal} {} {}",
+            body.connection_id, body.integration_id
+        ));
+        if body.connection_id != "conn-1" {
+            return CreateReconnectSessionResponse::BadRequest(std_error("invalid_body"));
+        }
+        CreateReconnectSessionResponse::Created(ConnectSessionEnvelope {
+            data: ConnectSession {
+                token: format!("nango_connect_session_{}", "a".repeat(64)),
+                connect_link: None,
+                expires_at: "2026-11-22T00:30:00.000Z".parse().unwrap(),
+                additional_properties: Default::default(),
+            },
+            additional_properties: Default::default(),
+        })
+    }
+
+    async fn create_connect_session(
+        &self,
+        _principal: String,
+        _body: generated::types::ConnectSessionInput,
+    ) -> generated::operations::CreateConnectSessionResponse {
+        generated::operations::CreateConnectSessionResponse::Forbidden(std_error("forbidden"))
+    }
+
+    async fn get_connection(
+        &self,
+        _principal: String,
+        params: GetConnectionParams,
+    ) -> GetConnectionResponse {
+        self.seen.lock().unwrap().push(format!(
+            "get {} {} {:?}",
+            params.connection_id, params.provider_config_key, params.force_refresh
+        ));
+        GetConnectionResponse::NotFound(std_error("not_found"))
+    }
+
+    async fn delete_connection(
+        &self,
+        _principal: String,
+        _params: DeleteConnectionParams,
+    ) -> DeleteConnectionResponse {
+        DeleteConnectionResponse::Ok(generated::types::DeleteConnectionResult {
+            success: true,
+            additional_properties: Default::default(),
+        })
+    }
+}
+
+async fn start(fake: Fake) -> String {
+    let app = generated::server::router(fake).expect("router builds from the embedded spec");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn input(connection_id: &str) -> ConnectSessionReconnectInput {
+    ConnectSessionReconnectInput {
+        connection_id: connection_id.into(),
+        integration_id: "github".into(),
+        tags: None,
+        end_user: None,
+        organization: None,
+        integrations_config_defaults: None,
+        overrides: None,
+        webhook_url_override: None,
+    }
+}
+
+#[tokio::test]
+async fn client_and_server_agree_on_every_documented_status() {
+    let fake = Fake::default();
+    let base = start(fake.clone()).await;
+    let client = ReqwestClient::builder(&base)
+        .bearer_token(KEY)
+        .build()
+        .unwrap();
+
+    let created = client
+        .create_reconnect_session(&input("conn-1"))
+        .await
+        .unwrap();
+    let CreateReconnectSessionResponse::Created(envelope) = &created else {
+        panic!("{created:?}")
+    };
+    assert!(envelope.data.token.starts_with("nango_connect_session_"));
+    assert_eq!(created.status(), 201);
+
+    let bad = client
+        .create_reconnect_session(&input("nope"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(bad, CreateReconnectSessionResponse::BadRequest(ref e) if e.error.as_ref().unwrap().code == "invalid_body")
+    );
+
+    let unauthenticated = ReqwestClient::builder(&base)
+        .bearer_token("wrong")
+        .build()
+        .unwrap();
+    let denied = unauthenticated
+        .create_reconnect_session(&input("conn-1"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(denied, CreateReconnectSessionResponse::Unauthorized(ref e) if e.error.as_ref().unwrap().code == "unknown_account")
+    );
+
+    // Path segments are percent-encoded by the client and decoded by the server.
+    let params = GetConnectionParams {
+        connection_id: "a b/c".into(),
+        provider_config_key: "github".into(),
+        force_refresh: Some(true),
+        refresh_token: None,
+        refresh_github_app_jwt_token: None,
+    };
+    let missing = client.get_connection(&params).await.unwrap();
+    assert!(matches!(missing, GetConnectionResponse::NotFound(_)));
+    let deleted = client
+        .delete_connection(&DeleteConnectionParams {
+            connection_id: "conn-1".into(),
+            provider_config_key: "github".into(),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(deleted, DeleteConnectionResponse::Ok(ref r) if r.success));
+    let seen = fake.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            "reconnect env-dev conn-1 github",
+            "reconnect env-dev nope github",
+            "get a b/c github Some(true)"
+        ]
+    );
+}
+
+async fn raw(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> (u16, serde_json::Value, reqwest::header::HeaderMap) {
+    let http = reqwest::Client::new();
+    let mut req = http.request(
+        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+        format!("{base}{path}"),
+    );
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.body(b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        headers,
+    )
+}
+
+#[tokio::test]
+async fn router_answers_the_documented_errors_itself() {
+    let base = start(Fake::default()).await;
+    let auth = format!("Bearer {KEY}");
+    let json = ("content-type", "application/json");
+    let path = "/connect/sessions/reconnect";
+    let body = |s: &str| Some(s.as_bytes().to_vec());
+
+    let (status, v, _) = raw(
+        &base,
+        "POST",
+        path,
+        &[json, ("authorization", &auth)],
+        body("{not json"),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("invalid_json"))
+    );
+
+    let (status, v, _) = raw(
+        &base,
+        "POST",
+        path,
+        &[("content-type", "text/plain"), ("authorization", &auth)],
+        body("{}"),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (415, Some("invalid_content_type"))
+    );
+
+    let (status, v, _) = raw(
+        &base,
+        "POST",
+        path,
+        &[json],
+        body(r#"{"connection_id":"conn-1","integration_id":"github"}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (401, Some("missing_auth_header"))
+    );
+
+    // Unknown key and a wrong type: both reported, each with a path.
+    let (status, v, _) = raw(
+        &base,
+        "POST",
+        path,
+        &[json, ("authorization", &auth)],
+        body(r#"{"connection_id":1,"integration_id":"github","foo":1}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("invalid_body"))
+    );
+    let errors = v["error"]["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["path"] == serde_json::json!(["connection_id"]) && e["code"] == "type"),
+        "{v}"
+    );
+    assert!(
+        errors.iter().any(|e| e["code"] == "additionalProperties"),
+        "{v}"
+    );
+
+    let (status, v, _) = raw(
+        &base,
+        "POST",
+        path,
+        &[json, ("authorization", &auth)],
+        body(r#"{"integration_id":"github"}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("invalid_body"))
+    );
+    assert_eq!(v["error"]["errors"][0]["code"], "required");
+
+    let big = format!(
+        r#"{{"connection_id":"{}","integration_id":"github"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let (status, v, _) = raw(
+        &base,
+        "POST",
+        path,
+        &[json, ("authorization", &auth)],
+        Some(big.into_bytes()),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+
+    let (status, v, headers) = raw(&base, "PUT", path, &[("authorization", &auth)], None).await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
+    assert_eq!(headers.get("allow").unwrap(), "POST");
+
+    let (status, v, _) = raw(
+        &base,
+        "POST",
+        &format!("{path}?x=1"),
+        &[json, ("authorization", &auth)],
+        body("{}"),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("invalid_query_params"))
+    );
+    assert_eq!(v["error"]["errors"][0]["code"], "unrecognized_keys");
+
+    let (status, v, _) = raw(
+        &base,
+        "GET",
+        "/connections/c1?provider_config_key=github&force_refresh=maybe",
+        &[("authorization", &auth)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("invalid_query_params"))
+    );
+    assert_eq!(
+        v["error"]["errors"][0]["path"],
+        serde_json::json!(["force_refresh"])
+    );
+
+    let (status, v, _) = raw(
+        &base,
+        "GET",
+        "/connections/c1",
+        &[("authorization", &auth)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (400, Some("invalid_query_params"))
+    );
+
+    let (status, _, _) = raw(&base, "GET", "/nowhere", &[], None).await;
+    assert_eq!(status, 404);
+}
