@@ -17,10 +17,15 @@
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks
 )]
-#[cfg(feature = "client")]
-pub mod client;
+#[rustfmt::skip]
 pub mod operations;
+#[rustfmt::skip]
 pub mod runtime;
-#[cfg(feature = "server")]
-pub mod server;
+#[rustfmt::skip]
 pub mod types;
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client;
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;

@@ -101,7 +101,7 @@ pub fn generate(
         );
         eprintln!("{}", Tally::of(&all));
     }
-    let spec_json = serde_json::to_string_pretty(&doc.root.to_json()).unwrap_or_default() + "\n";
+    let spec_json = emit::spec_json(doc);
     emit::generate(
         &model,
         &spec_json,

@@ -77,7 +77,12 @@ fn unreadable_spec_and_bad_output_extension_are_reported() {
 
 #[test]
 fn every_command_has_help() {
-    for args in [&["--help"][..], &["lint", "--help"], &["bundle", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["lint", "--help"],
+        &["bundle", "--help"],
+        &["codegen", "--help"],
+    ] {
         let out = xtask(args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert!(stdout(&out).contains("Usage:"), "{args:?}");
@@ -158,5 +163,40 @@ fn bundles_are_valid_openapi_and_equal_in_both_formats() {
         );
         assert_eq!(text.matches(": OK").count(), 2, "{text}");
     }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn codegen_check_passes_on_the_repo_and_names_stale_files() {
+    let out = xtask(&["codegen", "--check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = scratch("codegen");
+    let crate_dir = dir.join("nango_api");
+    let target = crate_dir.to_str().unwrap();
+    assert_eq!(xtask(&["codegen", "--out", target]).status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(crate_dir.join("Cargo.toml"))
+            .unwrap()
+            .contains("name = \"nango_api\"")
+    );
+    assert_eq!(
+        xtask(&["codegen", "--out", target, "--check"])
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::write(crate_dir.join("src/types.rs"), "// edited by hand\n").unwrap();
+    std::fs::remove_file(crate_dir.join("src/client.rs")).unwrap();
+    let out = xtask(&["codegen", "--out", target, "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("src/types.rs (differs)"), "{stderr}");
+    assert!(stderr.contains("src/client.rs (missing)"), "{stderr}");
+    assert!(stderr.contains("run `cargo xtask codegen`"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }

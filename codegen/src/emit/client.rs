@@ -54,7 +54,7 @@ pub fn items(model: &Model) -> TokenStream {
         #default_server
 
         /// Every operation of the API. Implemented by [`ReqwestClient`]; implement it yourself to mock the API.
-        pub trait Client: ::std::marker::Send + ::std::marker::Sync {
+        pub trait Client: Send + Sync {
             #(#decls)*
         }
 
@@ -72,12 +72,12 @@ fn signature(model: &Model, op: &Operation) -> TokenStream {
         if b.required {
             quote!(, body: &#t)
         } else {
-            quote!(, body: ::std::option::Option<&#t>)
+            quote!(, body: Option<&#t>)
         }
     });
     let response = response_ident(op);
     quote! {
-        fn #name(&self #params #body) -> impl ::std::future::Future<Output = ::std::result::Result<crate::operations::#response, Error>> + ::std::marker::Send
+        fn #name(&self #params #body) -> impl ::std::future::Future<Output = Result<crate::operations::#response, Error>> + Send
     }
 }
 
@@ -118,14 +118,14 @@ fn body(model: &Model, op: &Operation) -> TokenStream {
                 let wire = Literal::string(wire);
                 args.push(quote!(crate::runtime::client::path_param(#wire, &params.#ident)?));
             }
-            None => args.push(quote!(::std::string::String::new())),
+            None => args.push(quote!(String::new())),
         }
         rest = &rest[close + 1..];
     }
     template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
     let path_expr = if args.is_empty() {
         let path = Literal::string(&template.replace("{{", "{").replace("}}", "}"));
-        quote!(::std::string::String::from(#path))
+        quote!(String::from(#path))
     } else {
         let template = Literal::string(&template);
         quote!(format!(#template #(, #args)*))
@@ -178,25 +178,18 @@ fn body(model: &Model, op: &Operation) -> TokenStream {
         if b.required {
             set
         } else {
-            quote!(if let ::std::option::Option::Some(body) = body { #set })
+            quote!(if let Some(body) = body { #set })
         }
     });
     let response = response_ident(op);
-    let uses_params = params_ident(op).map(|_| quote!(let _ = params;));
     quote! {
-        let client = self;
-        #uses_params
-        let build = || -> ::std::result::Result<crate::runtime::client::Request, Error> {
+        let build = || -> Result<crate::runtime::client::Request, Error> {
             #[allow(unused_mut)]
             let mut request = crate::runtime::client::Request::new(#method, #path_expr, #auth);
             #(#adds)*
             #body
-            ::std::result::Result::Ok(request)
+            Ok(request)
         };
-        let request = build();
-        async move {
-            let (status, _content_type, bytes) = client.execute(request?).await?;
-            ::std::result::Result::Ok(crate::operations::#response::decode(status, &bytes)?)
-        }
+        self.send(build(), crate::operations::#response::decode)
     }
 }

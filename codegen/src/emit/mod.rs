@@ -20,6 +20,11 @@ pub struct File {
     pub contents: String,
 }
 
+/// The effective spec as the generated server embeds it (pretty JSON, trailing newline).
+pub fn spec_json(doc: &crate::load::Document) -> String {
+    serde_json::to_string_pretty(&doc.root.to_json()).unwrap_or_default() + "\n"
+}
+
 /// What to call the crate.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -44,10 +49,68 @@ fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
+/// Items per formatting chunk: large files are formatted in parallel, chunk by chunk.
+/// prettyplease prints items back to back, so the concatenation equals formatting the
+/// whole file at once; chunking is by count, so the output never depends on the machine.
+const CHUNK: usize = 256;
+
+/// Formats several files at once: each is cut into chunks of [`CHUNK`] items, and all
+/// chunks are formatted on every core. Returns the files in the order given.
+fn format_all(files: Vec<(&str, TokenStream, Vec<TokenStream>)>) -> Result<Vec<String>, String> {
+    // Token streams are not `Send`: threads get their text and parse it themselves.
+    let mut jobs: Vec<(usize, String)> = Vec::new();
+    for (i, (_, head, items)) in files.iter().enumerate() {
+        jobs.push((i, head.to_string()));
+        for chunk in items.chunks(CHUNK) {
+            jobs.push((i, quote!(#(#chunk)*).to_string()));
+        }
+    }
+    let names: Vec<&str> = files.iter().map(|(n, _, _)| *n).collect();
+    let format_text = |(i, text): &(usize, String)| -> Result<String, String> {
+        let file = syn::parse_str::<syn::File>(text).map_err(|e| {
+            format!(
+                "generated {} does not parse: {e}",
+                names.get(*i).copied().unwrap_or("file")
+            )
+        })?;
+        Ok(prettyplease::unparse(&file))
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, jobs.len().max(1));
+    let per = jobs.len().div_ceil(workers).max(1);
+    let results: Vec<Result<Vec<String>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(per)
+            .map(|group| {
+                scope.spawn(move || group.iter().map(format_text).collect::<Result<Vec<_>, _>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("formatting failed".to_owned()))
+            })
+            .collect()
+    });
+    let mut out = vec![String::new(); files.len()];
+    let texts = results
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten();
+    for ((i, _), text) in jobs.iter().zip(texts) {
+        out[*i].push_str(&text);
+    }
+    Ok(out)
+}
+
 /// Generates every file of the crate. `spec_json` is the effective spec the server
 /// validates requests against.
 pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec<File>, String> {
     let head = header(model);
+    let prelude = ty::prelude();
     let types = types::items(model);
     let ops = operations::items(model);
     let client = client::items(model);
@@ -62,15 +125,47 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
         #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_arguments)]
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags, rustdoc::invalid_rust_codeblocks)]
 
+        #[rustfmt::skip]
         pub mod operations;
+        // Formatted by prettyplease at generation; rustfmt must leave the modules alone or
+        // `cargo xtask codegen --check` would see a difference.
+        #[rustfmt::skip]
         pub mod runtime;
+        #[rustfmt::skip]
         pub mod types;
 
         #[cfg(feature = "client")]
+        #[rustfmt::skip]
         pub mod client;
         #[cfg(feature = "server")]
+        #[rustfmt::skip]
         pub mod server;
     };
+    let formatted = format_all(vec![
+        (
+            "types.rs",
+            quote!(#![doc = " Schemas of the API as Rust types."] #prelude),
+            types,
+        ),
+        (
+            "operations.rs",
+            quote!(#![doc = " Parameters and responses of each operation."] #prelude),
+            ops,
+        ),
+        (
+            "client.rs",
+            quote!(#![doc = " The client of the API."] #prelude),
+            vec![client],
+        ),
+        (
+            "server.rs",
+            quote!(#![doc = " The server side of the API."] #prelude),
+            vec![server],
+        ),
+    ])?;
+    let [types_file, ops_file, client_file, server_file]: [String; 4] = formatted
+        .try_into()
+        .map_err(|_| "formatting lost a file".to_owned())?;
     let mut files = vec![
         File {
             path: "Cargo.toml".into(),
@@ -82,39 +177,19 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
         },
         File {
             path: "src/types.rs".into(),
-            contents: head.clone()
-                + &format(
-                    quote!(//! Schemas of the API as Rust types.
- #types),
-                    "types.rs",
-                )?,
+            contents: head.clone() + &types_file,
         },
         File {
             path: "src/operations.rs".into(),
-            contents: head.clone()
-                + &format(
-                    quote!(//! Parameters and responses of each operation.
- #ops),
-                    "operations.rs",
-                )?,
+            contents: head.clone() + &ops_file,
         },
         File {
             path: "src/client.rs".into(),
-            contents: head.clone()
-                + &format(
-                    quote!(//! The client of the API.
- #client),
-                    "client.rs",
-                )?,
+            contents: head.clone() + &client_file,
         },
         File {
             path: "src/server.rs".into(),
-            contents: head.clone()
-                + &format(
-                    quote!(//! The server side of the API.
- #server),
-                    "server.rs",
-                )?,
+            contents: head + &server_file,
         },
         File {
             path: "src/runtime/mod.rs".into(),

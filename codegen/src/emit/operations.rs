@@ -18,14 +18,17 @@ pub fn response_ident(op: &Operation) -> proc_macro2::Ident {
     format_ident!("{}Response", op.type_name)
 }
 
-/// All operation items.
-pub fn items(model: &Model) -> TokenStream {
-    let items = model.operations.iter().map(|op| {
-        let params = params_struct(model, op);
-        let response = response_enum(model, op);
-        quote! { #params #response }
-    });
-    quote!(#(#items)*)
+/// All operation items, one token stream per operation.
+pub fn items(model: &Model) -> Vec<TokenStream> {
+    model
+        .operations
+        .iter()
+        .map(|op| {
+            let params = params_struct(model, op);
+            let response = response_enum(model, op);
+            quote! { #params #response }
+        })
+        .collect()
 }
 
 fn params_struct(model: &Model, op: &Operation) -> TokenStream {
@@ -45,14 +48,14 @@ fn params_struct(model: &Model, op: &Operation) -> TokenStream {
         let optional = if p.required {
             quote!()
         } else {
-            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
         };
         quote! { #docs #rename #optional pub #ident: #t, }
     });
     let text = format!(" Parameters of `{} {}`.", op.method, op.path);
     quote! {
         #[doc = #text]
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         pub struct #name { #(#fields)* }
     }
 }
@@ -110,7 +113,7 @@ fn response_enum(model: &Model, op: &Operation) -> TokenStream {
     );
     quote! {
         #[doc = #text]
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        #[derive(Debug, Clone, PartialEq)]
         pub enum #name { #(#variants)* }
 
         impl #name {
@@ -173,19 +176,19 @@ fn decode_fn(op: &Operation) -> TokenStream {
     if exact.is_empty() && ranges.is_empty() && default.is_none() {
         return quote! {
             /// Decodes a response: this operation documents no status, so every one is undocumented.
-            pub fn decode(status: u16, body: &[u8]) -> ::std::result::Result<Self, crate::runtime::DecodeError> {
-                ::std::result::Result::Err(crate::runtime::DecodeError::UndocumentedStatus { status, body: body.to_vec() })
+            pub fn decode(status: u16, body: &[u8]) -> Result<Self, crate::runtime::DecodeError> {
+                Err(crate::runtime::DecodeError::UndocumentedStatus { status, body: body.to_vec() })
             }
         };
     }
     let fallback = default.unwrap_or_else(|| {
-        quote!(_ => return ::std::result::Result::Err(crate::runtime::DecodeError::UndocumentedStatus { status, body: body.to_vec() }),)
+        quote!(_ => return Err(crate::runtime::DecodeError::UndocumentedStatus { status, body: body.to_vec() }),)
     });
     quote! {
         /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
-        pub fn decode(status: u16, body: &[u8]) -> ::std::result::Result<Self, crate::runtime::DecodeError> {
+        pub fn decode(status: u16, body: &[u8]) -> Result<Self, crate::runtime::DecodeError> {
             let _ = body;
-            ::std::result::Result::Ok(match status {
+            Ok(match status {
                 #(#exact)*
                 #(#ranges)*
                 #fallback
@@ -198,7 +201,11 @@ fn encode_fn(op: &Operation) -> TokenStream {
     let arms = op.responses.iter().map(|r| {
         let ident = format_ident!("{}", r.variant);
         let code = Literal::u16_unsuffixed(status_code(r));
-        let (pattern_status, status) = if carries_status(r) { (quote!(status,), quote!(*status)) } else { (quote!(), quote!(#code)) };
+        let (pattern_status, status) = if carries_status(r) {
+            (quote!(status,), quote!(*status))
+        } else {
+            (quote!(), quote!(#code))
+        };
         match &r.body {
             Some(b) => {
                 let media = Literal::string(&b.media);
@@ -207,10 +214,10 @@ fn encode_fn(op: &Operation) -> TokenStream {
                     BodyKind::Text => quote!(value.as_bytes().to_vec()),
                     BodyKind::Bytes => quote!(value.clone()),
                 };
-                quote!(Self::#ident(#pattern_status value) => (#status, ::std::option::Option::Some((#media, #bytes))),)
+                quote!(Self::#ident(#pattern_status value) => (#status, Some((#media, #bytes))),)
             }
-            None if carries_status(r) => quote!(Self::#ident(status) => (*status, ::std::option::Option::None),),
-            None => quote!(Self::#ident => (#code, ::std::option::Option::None),),
+            None if carries_status(r) => quote!(Self::#ident(status) => (*status, None),),
+            None => quote!(Self::#ident => (#code, None),),
         }
     });
     let matched = if op.responses.is_empty() {
@@ -220,7 +227,7 @@ fn encode_fn(op: &Operation) -> TokenStream {
     };
     quote! {
         /// Status, media type and body bytes, as a server sends them.
-        pub fn encode(&self) -> (u16, ::std::option::Option<(&'static str, ::std::vec::Vec<u8>)>) {
+        pub fn encode(&self) -> (u16, Option<(&'static str, Vec<u8>)>) {
             #matched
         }
     }

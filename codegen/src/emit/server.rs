@@ -123,7 +123,7 @@ fn operation_spec(model: &Model, op: &Operation) -> TokenStream {
             let schema =
                 Literal::string(&b.schema_pointer.as_ref().map(fragment).unwrap_or_default());
             quote! {
-                ::std::option::Option::Some(crate::runtime::server::BodySpec {
+                Some(crate::runtime::server::BodySpec {
                     media: #media,
                     kind: crate::runtime::server::BodyKind::#kind,
                     required: #required,
@@ -131,7 +131,7 @@ fn operation_spec(model: &Model, op: &Operation) -> TokenStream {
                 })
             }
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     };
     let auth = match &op.auth {
         Auth::None => quote!(None),
@@ -167,12 +167,12 @@ fn method_sig(model: &Model, op: &Operation) -> TokenStream {
         if b.required {
             quote!(, body: #t)
         } else {
-            quote!(, body: ::std::option::Option<#t>)
+            quote!(, body: Option<#t>)
         }
     });
     let response = response_ident(op);
     quote! {
-        fn #name(&self #principal #params #body) -> impl ::std::future::Future<Output = crate::operations::#response> + ::std::marker::Send
+        fn #name(&self #principal #params #body) -> impl ::std::future::Future<Output = crate::operations::#response> + Send
     }
 }
 
@@ -181,83 +181,40 @@ fn handler(op: &Operation, index: usize) -> TokenStream {
     let method = format_ident!("{}", op.fn_name);
     let index = Literal::usize_unsuffixed(index);
     let names = template_names(&op.path).into_iter().map(Literal::string);
-    let principal = (op.auth != Auth::None).then(|| {
-        quote! {
-            let ::std::option::Option::Some(principal) = prepared.principal.take() else {
-                return Rejection::new(401, "unauthorized", "Authentication failed.").into_response();
-            };
-        }
-    });
-    let principal_arg = (op.auth != Auth::None).then(|| quote!(principal,));
-    let params = params_ident(op).map(|_| {
-        quote! {
-            let params = match prepared.params() {
-                ::std::result::Result::Ok(p) => p,
-                ::std::result::Result::Err(r) => return r.into_response(),
-            };
-        }
-    });
-    let params_arg = params_ident(op).map(|_| quote!(params,));
-    let body = op.body.as_ref().map(|b| {
-        let get = match (b.kind, b.required) {
-            (BodyKind::Json | BodyKind::Form, true) => quote!(prepared.body()),
-            (BodyKind::Json | BodyKind::Form, false) => quote!(prepared.optional_body()),
-            (BodyKind::Text, true) => quote!(prepared.text_body()),
-            (BodyKind::Text, false) => {
-                quote!(prepared.text_body().map(::std::option::Option::Some))
-            }
-            (BodyKind::Bytes, true) => quote!(::std::result::Result::<_, Rejection>::Ok(
-                prepared.raw_body()
-            )),
-            (BodyKind::Bytes, false) => quote!(::std::result::Result::<_, Rejection>::Ok(
-                ::std::option::Option::Some(prepared.raw_body())
-            )),
-        };
-        quote! {
-            let body = match #get {
-                ::std::result::Result::Ok(b) => b,
-                ::std::result::Result::Err(r) => return r.into_response(),
-            };
-        }
-    });
-    let body_arg = op.body.as_ref().map(|_| quote!(body,));
+    let mut args = Vec::new();
+    if op.auth != Auth::None {
+        args.push(quote!(p.principal()?));
+    }
+    if params_ident(op).is_some() {
+        args.push(quote!(p.params()?));
+    }
+    if let Some(b) = &op.body {
+        args.push(match (b.kind, b.required) {
+            (BodyKind::Json | BodyKind::Form, true) => quote!(p.body()?),
+            (BodyKind::Json | BodyKind::Form, false) => quote!(p.optional_body()?),
+            (BodyKind::Text, true) => quote!(p.text_body()?),
+            (BodyKind::Text, false) => quote!(Some(p.text_body()?)),
+            (BodyKind::Bytes, true) => quote!(p.raw_body()),
+            (BodyKind::Bytes, false) => quote!(Some(p.raw_body())),
+        });
+    }
+    let binding = if args.iter().any(|a| a.to_string().contains("principal")) {
+        quote!(mut p)
+    } else {
+        quote!(p)
+    };
+    let binding = if args.is_empty() { quote!(_p) } else { binding };
     quote! {
         async fn #handler<S: Server>(
             ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,
             raw: ::axum::extract::RawPathParams,
             request: ::axum::extract::Request,
         ) -> ::axum::response::Response {
-            const NAMES: &[&str] = &[#(#names),*];
-            let path_values: ::std::vec::Vec<(::std::string::String, ::std::string::String)> = raw
-                .iter()
-                .filter_map(|(k, v)| {
-                    let i: usize = k.strip_prefix('p')?.parse().ok()?;
-                    ::std::option::Option::Some(((*NAMES.get(i)?).to_owned(), v.to_owned()))
-                })
-                .collect();
-            let ::std::option::Option::Some(validators) = shared.validators.operation(#index) else {
-                return Rejection::new(500, "server_error", "missing validators").into_response();
-            };
-            let server = &shared.server;
-            #[allow(unused_mut)]
-            let mut prepared = match crate::runtime::server::prepare(
-                &OPERATIONS[#index],
-                validators,
-                &shared.options,
-                path_values,
-                request,
-                |credentials| server.authenticate(credentials),
-            )
+            let s = &shared.server;
+            crate::runtime::server::serve(&shared.core, &OPERATIONS[#index], #index, &[#(#names),*], raw, request, |c| s.authenticate(c), |#binding| async move {
+                Ok(s.#method(#(#args),*).await.encode())
+            })
             .await
-            {
-                ::std::result::Result::Ok(p) => p,
-                ::std::result::Result::Err(r) => return r.into_response(),
-            };
-            #principal
-            #params
-            #body
-            let response = server.#method(#principal_arg #params_arg #body_arg).await;
-            crate::runtime::server::respond(response.encode())
         }
     }
 }
@@ -295,18 +252,12 @@ pub fn items(model: &Model) -> TokenStream {
         }
     });
     let spec_doc = " The effective spec requests are validated against (embedded at build time).";
-    let (import, unused) = if model.operations.is_empty() {
-        (quote!(), quote!(#[allow(dead_code)]))
+    let unused = if model.operations.is_empty() {
+        quote!(#[allow(dead_code)])
     } else {
-        (
-            quote!(
-                use ::axum::response::IntoResponse as _;
-            ),
-            quote!(),
-        )
+        quote!()
     };
     quote! {
-        #import
         pub use crate::runtime::server::{Credentials, FieldError, Rejection, RouterOptions};
 
         #[doc = #spec_doc]
@@ -314,12 +265,12 @@ pub fn items(model: &Model) -> TokenStream {
 
         /// The API's operations, to implement. Inputs arrive typed and already validated
         /// against the spec; answer with the operation's response enum.
-        pub trait Server: ::std::marker::Send + ::std::marker::Sync + 'static {
+        pub trait Server: Send + Sync + 'static {
             /// Who a request authenticates as.
-            type Principal: ::std::marker::Send + 'static;
+            type Principal: Send + 'static;
 
             /// Checks credentials (called only when the operation requires auth and they are present).
-            fn authenticate(&self, credentials: Credentials) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Principal, Rejection>> + ::std::marker::Send;
+            fn authenticate(&self, credentials: Credentials) -> impl ::std::future::Future<Output = Result<Self::Principal, Rejection>> + Send;
 
             #(#sigs)*
         }
@@ -330,20 +281,19 @@ pub fn items(model: &Model) -> TokenStream {
         #unused
         pub struct Shared<S> {
             server: S,
-            validators: crate::runtime::server::Validators,
-            options: RouterOptions,
+            core: crate::runtime::server::Core,
         }
 
         /// A router with default options (1 MiB body limit, unknown query parameters rejected).
-        pub fn router<S: Server>(server: S) -> ::std::result::Result<::axum::Router, ::std::string::String> {
+        pub fn router<S: Server>(server: S) -> Result<::axum::Router, String> {
             router_with(server, RouterOptions::default())
         }
 
         /// A router with explicit options. Fails only if the embedded spec cannot be compiled.
-        pub fn router_with<S: Server>(server: S, options: RouterOptions) -> ::std::result::Result<::axum::Router, ::std::string::String> {
+        pub fn router_with<S: Server>(server: S, options: RouterOptions) -> Result<::axum::Router, String> {
             let validators = crate::runtime::server::Validators::build(SPEC, OPERATIONS)?;
-            let shared = ::std::sync::Arc::new(Shared { server, validators, options });
-            ::std::result::Result::Ok(::axum::Router::new()
+            let shared = ::std::sync::Arc::new(Shared { server, core: crate::runtime::server::Core { validators, options } });
+            Ok(::axum::Router::new()
                 #(#route_calls)*
                 .fallback(crate::runtime::server::not_found)
                 .with_state(shared))

@@ -28,11 +28,10 @@ pub fn doc(text: Option<&str>) -> TokenStream {
 }
 
 /// All type items, sorted by identifier for stable output.
-pub fn items(model: &Model) -> TokenStream {
+pub fn items(model: &Model) -> Vec<TokenStream> {
     let mut defs: Vec<&TypeDef> = model.types.iter().collect();
     defs.sort_by(|a, b| a.ident.cmp(&b.ident));
-    let items = defs.into_iter().map(|d| item(model, d));
-    quote!(#(#items)*)
+    defs.into_iter().map(|d| item(model, d)).collect()
 }
 
 fn item(model: &Model, def: &TypeDef) -> TokenStream {
@@ -81,7 +80,7 @@ fn strukt(
             quote!()
         };
         let optional = if !f.required {
-            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
         } else {
             quote!()
         };
@@ -91,11 +90,11 @@ fn strukt(
         let ident = format_ident!("{}", ident);
         let t = match t {
             crate::model::ir::Ty::Any => {
-                quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>)
+                quote!(::serde_json::Map<String, ::serde_json::Value>)
             }
             other => {
                 let inner = ty(model, other);
-                quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+                quote!(BTreeMap<String, #inner>)
             }
         };
         quote! {
@@ -107,7 +106,7 @@ fn strukt(
     let _ = def;
     quote! {
         #docs
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
         #deny
         pub struct #name {
             #(#fields)*
@@ -129,7 +128,7 @@ fn union(model: &Model, name: &proc_macro2::Ident, docs: TokenStream, u: &Union)
     };
     match &u.tagging {
         Tagging::Untagged => quote! {
-            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
             #common
         },
         Tagging::Discriminator(property) => {
@@ -140,7 +139,7 @@ fn union(model: &Model, name: &proc_macro2::Ident, docs: TokenStream, u: &Union)
                 quote!(#(#tags)|* => #ident,)
             });
             quote! {
-                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
+                #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
                 #common
                 crate::runtime::discriminated!(#name, #property, { #(#arms)* });
             }

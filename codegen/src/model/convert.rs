@@ -377,10 +377,10 @@ impl<'d> TypeBuilder<'d> {
                 Some(t) => Ty::Map(Box::new(t)),
             });
         }
-        let props: Vec<(String, Schema, bool)> = o
+        let props: Vec<(&str, &Schema, bool)> = o
             .properties
             .iter()
-            .map(|(k, s)| (k.clone(), s.clone(), o.required.contains(k)))
+            .map(|(k, s)| (k.as_str(), s, o.required.contains(k)))
             .collect();
         let closed = extra_ty.is_none() && o.pattern_properties.is_empty();
         Shape::Kind(TypeKind::Struct(self.fields(props, closed, extra_ty, hint)))
@@ -388,7 +388,7 @@ impl<'d> TypeBuilder<'d> {
 
     fn fields(
         &mut self,
-        props: Vec<(String, Schema, bool)>,
+        props: Vec<(&str, &Schema, bool)>,
         closed: bool,
         extra: Option<Ty>,
         hint: &Name,
@@ -396,14 +396,14 @@ impl<'d> TypeBuilder<'d> {
         let mut scope = Scope::new();
         let mut fields = Vec::new();
         for (wire, prop, required) in props {
-            let ident = scope.claim(&names::snake(&wire));
-            let ty = self.ty(&prop, &hint_child(hint, &names::pascal(&wire)));
+            let ident = scope.claim(&names::snake(wire));
+            let ty = self.ty(prop, &hint_child(hint, &names::pascal(wire)));
             fields.push(Field {
                 ident,
-                wire,
+                wire: wire.to_owned(),
                 ty: if required { ty } else { ty.optional() },
                 required,
-                doc: doc_of(&prop),
+                doc: doc_of(prop),
             });
         }
         let extra = extra.map(|t| (scope.claim("additional_properties"), t));
@@ -431,9 +431,8 @@ impl<'d> TypeBuilder<'d> {
         }
         let mut resolved: Vec<Schema> = Vec::new();
         for b in branches {
-            match self.resolve(b) {
-                Some(s) => resolved.push(s),
-                None => return Shape::Ty(Ty::Any),
+            if !self.flatten_all_of(b, 0, &mut resolved) {
+                return Shape::Ty(Ty::Any);
             }
         }
         let objectish = |s: &Schema| {
@@ -441,10 +440,12 @@ impl<'d> TypeBuilder<'d> {
                 x.types
                     .as_ref()
                     .is_none_or(|t| t.contains(&InstanceType::Object))
-                    && x.one_of.is_none()
-                    && x.any_of.is_none()
                     && x.enumeration.is_none()
+                    && x.constant.is_none()
                     && x.items.is_none()
+                    && (x.one_of.is_none() && x.any_of.is_none()
+                        || !x.properties.is_empty()
+                        || x.discriminator.is_some())
             })
         };
         if !resolved.iter().all(objectish) {
@@ -457,7 +458,17 @@ impl<'d> TypeBuilder<'d> {
                 None => Shape::Ty(Ty::Any),
             };
         }
-        let mut props: Vec<(String, Schema, bool)> = Vec::new();
+        if resolved.iter().any(|s| {
+            s.object()
+                .is_some_and(|x| x.one_of.is_some() || x.any_of.is_some())
+        }) {
+            self.warn(
+                &schema.pointer,
+                "an `allOf` branch is itself a `oneOf`/`anyOf`; the merged struct keeps the shared properties and the rest in `additional_properties`".into(),
+                "model the variants on the subtypes, or use `discriminator` on the base",
+            );
+        }
+        let mut props: Vec<(&str, &Schema, bool)> = Vec::new();
         let mut required: BTreeSet<String> = o.required.iter().cloned().collect();
         let mut all_closed = true;
         let mut open_extra: Option<Ty> = None;
@@ -466,8 +477,8 @@ impl<'d> TypeBuilder<'d> {
         for s in &sources {
             required.extend(s.required.iter().cloned());
             for (k, v) in &s.properties {
-                if !props.iter().any(|(name, _, _)| name == k) {
-                    props.push((k.clone(), v.clone(), false));
+                if !props.iter().any(|(name, _, _)| *name == k) {
+                    props.push((k.as_str(), v, false));
                 }
             }
         }
@@ -481,14 +492,14 @@ impl<'d> TypeBuilder<'d> {
             }
         }
         for p in &mut props {
-            p.2 = required.contains(&p.0);
+            p.2 = required.contains(p.0);
         }
         // Branches that forbid each other's properties cannot all hold (lint reports it as an
         // error). Policy: the merged type accepts the union of the properties, open.
         let conflicting = sources
             .iter()
             .take(resolved.len())
-            .any(|s| s.is_closed() && props.iter().any(|(k, _, _)| !s.properties.contains_key(k)));
+            .any(|s| s.is_closed() && props.iter().any(|(k, _, _)| !s.properties.contains_key(*k)));
         if conflicting {
             self.warn(&schema.pointer, "unsatisfiable `allOf`: the generated type accepts the union of the branches' properties".into(), "see the `allof-unsatisfiable` lint error for the contradiction");
         }
@@ -499,6 +510,41 @@ impl<'d> TypeBuilder<'d> {
             Some(open_extra.unwrap_or(Ty::Any))
         };
         Shape::Kind(TypeKind::Struct(self.fields(props, closed, extra, hint)))
+    }
+
+    /// Resolves a branch and, when it is itself an `allOf`, its branches too (bases of
+    /// bases), so inherited properties are all merged. `false` if a reference is broken.
+    fn flatten_all_of(&mut self, branch: &Schema, depth: usize, out: &mut Vec<Schema>) -> bool {
+        let Some(resolved) = self.resolve(branch) else {
+            return false;
+        };
+        let nested = resolved
+            .object()
+            .and_then(|o| o.all_of.clone())
+            .filter(|b| !b.is_empty());
+        match nested {
+            Some(children) if depth < 16 => {
+                for child in &children {
+                    if !self.flatten_all_of(child, depth + 1, out) {
+                        return false;
+                    }
+                }
+                // The branch's own keywords (properties next to its `allOf`) count too.
+                if let Some(o) = resolved.object() {
+                    let mut own = o.clone();
+                    own.all_of = None;
+                    out.push(Schema {
+                        kind: crate::load::schema::SchemaKind::Object(Box::new(own)),
+                        ..resolved.clone()
+                    });
+                }
+                true
+            }
+            _ => {
+                out.push(resolved);
+                true
+            }
+        }
     }
 
     fn resolve(&mut self, s: &Schema) -> Option<Schema> {

@@ -61,16 +61,8 @@ impl std::fmt::Display for Error {
             Error::UndocumentedStatus { status, body } => {
                 write!(f, "undocumented status {status}: {}", super::snippet(body))
             }
-            Error::Decode {
-                status,
-                path,
-                message,
-                snippet,
-            } => {
-                write!(
-                    f,
-                    "status {status}: body does not match the spec at `{path}`: {message} (body: {snippet})"
-                )
+            Error::Decode { status, path, message, snippet } => {
+                write!(f, "status {status}: body does not match the spec at `{path}`: {message} (body: {snippet})")
             }
         }
     }
@@ -88,20 +80,8 @@ impl std::error::Error for Error {
 impl From<DecodeError> for Error {
     fn from(e: DecodeError) -> Error {
         match e {
-            DecodeError::UndocumentedStatus { status, body } => {
-                Error::UndocumentedStatus { status, body }
-            }
-            DecodeError::Body {
-                status,
-                path,
-                message,
-                snippet,
-            } => Error::Decode {
-                status,
-                path,
-                message,
-                snippet,
-            },
+            DecodeError::UndocumentedStatus { status, body } => Error::UndocumentedStatus { status, body },
+            DecodeError::Body { status, path, message, snippet } => Error::Decode { status, path, message, snippet },
         }
     }
 }
@@ -158,12 +138,8 @@ fn scalar(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-fn to_value<T: serde::Serialize + ?Sized>(
-    name: &str,
-    value: &T,
-) -> Result<serde_json::Value, Error> {
-    serde_json::to_value(value)
-        .map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))
+fn to_value<T: serde::Serialize + ?Sized>(name: &str, value: &T) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(value).map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))
 }
 
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
@@ -183,11 +159,7 @@ pub fn encode_segment(raw: &str) -> String {
 pub fn path_param<T: serde::Serialize>(name: &str, value: &T) -> Result<String, Error> {
     let v = to_value(name, value)?;
     let raw = match &v {
-        serde_json::Value::Array(items) => items
-            .iter()
-            .filter_map(scalar)
-            .collect::<Vec<_>>()
-            .join(","),
+        serde_json::Value::Array(items) => items.iter().filter_map(scalar).collect::<Vec<_>>().join(","),
         other => scalar(other).unwrap_or_default(),
     };
     Ok(encode_segment(&raw))
@@ -208,13 +180,7 @@ impl Request {
     }
 
     /// Adds a query parameter serialized per `style`/`explode`; `None` adds nothing.
-    pub fn query<T: serde::Serialize>(
-        &mut self,
-        name: &str,
-        value: &T,
-        style: Style,
-        explode: bool,
-    ) -> Result<(), Error> {
+    pub fn query<T: serde::Serialize>(&mut self, name: &str, value: &T, style: Style, explode: bool) -> Result<(), Error> {
         match to_value(name, value)? {
             serde_json::Value::Null => {}
             serde_json::Value::Array(items) => {
@@ -226,9 +192,7 @@ impl Request {
                     _ => Some(","),
                 };
                 match sep {
-                    None => self
-                        .query
-                        .extend(items.into_iter().map(|i| (name.to_owned(), i))),
+                    None => self.query.extend(items.into_iter().map(|i| (name.to_owned(), i))),
                     Some(sep) => self.query.push((name.to_owned(), items.join(sep))),
                 }
             }
@@ -238,15 +202,9 @@ impl Request {
                         deep(&mut self.query, &format!("{name}[{k}]"), v);
                     }
                 }
-                (_, true) => self.query.extend(
-                    map.iter()
-                        .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v))),
-                ),
+                (_, true) => self.query.extend(map.iter().filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))),
                 (_, false) => {
-                    let flat: Vec<String> = map
-                        .iter()
-                        .filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}")))
-                        .collect();
+                    let flat: Vec<String> = map.iter().filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}"))).collect();
                     self.query.push((name.to_owned(), flat.join(",")));
                 }
             },
@@ -264,11 +222,7 @@ impl Request {
         let v = to_value(name, value)?;
         let text = match &v {
             serde_json::Value::Null => return Ok(()),
-            serde_json::Value::Array(items) => items
-                .iter()
-                .filter_map(scalar)
-                .collect::<Vec<_>>()
-                .join(","),
+            serde_json::Value::Array(items) => items.iter().filter_map(scalar).collect::<Vec<_>>().join(","),
             other => scalar(other).unwrap_or_default(),
         };
         self.headers.push((name.to_owned(), text));
@@ -284,13 +238,8 @@ impl Request {
     }
 
     /// A JSON body.
-    pub fn json<T: serde::Serialize + ?Sized>(
-        &mut self,
-        media: &str,
-        body: &T,
-    ) -> Result<(), Error> {
-        let bytes =
-            serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(format!("body: {e}")))?;
+    pub fn json<T: serde::Serialize + ?Sized>(&mut self, media: &str, body: &T) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(format!("body: {e}")))?;
         self.body = Some((media.to_owned(), bytes));
         Ok(())
     }
@@ -308,10 +257,7 @@ impl Request {
             .map(|(k, v)| format!("{}={}", encode_segment(k), encode_segment(v)))
             .collect::<Vec<_>>()
             .join("&");
-        self.body = Some((
-            "application/x-www-form-urlencoded".to_owned(),
-            encoded.into_bytes(),
-        ));
+        self.body = Some(("application/x-www-form-urlencoded".to_owned(), encoded.into_bytes()));
         Ok(())
     }
 
@@ -415,11 +361,7 @@ impl ClientBuilder {
             .user_agent(self.user_agent)
             .build()
             .map_err(Error::Transport)?;
-        Ok(ReqwestClient {
-            base_url: self.base_url.trim_end_matches('/').to_owned(),
-            http,
-            credentials: self.credentials,
-        })
+        Ok(ReqwestClient { base_url: self.base_url.trim_end_matches('/').to_owned(), http, credentials: self.credentials })
     }
 }
 
@@ -438,6 +380,17 @@ impl ReqwestClient {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Sends a built request (or returns the error that building it gave) and decodes the
+    /// answer with the operation's decoder. Generated methods are one call to this.
+    pub async fn send<R>(
+        &self,
+        request: Result<Request, Error>,
+        decode: fn(u16, &[u8]) -> Result<R, DecodeError>,
+    ) -> Result<R, Error> {
+        let (status, _content_type, body) = self.execute(request?).await?;
+        Ok(decode(status, &body)?)
     }
 
     /// Sends a request; returns status, content type and body.
@@ -478,9 +431,7 @@ impl ReqwestClient {
             builder = builder.header(reqwest::header::COOKIE, request.cookies.join("; "));
         }
         if let Some((media, bytes)) = request.body {
-            builder = builder
-                .header(reqwest::header::CONTENT_TYPE, media)
-                .body(bytes);
+            builder = builder.header(reqwest::header::CONTENT_TYPE, media).body(bytes);
         }
         let response = builder.send().await.map_err(Error::Transport)?;
         let status = response.status().as_u16();

@@ -121,16 +121,8 @@ impl ::std::fmt::Display for DecodeError {
             DecodeError::UndocumentedStatus { status, body } => {
                 write!(f, "undocumented status {status}: {}", snippet(body))
             }
-            DecodeError::Body {
-                status,
-                path,
-                message,
-                snippet,
-            } => {
-                write!(
-                    f,
-                    "status {status}: body does not match the spec at `{path}`: {message} (body: {snippet})"
-                )
+            DecodeError::Body { status, path, message, snippet } => {
+                write!(f, "status {status}: body does not match the spec at `{path}`: {message} (body: {snippet})")
             }
         }
     }
@@ -149,10 +141,7 @@ pub fn snippet(body: &[u8]) -> ::std::string::String {
 }
 
 /// Decodes a JSON body, reporting the path where it fails.
-pub fn json<T: ::serde::de::DeserializeOwned>(
-    status: u16,
-    body: &[u8],
-) -> ::std::result::Result<T, DecodeError> {
+pub fn json<T: ::serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> ::std::result::Result<T, DecodeError> {
     let de = &mut ::serde_json::Deserializer::from_slice(body);
     ::serde_path_to_error::deserialize(de).map_err(|e| DecodeError::Body {
         status,

@@ -382,6 +382,17 @@ impl ReqwestClient {
         &self.base_url
     }
 
+    /// Sends a built request (or returns the error that building it gave) and decodes the
+    /// answer with the operation's decoder. Generated methods are one call to this.
+    pub async fn send<R>(
+        &self,
+        request: Result<Request, Error>,
+        decode: fn(u16, &[u8]) -> Result<R, DecodeError>,
+    ) -> Result<R, Error> {
+        let (status, _content_type, body) = self.execute(request?).await?;
+        Ok(decode(status, &body)?)
+    }
+
     /// Sends a request; returns status, content type and body.
     pub async fn execute(&self, request: Request) -> Result<(u16, Option<String>, Vec<u8>), Error> {
         let url = format!("{}{}", self.base_url, request.path);

@@ -292,6 +292,11 @@ pub struct Prepared<P> {
 }
 
 impl<P> Prepared<P> {
+    /// Takes the authenticated principal (present for every operation that requires auth).
+    pub fn principal(&mut self) -> Result<P, Rejection> {
+        self.principal.take().ok_or_else(|| Rejection::new(401, "unauthorized", "Authentication failed."))
+    }
+
     /// Decodes the parameters struct.
     pub fn params<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
         decode(serde_json::Value::Object(self.params.clone()), "invalid_query_params")
@@ -571,4 +576,53 @@ pub async fn not_found() -> Response {
 pub fn method_not_allowed(allow: &'static str) -> Response {
     let body = Rejection::new(405, "method_not_allowed", format!("Allowed methods: {allow}")).body();
     json_response(StatusCode::METHOD_NOT_ALLOWED, super::to_json(&body), &[(header::ALLOW, allow.to_owned())])
+}
+
+/// What every handler shares: the compiled validators and the router options.
+pub struct Core {
+    /// Validators, one set per operation.
+    pub validators: Validators,
+    /// Options.
+    pub options: RouterOptions,
+}
+
+/// The whole life of one request: prepare it (see [`prepare`]), hand it to `call`, and
+/// turn the result (or any rejection) into the HTTP response. Generated handlers are one
+/// call to this.
+#[allow(clippy::too_many_arguments)]
+pub async fn serve<P, A, AF, C, CF>(
+    core: &Core,
+    spec: &OperationSpec,
+    index: usize,
+    names: &[&str],
+    raw: axum::extract::RawPathParams,
+    request: axum::extract::Request,
+    authenticate: A,
+    call: C,
+) -> Response
+where
+    A: FnOnce(Credentials) -> AF,
+    AF: std::future::Future<Output = Result<P, Rejection>>,
+    C: FnOnce(Prepared<P>) -> CF,
+    CF: std::future::Future<Output = Result<(u16, Option<(&'static str, Vec<u8>)>), Rejection>>,
+{
+    // Routes name path parameters by position (`p0`, `p1`…); map them back to spec names.
+    let path_values: Vec<(String, String)> = raw
+        .iter()
+        .filter_map(|(k, v)| {
+            let i: usize = k.strip_prefix('p')?.parse().ok()?;
+            Some(((*names.get(i)?).to_owned(), v.to_owned()))
+        })
+        .collect();
+    let Some(validators) = core.validators.operation(index) else {
+        return Rejection::new(500, "server_error", "no validators for this operation").into_response();
+    };
+    let prepared = match prepare(spec, validators, &core.options, path_values, request, authenticate).await {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    match call(prepared).await {
+        Ok(encoded) => respond(encoded),
+        Err(r) => r.into_response(),
+    }
 }

@@ -1,0 +1,65 @@
+//! `cargo bench -p codegen --bench codegen`: the stages of code generation on the full
+//! Nango spec and on github-api.json, each printed with its ratio to the load of the same
+//! spec measured in this process. Goals (issue 3, release): full Nango ≤ 0.1 s end to end,
+//! github-api ≤ 3 s.
+
+use codegen::Input;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn median<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        last = Some(f());
+        times.push(t.elapsed());
+    }
+    times.sort();
+    (times[runs / 2], last.unwrap_or_else(|| unreachable!()))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs");
+    println!(
+        "{:<16} {:>9} {:>10} {:>9} {:>9} {:>10} {:>7}",
+        "spec", "load ms", "+lint ms", "model ms", "emit ms", "total ms", "÷load"
+    );
+    for (file, runs) in [("nango/spec.yaml", 11), ("corpus/github-api.json", 3)] {
+        let Ok(text) = std::fs::read_to_string(specs.join(file)) else {
+            eprintln!("skipping {file}: not readable");
+            continue;
+        };
+        let (load, _) = median(runs, || {
+            codegen::load(Input::new(file, text.clone()), vec![])
+        });
+        let (check, loaded) = median(runs, || {
+            codegen::check(Input::new(file, text.clone()), vec![])
+        });
+        let Some(doc) = loaded.document else { continue };
+        let (model_time, (model, _)) = median(runs, || codegen::model::build(&doc));
+        let json = codegen::emit::spec_json(&doc);
+        let options = codegen::emit::Options {
+            crate_name: "bench".into(),
+        };
+        let (emit_time, files) = median(runs, || codegen::emit::generate(&model, &json, &options));
+        let lines: usize = files
+            .map(|f| f.iter().map(|f| f.contents.lines().count()).sum())
+            .unwrap_or(0);
+        let total = check + model_time + emit_time;
+        println!(
+            "{:<16} {:>9.1} {:>10.1} {:>9.1} {:>9.1} {:>10.1} {:>6.1}x   ({lines} lines)",
+            file.rsplit('/').next().unwrap_or(file),
+            ms(load),
+            ms(check),
+            ms(model_time),
+            ms(emit_time),
+            ms(total),
+            ms(total) / ms(load),
+        );
+    }
+}

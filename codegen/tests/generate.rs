@@ -1,0 +1,166 @@
+//! Code generation through the library: the model of the Nango spec, determinism, and
+//! snapshots of generated code for small real specs (compiled by xtask/tests/generated_compile.rs).
+
+#![allow(clippy::unwrap_used, clippy::panic)] // helpers outside #[test] fns
+
+mod common;
+
+use codegen::emit::{self, File};
+use codegen::model::operations::{Auth, Location, Status};
+use codegen::{Input, model};
+
+fn generate(spec: Input, overlays: Vec<Input>, name: &str) -> Vec<File> {
+    let loaded = codegen::check(spec, overlays);
+    let doc = loaded.document.unwrap();
+    let (model, _) = model::build(&doc);
+    let json = emit::spec_json(&doc);
+    emit::generate(
+        &model,
+        &json,
+        &emit::Options {
+            crate_name: name.into(),
+        },
+    )
+    .unwrap()
+}
+
+fn file<'f>(files: &'f [File], path: &str) -> &'f str {
+    &files.iter().find(|f| f.path == path).unwrap().contents
+}
+
+#[test]
+fn nango_model_names_operations_and_statuses() {
+    let loaded = codegen::check(common::documented(), vec![common::overlay()]);
+    let (m, diags) = model::build(loaded.document.as_ref().unwrap());
+    assert!(diags.is_empty(), "{diags:?}");
+    let ops: Vec<(&str, &str, &str)> = m
+        .operations
+        .iter()
+        .map(|o| (o.fn_name.as_str(), o.method.as_str(), o.path.as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            (
+                "create_reconnect_session",
+                "POST",
+                "/connect/sessions/reconnect"
+            ),
+            ("create_connect_session", "POST", "/connect/sessions"),
+            ("get_connection", "GET", "/connections/{connectionId}"),
+            ("delete_connection", "DELETE", "/connections/{connectionId}"),
+        ]
+    );
+    let reconnect = &m.operations[0];
+    let variants: Vec<(&str, Status)> = reconnect
+        .responses
+        .iter()
+        .map(|r| (r.variant.as_str(), r.status))
+        .collect();
+    assert_eq!(
+        variants,
+        [
+            ("Created", Status::Code(201)),
+            ("BadRequest", Status::Code(400)),
+            ("Unauthorized", Status::Code(401)),
+            ("Forbidden", Status::Code(403)),
+            ("UnsupportedMediaType", Status::Code(415)),
+        ]
+    );
+    assert_eq!(reconnect.auth, Auth::Bearer);
+    let get = &m.operations[2];
+    let params: Vec<(&str, &str, Location, bool)> = get
+        .params
+        .iter()
+        .map(|p| (p.ident.as_str(), p.wire.as_str(), p.location, p.required))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("connection_id", "connectionId", Location::Path, true),
+            ("force_refresh", "force_refresh", Location::Query, false),
+            ("refresh_token", "refresh_token", Location::Query, false),
+            (
+                "refresh_github_app_jwt_token",
+                "refresh_github_app_jwt_token",
+                Location::Query,
+                false
+            ),
+            (
+                "provider_config_key",
+                "provider_config_key",
+                Location::Query,
+                true
+            ),
+        ]
+    );
+    // The 201 envelope is named after what it wraps, and shared by both session operations.
+    let created = |i: usize| {
+        m.operations[i].responses[0]
+            .body
+            .as_ref()
+            .unwrap()
+            .ty
+            .clone()
+    };
+    assert_eq!(created(0), created(1));
+    let names: Vec<&str> = m.types.iter().map(|t| t.ident.as_str()).collect();
+    assert!(names.contains(&"ConnectSessionEnvelope"), "{names:?}");
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let full = || {
+        let path = common::shared().join("specs/nango/spec.yaml");
+        generate(
+            Input::read(&path, "spec.yaml").unwrap(),
+            vec![],
+            "nango_full",
+        )
+    };
+    assert_eq!(full(), full());
+    let small = || generate(common::documented(), vec![common::overlay()], "generated");
+    assert_eq!(small(), small());
+}
+
+#[test]
+fn the_checked_in_crate_matches_the_generator() {
+    let files = generate(common::documented(), vec![common::overlay()], "generated");
+    for f in &files {
+        let on_disk =
+            std::fs::read_to_string(common::workspace().join("generated").join(&f.path)).unwrap();
+        assert!(
+            on_disk == f.contents,
+            "generated/{} is stale: run `cargo xtask codegen` and commit",
+            f.path
+        );
+    }
+}
+
+fn corpus(name: &str) -> Input {
+    let path = common::shared().join("specs/corpus").join(name);
+    Input::read(&path, name).unwrap()
+}
+
+#[test]
+fn petstore_snapshots() {
+    let files = generate(corpus("oai-petstore.yaml"), vec![], "petstore");
+    for part in ["types", "operations", "client", "server"] {
+        insta::assert_snapshot!(
+            format!("petstore_{part}"),
+            file(&files, &format!("src/{part}.rs"))
+        );
+    }
+}
+
+#[test]
+fn discriminator_and_3_1_type_snapshots() {
+    for (spec, name) in [
+        ("readme-discriminators.json", "discriminators"),
+        ("train-travel.yaml", "train_travel"),
+        ("oai-webhook-example.yaml", "webhook_example"),
+    ] {
+        let files = generate(corpus(spec), vec![], name);
+        insta::assert_snapshot!(format!("{name}_types"), file(&files, "src/types.rs"));
+    }
+}
