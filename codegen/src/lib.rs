@@ -2,10 +2,11 @@
 //!
 //! The pipeline flows one way:
 //!
-//! 1. [`load`]: YAML/JSON with source spans → overlays applied → versioned [`load::Document`];
+//! 1. [`mod@load`]: YAML/JSON with source spans → overlays applied → versioned [`load::Document`];
 //!    schemas read into one model for 3.0 and 3.1 ([`load::schema`]).
-//! 2. [`lint`]: structural rules over the document, all findings in one run.
-//! 3. `model` and `emit` (code generation) build on the same document.
+//! 2. [`mod@lint`]: structural rules over the document, all findings in one run.
+//! 3. [`model`]: the IR of types and operations, every naming decision made.
+//! 4. [`emit`]: the IR → a complete crate (`quote!` → syn → prettyplease).
 //!
 //! Every problem with an input is a [`diag::Diagnostic`] naming the JSON pointer, the
 //! `file:line:col` and what to do; nothing here panics on input.

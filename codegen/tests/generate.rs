@@ -164,3 +164,39 @@ fn discriminator_and_3_1_type_snapshots() {
         insta::assert_snapshot!(format!("{name}_types"), file(&files, "src/types.rs"));
     }
 }
+
+#[test]
+fn unions_are_tagged_by_discriminator_or_by_a_required_constant() {
+    use codegen::model::ir::{Tagging, TypeKind};
+    let spec = Input::new(
+        "tagged.yaml",
+        "openapi: 3.1.0\ninfo: {title: tagged, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Event:\n      oneOf:\n        - $ref: '#/components/schemas/Created'\n        - $ref: '#/components/schemas/Deleted'\n    Maybe:\n      oneOf: [{$ref: '#/components/schemas/Created'}, {type: 'null'}]\n    Loose:\n      anyOf: [{type: string}, {type: integer}]\n    Created:\n      type: object\n      required: [kind]\n      properties: {kind: {const: created}}\n    Deleted:\n      type: object\n      required: [kind]\n      properties: {kind: {type: string, enum: [deleted]}}\n",
+    );
+    let loaded = codegen::check(spec, vec![]);
+    let (m, _) = model::build(loaded.document.as_ref().unwrap());
+    let kind = |name: &str| {
+        m.types
+            .iter()
+            .find(|t| t.ident == name)
+            .map(|t| t.kind.clone())
+            .unwrap()
+    };
+    let TypeKind::Union(event) = kind("Event") else {
+        panic!()
+    };
+    assert_eq!(event.tagging, Tagging::Discriminator("kind".into()));
+    let tags: Vec<Vec<String>> = event.variants.iter().map(|v| v.tags.clone()).collect();
+    assert_eq!(
+        tags,
+        [vec!["created".to_owned()], vec!["deleted".to_owned()]]
+    );
+    // A union with null is an Option of the other branch, not a two-variant enum.
+    assert!(matches!(
+        kind("Maybe"),
+        TypeKind::Alias(codegen::model::ir::Ty::Option(_))
+    ));
+    let TypeKind::Union(loose) = kind("Loose") else {
+        panic!()
+    };
+    assert_eq!(loose.tagging, Tagging::Untagged);
+}

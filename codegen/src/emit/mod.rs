@@ -20,9 +20,12 @@ pub struct File {
     pub contents: String,
 }
 
-/// The effective spec as the generated server embeds it (pretty JSON, trailing newline).
+/// The effective spec as the generated server embeds it: schemas in JSON Schema 2020-12
+/// form (see `load::normalize`), pretty JSON with a trailing newline.
 pub fn spec_json(doc: &crate::load::Document) -> String {
-    serde_json::to_string_pretty(&doc.root.to_json()).unwrap_or_default() + "\n"
+    serde_json::to_string_pretty(&crate::load::normalize::to_json_schema_2020(doc))
+        .unwrap_or_default()
+        + "\n"
 }
 
 /// What to call the crate.

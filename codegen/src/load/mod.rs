@@ -5,6 +5,7 @@
 
 pub mod json;
 pub mod node;
+pub mod normalize;
 pub mod openapi;
 pub mod overlay;
 pub mod pointer;

@@ -593,14 +593,25 @@ impl<'d> TypeBuilder<'d> {
                 let ty = self.ty(b, &hint_child(hint, &word));
                 variants.push((word, ty));
             }
-            let tagging = match &o.discriminator {
-                Some(d) => Tagging::Discriminator(d.property_name.clone()),
-                None => Tagging::Untagged,
+            let structural = if o.discriminator.is_none() {
+                self.structural_tag(&non_null)
+            } else {
+                None
+            };
+            let tagging = match (&o.discriminator, &structural) {
+                (Some(d), _) => Tagging::Discriminator(d.property_name.clone()),
+                (None, Some((property, _))) => Tagging::Discriminator(property.clone()),
+                (None, None) => Tagging::Untagged,
             };
             let mut union = Union {
                 variants: union_variants(variants),
                 tagging,
             };
+            if let Some((_, tags)) = structural {
+                for (v, tag) in union.variants.iter_mut().zip(tags) {
+                    v.tags = vec![tag];
+                }
+            }
             if let (Tagging::Discriminator(_), Some(d)) = (&union.tagging, &o.discriminator) {
                 for (v, b) in union.variants.iter_mut().zip(&non_null) {
                     let target = b
@@ -631,6 +642,46 @@ impl<'d> TypeBuilder<'d> {
         } else {
             shape
         }
+    }
+
+    /// A property every alternative requires with one distinct string constant (`type: {const: a}`):
+    /// the union is tagged by it even without a `discriminator`. Returns it and the values.
+    fn structural_tag(&mut self, branches: &[Schema]) -> Option<(String, Vec<String>)> {
+        let mut objects = Vec::new();
+        for b in branches {
+            objects.push(self.resolve(b)?.object()?.clone());
+        }
+        let first = objects.first()?;
+        'candidates: for property in first.properties.keys() {
+            let mut tags = Vec::new();
+            for o in &objects {
+                let Some(prop) = o.properties.get(property) else {
+                    continue 'candidates;
+                };
+                if !o.required.contains(property) {
+                    continue 'candidates;
+                }
+                let Some(p) = self.resolve(prop) else {
+                    continue 'candidates;
+                };
+                let Some(po) = p.object() else {
+                    continue 'candidates;
+                };
+                let value = match (&po.constant, &po.enumeration) {
+                    (Some(c), _) => c.as_str().map(str::to_owned),
+                    (None, Some(values)) if values.len() == 1 => {
+                        values[0].as_str().map(str::to_owned)
+                    }
+                    _ => None,
+                };
+                match value {
+                    Some(v) if !tags.contains(&v) => tags.push(v),
+                    _ => continue 'candidates,
+                }
+            }
+            return Some((property.clone(), tags));
+        }
+        None
     }
 
     /// When every alternative is a string constant or string enum, their values.

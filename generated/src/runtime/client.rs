@@ -444,3 +444,49 @@ impl ReqwestClient {
         Ok((status, content_type, body))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(value: serde_json::Value, style: Style, explode: bool) -> Vec<(String, String)> {
+        let mut r = Request::new("GET", "/".into(), AuthKind::None);
+        r.query("q", &value, style, explode).unwrap();
+        r.query
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn query_styles_follow_openapi() {
+        use serde_json::json;
+        assert_eq!(query(json!(true), Style::Form, true), pairs(&[("q", "true")]));
+        assert_eq!(query(json!(null), Style::Form, true), pairs(&[]));
+        assert_eq!(query(json!([1, 2]), Style::Form, true), pairs(&[("q", "1"), ("q", "2")]));
+        assert_eq!(query(json!([1, 2]), Style::Form, false), pairs(&[("q", "1,2")]));
+        assert_eq!(query(json!(["a", "b"]), Style::PipeDelimited, false), pairs(&[("q", "a|b")]));
+        assert_eq!(
+            query(json!({"a": 1, "b": {"c": "x"}}), Style::DeepObject, true),
+            pairs(&[("q[a]", "1"), ("q[b][c]", "x")])
+        );
+        assert_eq!(query(json!({"a": 1}), Style::Form, true), pairs(&[("a", "1")]));
+        assert_eq!(query(json!({"a": 1, "b": 2}), Style::Form, false), pairs(&[("q", "a,1,b,2")]));
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(path_param("id", &"a b/c?d").unwrap(), "a%20b%2Fc%3Fd");
+        assert_eq!(path_param("id", &vec![1, 2]).unwrap(), "1%2C2");
+        assert_eq!(encode_segment("safe-._~"), "safe-._~");
+    }
+
+    #[test]
+    fn secrets_do_not_leak_into_debug() {
+        let client = ReqwestClient::builder("http://127.0.0.1:1").bearer_token("s3cr3t").build().unwrap();
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("Secret(***)"), "{shown}");
+    }
+}

@@ -165,3 +165,71 @@ pub fn text(status: u16, body: &[u8]) -> ::std::result::Result<::std::string::St
 pub fn to_json<T: ::serde::Serialize>(value: &T) -> ::std::vec::Vec<u8> {
     ::serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    string_enum! {
+        /// A test enum.
+        Color { Red => "red", DarkBlue => "dark-blue", }
+    }
+
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
+    struct Cat {
+        kind: String,
+        lives: u8,
+    }
+
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
+    struct Dog {
+        kind: String,
+        good: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
+    #[serde(untagged)]
+    enum Pet {
+        Cat(Cat),
+        Dog(Box<Dog>),
+    }
+    discriminated!(Pet, "kind", { "cat" | "kitten" => Cat, "dog" => Dog, });
+
+    #[test]
+    fn string_enums_round_trip_and_keep_unknown_values() {
+        let c: Color = serde_json::from_str("\"dark-blue\"").unwrap();
+        assert_eq!(c, Color::DarkBlue);
+        assert_eq!(serde_json::to_string(&c).unwrap(), "\"dark-blue\"");
+        let other: Color = serde_json::from_str("\"green\"").unwrap();
+        assert_eq!(other, Color::Other("green".into()));
+        assert_eq!(other.to_string(), "green");
+        assert_eq!(Color::VALUES, ["red", "dark-blue"]);
+        assert_eq!("red".parse::<Color>(), Ok(Color::Red));
+    }
+
+    #[test]
+    fn discriminated_unions_decode_by_tag_and_keep_it() {
+        let pet: Pet = serde_json::from_str(r#"{"kind":"kitten","lives":9}"#).unwrap();
+        assert_eq!(pet, Pet::Cat(Cat { kind: "kitten".into(), lives: 9 }));
+        assert_eq!(serde_json::to_value(&pet).unwrap(), serde_json::json!({"kind":"kitten","lives":9}));
+        let err = serde_json::from_str::<Pet>(r#"{"kind":"fish"}"#).unwrap_err().to_string();
+        assert!(err.contains("unknown kind `fish`"), "{err}");
+        let err = serde_json::from_str::<Pet>(r#"{"good":true}"#).unwrap_err().to_string();
+        assert!(err.contains("missing discriminator property `kind`"), "{err}");
+        // A tag that matches but a body that does not: the variant's own error.
+        assert!(serde_json::from_str::<Pet>(r#"{"kind":"dog","good":"yes"}"#).is_err());
+    }
+
+    #[test]
+    fn json_decode_errors_name_the_path_and_show_the_body() {
+        let err = json::<Vec<Cat>>(201, br#"[{"kind":"cat","lives":"nine"}]"#).unwrap_err();
+        match err {
+            DecodeError::Body { status, path, snippet, .. } => {
+                assert_eq!((status, path.as_str()), (201, "[0].lives"));
+                assert!(snippet.starts_with("[{\"kind\""));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(snippet(&[b'x'; 300]).ends_with('…'));
+    }
+}

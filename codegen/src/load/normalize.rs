@@ -1,0 +1,190 @@
+//! The effective document as JSON Schema 2020-12 can read it.
+//!
+//! OpenAPI 3.1 schemas already are 2020-12. OpenAPI 3.0 schemas are a dialect (and real 3.1
+//! documents still use its forms, which lint warns about and this reads the same way):
+//! `nullable: true` becomes a `null` in `type` (or an `anyOf` with `{type: null}` when there is
+//! no `type`), and boolean `exclusiveMinimum`/`exclusiveMaximum` become the numeric form.
+//! Validators (the generated server, the contract tests) read this form.
+
+use super::Document;
+use super::node::Node;
+use super::openapi::{self, Slot, Visitor};
+use super::pointer::JsonPointer;
+use serde_json::{Map, Value, json};
+
+/// Keywords whose value is one subschema.
+const ONE: &[&str] = &[
+    "items",
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+    "contentSchema",
+];
+/// Keywords whose value is a list of subschemas.
+const LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+/// Keywords whose value maps names to subschemas.
+const MAP: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
+
+struct Roots(Vec<JsonPointer>);
+
+impl Visitor<'_> for Roots {
+    fn visit(&mut self, slot: Slot, _: &Node, at: &JsonPointer) {
+        if slot == Slot::Schema {
+            self.0.push(at.clone());
+        }
+    }
+}
+
+/// The document as JSON, with every schema in JSON Schema 2020-12 form.
+pub fn to_json_schema_2020(doc: &Document) -> Value {
+    let mut json = doc.root.to_json();
+    let mut roots = Roots(Vec::new());
+    openapi::walk(&doc.root, &mut roots);
+    for at in roots.0 {
+        let pointer: String = at
+            .tokens()
+            .iter()
+            .map(|t| format!("/{}", t.replace('~', "~0").replace('/', "~1")))
+            .collect();
+        if let Some(schema) = json.pointer_mut(&pointer) {
+            schema_3_0(schema, 0);
+        }
+    }
+    json
+}
+
+fn schema_3_0(schema: &mut Value, depth: usize) {
+    let Value::Object(obj) = schema else { return };
+    if depth > 256 {
+        return;
+    }
+    for key in ONE {
+        if let Some(sub) = obj.get_mut(*key) {
+            schema_3_0(sub, depth + 1);
+        }
+    }
+    for key in LIST {
+        if let Some(Value::Array(items)) = obj.get_mut(*key) {
+            items.iter_mut().for_each(|s| schema_3_0(s, depth + 1));
+        }
+    }
+    if let Some(Value::Array(items)) = obj.get_mut("items") {
+        items.iter_mut().for_each(|s| schema_3_0(s, depth + 1));
+    }
+    for key in MAP {
+        if let Some(Value::Object(map)) = obj.get_mut(*key) {
+            map.values_mut().for_each(|s| schema_3_0(s, depth + 1));
+        }
+    }
+    for (flag, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        match obj.get(flag) {
+            Some(Value::Bool(true)) => {
+                let value = obj.remove(bound).unwrap_or(Value::Null);
+                if value.is_null() {
+                    obj.remove(flag);
+                } else {
+                    obj.insert(flag.to_owned(), value);
+                }
+            }
+            Some(Value::Bool(false)) => {
+                obj.remove(flag);
+            }
+            _ => {}
+        }
+    }
+    if obj.remove("nullable") != Some(Value::Bool(true)) {
+        return;
+    }
+    match obj.get_mut("type") {
+        Some(Value::String(t)) => {
+            let t = std::mem::take(t);
+            obj.insert("type".into(), json!([t, "null"]));
+            if let Some(Value::Array(values)) = obj.get_mut("enum")
+                && !values.contains(&Value::Null)
+            {
+                values.push(Value::Null);
+            }
+        }
+        Some(Value::Array(types)) => {
+            if !types.contains(&json!("null")) {
+                types.push(json!("null"));
+            }
+        }
+        _ => {
+            // No `type` (a `$ref` or `allOf` wrapper): the value or null.
+            let inner = std::mem::take(obj);
+            let mut wrapped = Map::new();
+            wrapped.insert(
+                "anyOf".into(),
+                json!([Value::Object(inner), {"type": "null"}]),
+            );
+            *obj = wrapped;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Input, load};
+
+    #[test]
+    fn openapi_3_0_schemas_become_2020_12() {
+        let text = r##"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": {
+            "A": {"type": "string", "nullable": true, "enum": ["x"]},
+            "B": {"type": "integer", "minimum": 1, "exclusiveMinimum": true, "maximum": 5, "exclusiveMaximum": false},
+            "C": {"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true, "description": "d"},
+            "D": {"type": "object", "properties": {"n": {"type": "number", "nullable": true}}}
+        }}}"##;
+        let doc = load(Input::new("a.json", text), vec![]).document.unwrap();
+        let out = to_json_schema_2020(&doc);
+        let s = &out["components"]["schemas"];
+        assert_eq!(
+            s["A"],
+            json!({"type": ["string", "null"], "enum": ["x", null]})
+        );
+        assert_eq!(
+            s["B"],
+            json!({"type": "integer", "exclusiveMinimum": 1, "maximum": 5})
+        );
+        assert_eq!(
+            s["C"],
+            json!({"anyOf": [{"allOf": [{"$ref": "#/components/schemas/A"}], "description": "d"}, {"type": "null"}]})
+        );
+        assert_eq!(
+            s["D"]["properties"]["n"],
+            json!({"type": ["number", "null"]})
+        );
+    }
+
+    #[test]
+    fn openapi_3_1_keeps_its_forms_and_reads_stray_3_0_ones_like_lint_does() {
+        let text = r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "components": {"schemas": {
+            "A": {"type": "string", "nullable": true},
+            "B": {"type": ["string", "null"], "exclusiveMinimum": 0, "const": "x"}
+        }}}"#;
+        let doc = load(Input::new("a.json", text), vec![]).document.unwrap();
+        let s = &to_json_schema_2020(&doc)["components"]["schemas"];
+        assert_eq!(s["A"], json!({"type": ["string", "null"]}));
+        assert_eq!(
+            s["B"],
+            json!({"type": ["string", "null"], "exclusiveMinimum": 0, "const": "x"})
+        );
+    }
+}
