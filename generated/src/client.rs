@@ -14,10 +14,11 @@ use ::schemars::JsonSchema;
 pub use crate::runtime::client::{
     ClientBuilder, Credentials, Error, ReqwestClient, Secret,
 };
-/// `https://api.nango.dev`: Production server
-pub const SERVER_0: &str = "https://api.nango.dev";
-/// `http://localhost:3003`: Local server
-pub const SERVER_1: &str = "http://localhost:3003";
+/// The servers the spec lists: (base URL, description), in the spec's order.
+pub const SERVERS: &[(&str, &str)] = &[
+    ("https://api.nango.dev", "Production server"),
+    ("http://localhost:3003", "Local server"),
+];
 /// The first server the spec lists (production, by convention).
 pub const DEFAULT_SERVER: &str = "https://api.nango.dev";
 /// Every operation of the API. Implemented by [`ReqwestClient`]; implement it yourself to mock the API.

@@ -24,18 +24,10 @@ pub fn items(model: &Model) -> TokenStream {
         let body = body(model, op);
         quote! { #sig { #body } }
     });
-    let servers = model.servers.iter().enumerate().map(|(i, s)| {
-        let ident = format_ident!("SERVER_{}", i);
+    let servers = model.servers.iter().map(|s| {
         let url = Literal::string(&s.url);
-        let text = format!(
-            " `{}`{}",
-            s.url,
-            s.description
-                .as_deref()
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default()
-        );
-        quote! { #[doc = #text] pub const #ident: &str = #url; }
+        let description = Literal::string(s.description.as_deref().unwrap_or(""));
+        quote!((#url, #description),)
     });
     let default_server = match model.servers.first() {
         Some(s) => {
@@ -50,7 +42,8 @@ pub fn items(model: &Model) -> TokenStream {
     quote! {
         pub use crate::runtime::client::{ClientBuilder, Credentials, Error, ReqwestClient, Secret};
 
-        #(#servers)*
+        /// The servers the spec lists: (base URL, description), in the spec's order.
+        pub const SERVERS: &[(&str, &str)] = &[#(#servers)*];
         #default_server
 
         /// Every operation of the API. Implemented by [`ReqwestClient`]; implement it yourself to mock the API.

@@ -366,9 +366,7 @@ fn schema_errors(validator: &jsonschema::Validator, instance: &serde_json::Value
         .map(|e| {
             let mut path: Vec<String> = prefix.to_vec();
             path.extend(e.instance_path().to_string().split('/').filter(|s| !s.is_empty()).map(|s| s.replace("~1", "/").replace("~0", "~")));
-            let keyword = e.schema_path().to_string();
-            let code = keyword.rsplit('/').find(|s| !s.is_empty() && s.parse::<usize>().is_err()).unwrap_or("invalid").to_owned();
-            FieldError { code, message: e.to_string(), path }
+            FieldError { code: e.kind().keyword().to_owned(), message: e.to_string(), path }
         })
         .collect()
 }
