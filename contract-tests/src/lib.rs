@@ -1,1 +1,9 @@
-//! Contract testing against the effective Nango spec (issue 4) and the embedded mock server (issue 5); empty until then.
+//! Contract testing: prove that what a server answers is what the spec promises, and point
+//! at the exact place where it is not.
+//!
+//! [`validator::ContractValidator`] checks requests and responses against the effective spec
+//! (documented + overlays). It does not depend on the generated crate: it reads the spec.
+
+pub mod validator;
+
+pub use validator::{ContractValidator, Kind, Report, Violation};
