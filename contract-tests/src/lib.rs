@@ -4,6 +4,8 @@
 //! [`validator::ContractValidator`] checks requests and responses against the effective spec
 //! (documented + overlays). It does not depend on the generated crate: it reads the spec.
 
+pub mod har;
+pub mod report;
 pub mod validator;
 
 pub use validator::{ContractValidator, Kind, Report, Violation};

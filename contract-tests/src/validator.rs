@@ -14,6 +14,9 @@ use std::sync::{Mutex, OnceLock};
 
 const BASE: &str = "urn:contract:spec";
 
+/// A validator compiled on first use (or why it could not be compiled), shared between threads.
+type LazyValidator = std::sync::Arc<OnceLock<Result<jsonschema::Validator, String>>>;
+
 /// What kind of disagreement with the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -158,8 +161,7 @@ pub struct ContractValidator {
     loaded: Loaded,
     registry: jsonschema::Registry<'static>,
     operations: Vec<Operation>,
-    validators:
-        Mutex<BTreeMap<String, std::sync::Arc<OnceLock<Result<jsonschema::Validator, String>>>>>,
+    validators: Mutex<BTreeMap<String, LazyValidator>>,
 }
 
 impl std::fmt::Debug for ContractValidator {
@@ -252,10 +254,7 @@ impl ContractValidator {
         })
     }
 
-    fn validator(
-        &self,
-        pointer: &JsonPointer,
-    ) -> Result<std::sync::Arc<OnceLock<Result<jsonschema::Validator, String>>>, String> {
+    fn validator(&self, pointer: &JsonPointer) -> Result<LazyValidator, String> {
         let key = pointer.to_string();
         let cell = {
             let mut map = self
@@ -536,25 +535,23 @@ impl ContractValidator {
                         Kind::Parameter,
                         format!("required {location} parameter `{name}` is missing"),
                     ),
-                    None => {}
-                    Some(raw) => {
-                        if param.get("schema").is_some() {
-                            let schema_at = param_at.child("schema");
-                            let ty = root
-                                .pointer(&schema_at)
-                                .and_then(|s| s.get("type"))
-                                .and_then(Node::as_str)
-                                .unwrap_or("string");
-                            let value = coerce(&raw, ty);
-                            self.schema_violations(
-                                &mut report,
-                                &schema_at,
-                                &value,
-                                Kind::Parameter,
-                                &format!("{location}:{name}"),
-                            );
-                        }
+                    Some(raw) if param.get("schema").is_some() => {
+                        let schema_at = param_at.child("schema");
+                        let ty = root
+                            .pointer(&schema_at)
+                            .and_then(|s| s.get("type"))
+                            .and_then(Node::as_str)
+                            .unwrap_or("string");
+                        let value = coerce(&raw, ty);
+                        self.schema_violations(
+                            &mut report,
+                            &schema_at,
+                            &value,
+                            Kind::Parameter,
+                            &format!("{location}:{name}"),
+                        );
                     }
+                    _ => {}
                 }
             }
         }

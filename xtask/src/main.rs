@@ -3,6 +3,7 @@
 
 mod bundle;
 mod codegen;
+mod contract;
 mod lint;
 mod spec_args;
 
@@ -32,6 +33,11 @@ enum Command {
     ///
     /// With `--check`, regenerate in memory and exit 1 naming the stale files.
     Codegen(codegen::Args),
+    /// Check traffic against the spec: recorded (`--har FILE`) or one body (`contract check`).
+    ///
+    /// Prints a table (operation, status, scenario, verdict, first violation); exit 1 on any
+    /// violation, 2 on usage or spec errors.
+    Contract(contract::Args),
 }
 
 fn main() -> ExitCode {
@@ -40,5 +46,6 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(args),
         Command::Bundle(args) => bundle::run(args),
         Command::Codegen(args) => codegen::run(args),
+        Command::Contract(args) => contract::run(args),
     }
 }

@@ -200,3 +200,108 @@ fn codegen_check_passes_on_the_repo_and_names_stale_files() {
     assert!(stderr.contains("run `cargo xtask codegen`"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn contract_check_prints_a_verdict_and_located_violations() {
+    let dir = scratch("check");
+    let good = dir.join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"data":{"token":"t","expires_at":"2026-01-01T00:00:00Z"}}"#,
+    )
+    .unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"data":{"expires_at":"soon"}}"#).unwrap();
+    let args = |file: &Path| {
+        xtask(&[
+            "contract",
+            "check",
+            "--method",
+            "POST",
+            "--path",
+            "/connect/sessions/reconnect",
+            "--status",
+            "201",
+            file.to_str().unwrap(),
+        ])
+    };
+    let out = args(&good);
+    assert_eq!((out.status.code(), stdout(&out).trim()), (Some(0), "VALID"));
+    let out = args(&bad);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "INVALID");
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        text.contains("#/components/schemas/ConnectSession/required @ spec/nango.yaml:69:7"),
+        "{text}"
+    );
+    assert!(text.contains("at /data/expires_at"), "{text}");
+    let out = xtask(&[
+        "contract",
+        "check",
+        "--method",
+        "POST",
+        "--path",
+        "/x",
+        "--status",
+        "201",
+        "missing-file.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn contract_har_validates_recorded_traffic_and_writes_reports() {
+    let dir = scratch("har");
+    let har = dir.join("staging.har");
+    let entry = |status: u16, body: &str| {
+        serde_json::json!({
+            "request": {"method": "POST", "url": "https://api.nango.dev/connect/sessions/reconnect",
+                        "headers": [{"name": "Content-Type", "value": "application/json"}],
+                        "postData": {"mimeType": "application/json", "text": "{\"connection_id\":\"c\",\"integration_id\":\"github\"}"}},
+            "response": {"status": status, "headers": [{"name": "Content-Type", "value": "application/json"}],
+                         "content": {"mimeType": "application/json", "text": body}}
+        })
+    };
+    let doc = serde_json::json!({"log": {"version": "1.2", "entries": [
+        entry(201, r#"{"data":{"token":"t","expires_at":"2026-01-01T00:00:00Z"}}"#),
+        entry(401, r#"{"error":{"code":"missing_auth_header","payload":{}}}"#),
+    ]}});
+    std::fs::write(&har, doc.to_string()).unwrap();
+    let (junit, json) = (dir.join("junit.xml"), dir.join("report.json"));
+    let out = xtask(&[
+        "contract",
+        "--har",
+        har.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("POST /connect/sessions/reconnect     201  har #0    pass"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL     schema: at /error Additional properties are not allowed"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end().ends_with("1 passed, 1 failed, 0 skipped"),
+        "{text}"
+    );
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .contains("failures=\"1\"")
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["totals"]["passed"], 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,0 +1,184 @@
+//! HAR 1.2 files (recorded traffic): every entry's request and response checked offline.
+
+use crate::report::Row;
+use crate::validator::ContractValidator;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Har {
+    log: Log,
+}
+
+#[derive(Deserialize)]
+struct Log {
+    entries: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    request: Request,
+    response: Response,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    name: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Request {
+    method: String,
+    url: String,
+    #[serde(default)]
+    headers: Vec<Header>,
+    post_data: Option<PostData>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PostData {
+    mime_type: Option<String>,
+    #[serde(default)]
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct Response {
+    status: u16,
+    #[serde(default)]
+    headers: Vec<Header>,
+    content: Content,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Content {
+    mime_type: Option<String>,
+    #[serde(default)]
+    text: String,
+    encoding: Option<String>,
+}
+
+/// `https://host/base/path?q` → `/path?q`, dropping a server base path the spec declares.
+fn path_of(url: &str, base_paths: &[String]) -> String {
+    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = without_scheme
+        .find('/')
+        .map_or("/", |i| &without_scheme[i..]);
+    for base in base_paths.iter().filter(|b| !b.is_empty()) {
+        if let Some(rest) = path.strip_prefix(base.as_str())
+            && (rest.starts_with('/') || rest.starts_with('?'))
+        {
+            return rest.to_owned();
+        }
+    }
+    path.to_owned()
+}
+
+fn header<'h>(headers: &'h [Header], name: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+/// Checks every entry of a HAR document; one row per entry.
+pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, String> {
+    let har: Har =
+        serde_json::from_str(har_text).map_err(|e| format!("not a HAR 1.2 file: {e}"))?;
+    let base_paths: Vec<String> = validator
+        .loaded()
+        .document
+        .as_ref()
+        .and_then(|d| d.root.get("servers"))
+        .and_then(|s| s.as_array())
+        .map(|list| {
+            list.iter()
+                .filter_map(|s| s.get("url").and_then(|u| u.as_str()))
+                .map(|u| path_of(u, &[]).trim_end_matches('/').to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    for (i, e) in har.log.entries.iter().enumerate() {
+        let path = path_of(&e.request.url, &base_paths);
+        let req_headers: Vec<(String, String)> = e
+            .request
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect();
+        let (req_ct, req_body) = match &e.request.post_data {
+            Some(p) => (
+                p.mime_type
+                    .clone()
+                    .or_else(|| header(&e.request.headers, "content-type").map(str::to_owned)),
+                p.text.as_bytes().to_vec(),
+            ),
+            None => (
+                header(&e.request.headers, "content-type").map(str::to_owned),
+                Vec::new(),
+            ),
+        };
+        let request = validator.check_request(
+            &e.request.method,
+            &path,
+            &req_headers,
+            req_ct.as_deref(),
+            &req_body,
+        );
+        let body = if e.response.content.encoding.as_deref() == Some("base64") {
+            // Binary bodies are not JSON; their presence is what matters here.
+            b"<base64>".to_vec()
+        } else {
+            e.response.content.text.as_bytes().to_vec()
+        };
+        let ct = header(&e.response.headers, "content-type")
+            .map(str::to_owned)
+            .or_else(|| {
+                e.response
+                    .content
+                    .mime_type
+                    .clone()
+                    .filter(|m| !m.is_empty())
+            });
+        let response = validator.check_response(
+            &e.request.method,
+            &path,
+            e.response.status,
+            ct.as_deref(),
+            &body,
+        );
+        let operation = response
+            .operation
+            .clone()
+            .unwrap_or_else(|| format!("{} {path}", e.request.method.to_uppercase()));
+        let mut violations = request.violations;
+        violations.extend(response.violations);
+        rows.push(Row {
+            operation,
+            status: e.response.status,
+            scenario: format!("har #{i}"),
+            violations,
+            skipped: None,
+        });
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_of;
+
+    #[test]
+    fn urls_become_spec_paths() {
+        assert_eq!(
+            path_of("https://api.nango.dev/connections/c?x=1", &[]),
+            "/connections/c?x=1"
+        );
+        assert_eq!(path_of("http://h:1/v1/pets", &["/v1".into()]), "/pets");
+        assert_eq!(path_of("http://h", &[]), "/");
+    }
+}
