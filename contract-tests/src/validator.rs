@@ -114,13 +114,40 @@ impl Report {
     }
 }
 
-/// One operation, found by method and path template.
+/// One operation, found by method and path template, with its responses resolved once.
 #[derive(Debug)]
 struct Operation {
     method: String,
     template: String,
+    label: String,
     segments: Vec<Segment>,
     pointer: JsonPointer,
+    responses: Vec<ResponseEntry>,
+    documented: String,
+}
+
+/// How a status key matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusKey {
+    Code(u16),
+    Range(u16),
+    Default,
+}
+
+/// A documented response: its media types, each with the validator of its schema.
+#[derive(Debug)]
+struct ResponseEntry {
+    key: StatusKey,
+    label: String,
+    /// `None` when the response's `$ref` does not resolve.
+    content: Option<Vec<MediaEntry>>,
+}
+
+#[derive(Debug)]
+struct MediaEntry {
+    media: String,
+    json: bool,
+    schema: Option<(JsonPointer, LazyValidator)>,
 }
 
 #[derive(Debug)]
@@ -172,30 +199,95 @@ impl std::fmt::Debug for ContractValidator {
     }
 }
 
-fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+/// The media type without parameters (`application/json` of `application/json; charset=utf-8`).
+fn essence(media: &str) -> &str {
+    media.split(';').next().unwrap_or("").trim()
 }
 
 fn is_json(media: &str) -> bool {
     let e = essence(media);
-    e == "application/json" || e.ends_with("+json")
+    e.eq_ignore_ascii_case("application/json")
+        || e.len() >= 5
+            && e.is_char_boundary(e.len() - 5)
+            && e[e.len() - 5..].eq_ignore_ascii_case("+json")
 }
 
 /// Whether a documented media range (`application/*`, `*/*`) covers an actual type.
 fn media_matches(documented: &str, actual: &str) -> bool {
     let (d, a) = (essence(documented), essence(actual));
-    if d == a || d == "*/*" {
+    if d.eq_ignore_ascii_case(a) || d == "*/*" {
         return true;
     }
     match (d.split_once('/'), a.split_once('/')) {
-        (Some((dt, "*")), Some((at, _))) => dt == at,
+        (Some((dt, "*")), Some((at, _))) => dt.eq_ignore_ascii_case(at),
         _ => false,
     }
+}
+
+/// The shared lazily-compiled validator of a schema position.
+fn lazy(cache: &Mutex<BTreeMap<String, LazyValidator>>, pointer: &JsonPointer) -> LazyValidator {
+    match cache.lock() {
+        Ok(mut map) => map.entry(pointer.to_string()).or_default().clone(),
+        Err(_) => LazyValidator::default(),
+    }
+}
+
+/// The documented responses of an operation, `$ref`s resolved, in document order.
+fn responses_of(
+    root: &Node,
+    op: &JsonPointer,
+    cache: &Mutex<BTreeMap<String, LazyValidator>>,
+) -> Vec<ResponseEntry> {
+    let at = op.child("responses");
+    let Some(obj) = root.pointer(&at).and_then(Node::as_object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, node) in obj.iter() {
+        let status = match key {
+            "default" => StatusKey::Default,
+            k if k.len() == 3 && k.ends_with("XX") => match k[..1].parse() {
+                Ok(d) => StatusKey::Range(d),
+                Err(_) => continue,
+            },
+            k => match k.parse() {
+                Ok(c) => StatusKey::Code(c),
+                Err(_) => continue,
+            },
+        };
+        let content =
+            refs::resolve_chain(root, node, &at.child(key))
+                .ok()
+                .map(|(response, response_at)| {
+                    let content_at = response_at.child("content");
+                    response
+                        .get("content")
+                        .and_then(Node::as_object)
+                        .map(|c| {
+                            c.iter()
+                                .map(|(media, media_node)| {
+                                    let schema = media_node.get("schema").map(|_| {
+                                        let pointer = content_at.child(media).child("schema");
+                                        let cell = lazy(cache, &pointer);
+                                        (pointer, cell)
+                                    });
+                                    MediaEntry {
+                                        media: media.to_owned(),
+                                        json: is_json(media),
+                                        schema,
+                                    }
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                });
+        out.push(ResponseEntry {
+            key: status,
+            label: key.to_owned(),
+            content,
+        });
+    }
+    out
 }
 
 impl ContractValidator {
@@ -207,14 +299,26 @@ impl ContractValidator {
             .add(BASE, json)
             .and_then(|r| r.prepare())
             .map_err(|e| format!("cannot register the spec: {e}"))?;
+        let validators: Mutex<BTreeMap<String, LazyValidator>> = Mutex::new(BTreeMap::new());
         let mut operations: Vec<Operation> = openapi::operations(&doc.root)
             .into_iter()
             .filter(|o| !o.webhook)
-            .map(|o| Operation {
-                method: o.method.to_uppercase(),
-                template: o.path.to_owned(),
-                segments: o.path.split('/').skip(1).map(Segment::parse).collect(),
-                pointer: o.pointer.clone(),
+            .map(|o| {
+                let responses = responses_of(&doc.root, &o.pointer, &validators);
+                let documented = responses
+                    .iter()
+                    .map(|r| r.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Operation {
+                    method: o.method.to_uppercase(),
+                    template: o.path.to_owned(),
+                    label: format!("{} {}", o.method.to_uppercase(), o.path),
+                    segments: o.path.split('/').skip(1).map(Segment::parse).collect(),
+                    pointer: o.pointer.clone(),
+                    responses,
+                    documented,
+                }
             })
             .collect();
         // Most literal segments first, so `/connect/sessions/reconnect` beats `/connect/sessions/{id}`.
@@ -230,7 +334,7 @@ impl ContractValidator {
             loaded,
             registry,
             operations,
-            validators: Mutex::new(BTreeMap::new()),
+            validators,
         })
     }
 
@@ -245,25 +349,24 @@ impl ContractValidator {
 
     fn find(&self, method: &str, raw_path: &str) -> Option<&Operation> {
         let path = raw_path.split(['?', '#']).next().unwrap_or("");
-        let actual: Vec<&str> = path.split('/').skip(1).collect();
-        let method = method.to_uppercase();
+        let count = path.split('/').skip(1).count();
         self.operations.iter().find(|o| {
-            o.method == method
-                && o.segments.len() == actual.len()
-                && o.segments.iter().zip(&actual).all(|(s, a)| s.matches(a))
+            o.method.eq_ignore_ascii_case(method)
+                && o.segments.len() == count
+                && o.segments
+                    .iter()
+                    .zip(path.split('/').skip(1))
+                    .all(|(s, a)| s.matches(a))
         })
     }
 
-    fn validator(&self, pointer: &JsonPointer) -> Result<LazyValidator, String> {
-        let key = pointer.to_string();
-        let cell = {
-            let mut map = self
-                .validators
-                .lock()
-                .map_err(|_| "validator cache poisoned".to_owned())?;
-            map.entry(key.clone()).or_default().clone()
-        };
+    fn compiled<'v>(
+        &self,
+        cell: &'v LazyValidator,
+        pointer: &JsonPointer,
+    ) -> &'v Result<jsonschema::Validator, String> {
         cell.get_or_init(|| {
+            let key = pointer.to_string();
             let fragment: String = key
                 .chars()
                 .map(|c| {
@@ -279,8 +382,7 @@ impl ContractValidator {
                 .should_validate_formats(true)
                 .build(&serde_json::json!({ "$ref": format!("{BASE}{fragment}") }))
                 .map_err(|e| format!("cannot compile {key}: {e}"))
-        });
-        Ok(cell)
+        })
     }
 
     /// Where a keyword of the spec is written.
@@ -304,15 +406,26 @@ impl ContractValidator {
         kind: Kind,
         prefix: &str,
     ) {
-        let cell = match self.validator(schema) {
-            Ok(c) => c,
-            Err(e) => return report.violation(kind, e),
+        let cell = lazy(&self.validators, schema);
+        self.violations_with(report, &cell, schema, instance, kind, prefix);
+    }
+
+    fn violations_with(
+        &self,
+        report: &mut Report,
+        cell: &LazyValidator,
+        schema: &JsonPointer,
+        instance: &serde_json::Value,
+        kind: Kind,
+        prefix: &str,
+    ) {
+        let validator = match self.compiled(cell, schema) {
+            Ok(v) => v,
+            Err(e) => return report.violation(kind, e.clone()),
         };
-        let validator = match cell.get() {
-            Some(Ok(v)) => v,
-            Some(Err(e)) => return report.violation(kind, e.clone()),
-            None => return report.violation(kind, "validator unavailable"),
-        };
+        if validator.is_valid(instance) {
+            return;
+        }
         for e in validator.iter_errors(instance) {
             let keyword = e
                 .absolute_keyword_location()
@@ -352,73 +465,48 @@ impl ContractValidator {
             );
             return report;
         };
-        report.operation = Some(format!("{} {}", op.method, op.template));
-        let Some(root) = self.root() else {
-            return report;
-        };
-        let responses_at = op.pointer.child("responses");
-        let Some(responses) = root.pointer(&responses_at) else {
-            report.violation(
-                Kind::UndocumentedStatus,
-                format!("status {status} is not documented (no responses)"),
-            );
-            return report;
-        };
-        let code = status.to_string();
-        let range = format!("{}XX", status / 100);
-        let Some(key) = [code.as_str(), range.as_str(), "default"]
-            .into_iter()
-            .find(|k| responses.get(k).is_some())
-        else {
-            let documented: Vec<&str> = responses
-                .as_object()
-                .map(|o| o.iter().map(|(k, _)| k).collect())
-                .unwrap_or_default();
+        report.operation = Some(op.label.clone());
+        let entry = op
+            .responses
+            .iter()
+            .find(|r| r.key == StatusKey::Code(status))
+            .or_else(|| {
+                op.responses
+                    .iter()
+                    .find(|r| r.key == StatusKey::Range(status / 100))
+            })
+            .or_else(|| op.responses.iter().find(|r| r.key == StatusKey::Default));
+        let Some(entry) = entry else {
             report.violation(
                 Kind::UndocumentedStatus,
                 format!(
                     "status {status} is not documented (documented: {})",
-                    documented.join(", ")
+                    op.documented
                 ),
             );
             return report;
         };
-        let entry_at = responses_at.child(key);
-        let Some(entry) = root.pointer(&entry_at) else {
-            return report;
-        };
-        let Ok((response, response_at)) = refs::resolve_chain(root, entry, &entry_at) else {
+        let Some(content) = &entry.content else {
             report.violation(
                 Kind::UndocumentedStatus,
-                format!("the response for {key} does not resolve"),
+                format!("the response for {} does not resolve", entry.label),
             );
             return report;
         };
-        let content = response.get("content").and_then(Node::as_object);
-        self.check_body(
-            &mut report,
-            content,
-            &response_at.child("content"),
-            content_type,
-            body,
-            false,
-        );
+        self.check_content(&mut report, content, content_type, body, false);
         report
     }
 
-    fn check_body(
+    /// Content type, JSON syntax and schema of a body against documented media types.
+    fn check_content(
         &self,
         report: &mut Report,
-        content: Option<&codegen::load::node::Object>,
-        content_at: &JsonPointer,
+        content: &[MediaEntry],
         content_type: Option<&str>,
         body: &[u8],
         request: bool,
     ) {
-        let Some(content) = content.filter(|c| !c.is_empty()) else {
-            return;
-        };
-        if body.is_empty() && request {
+        if content.is_empty() || body.is_empty() && request {
             return;
         }
         let Some(ct) = content_type else {
@@ -427,8 +515,8 @@ impl ContractValidator {
             }
             return;
         };
-        let Some((media, media_node)) = content.iter().find(|(m, _)| media_matches(m, ct)) else {
-            let documented: Vec<&str> = content.iter().map(|(m, _)| m).collect();
+        let Some(media) = content.iter().find(|m| media_matches(&m.media, ct)) else {
+            let documented: Vec<&str> = content.iter().map(|m| m.media.as_str()).collect();
             report.violation(
                 Kind::UnexpectedContentType,
                 format!(
@@ -438,18 +526,15 @@ impl ContractValidator {
             );
             return;
         };
-        if !is_json(ct) || media_node.get("schema").is_none() {
+        let (Some((pointer, cell)), true) = (&media.schema, media.json && is_json(ct)) else {
             return;
-        }
-        let instance: serde_json::Value = match serde_json::from_slice(body) {
-            Ok(v) => v,
-            Err(e) => {
-                report.violation(Kind::NotJson, format!("the body is not JSON: {e}"));
-                return;
-            }
         };
-        let schema_at = content_at.child(media).child("schema");
-        self.schema_violations(report, &schema_at, &instance, Kind::Schema, "");
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(instance) => {
+                self.violations_with(report, cell, pointer, &instance, Kind::Schema, "")
+            }
+            Err(e) => report.violation(Kind::NotJson, format!("the body is not JSON: {e}")),
+        }
     }
 
     /// Checks a request: path, query and header parameters, and the body.
@@ -562,15 +647,25 @@ impl ContractValidator {
             if body.is_empty() && body_node.get("required").and_then(Node::as_bool) == Some(true) {
                 report.violation(Kind::MissingBody, "the request body is required");
             }
-            let content = body_node.get("content").and_then(Node::as_object);
-            self.check_body(
-                &mut report,
-                content,
-                &body_at.child("content"),
-                content_type,
-                body,
-                true,
-            );
+            let content_at = body_at.child("content");
+            let content: Vec<MediaEntry> = body_node
+                .get("content")
+                .and_then(Node::as_object)
+                .map(|c| {
+                    c.iter()
+                        .map(|(media, m)| MediaEntry {
+                            media: media.to_owned(),
+                            json: is_json(media),
+                            schema: m.get("schema").map(|_| {
+                                let pointer = content_at.child(media).child("schema");
+                                let cell = lazy(&self.validators, &pointer);
+                                (pointer, cell)
+                            }),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.check_content(&mut report, &content, content_type, body, true);
         }
         report
     }
