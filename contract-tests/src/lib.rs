@@ -5,6 +5,8 @@
 //! (documented + overlays). It does not depend on the generated crate: it reads the spec.
 
 pub mod har;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod report;
 pub mod validator;
 

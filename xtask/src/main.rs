@@ -5,6 +5,7 @@ mod bundle;
 mod codegen;
 mod contract;
 mod lint;
+mod mock;
 mod spec_args;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,11 @@ enum Command {
     /// Prints a table (operation, status, scenario, verdict, first violation); exit 1 on any
     /// violation, 2 on usage or spec errors.
     Contract(contract::Args),
+    /// Run the embedded, stateful Nango mock (no Nango account needed).
+    ///
+    /// Prints its base URL, the seeded keys and data. The key is NANGO_SECRET_KEY (a UUID v4)
+    /// or a fixed development key.
+    Mock(mock::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,5 +53,6 @@ fn main() -> ExitCode {
         Command::Bundle(args) => bundle::run(args),
         Command::Codegen(args) => codegen::run(args),
         Command::Contract(args) => contract::run(args),
+        Command::Mock(args) => mock::run(args),
     }
 }

@@ -449,7 +449,11 @@ where
                     "Authentication failed. The request is missing the Authorization header.",
                 ));
             }
-            let bearer = authorization.as_deref().map(|a| a.strip_prefix("Bearer ").unwrap_or(a).trim().to_owned());
+            // HTTP stacks trim trailing whitespace, so `Bearer ` arrives as `Bearer`: an empty token.
+            let bearer = authorization.as_deref().map(|a| {
+                let a = a.trim();
+                if a.eq_ignore_ascii_case("bearer") { String::new() } else { a.strip_prefix("Bearer ").unwrap_or(a).trim().to_owned() }
+            });
             Some(authenticate(Credentials { authorization, bearer, api_key }).await?)
         }
     };

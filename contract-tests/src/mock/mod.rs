@@ -1,0 +1,178 @@
+//! The embedded, stateful Nango mock: the generated router over [`server::Mock`], plus
+//! mock-only control endpoints under `/_mock/` that play the end user in the Connect UI.
+
+pub mod server;
+pub mod state;
+
+use axum::extract::{Path, Query, State as Shared};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use server::{Mock, connection_json, iso_offset, now_ms};
+use state::{Connection, SessionKind};
+use std::collections::BTreeMap;
+
+/// The secret key: `NANGO_SECRET_KEY` (must be a UUID v4) or the documented development key.
+pub fn secret_key_from_env() -> Result<String, String> {
+    match std::env::var("NANGO_SECRET_KEY") {
+        Ok(key) if server::is_uuid_v4_pub(&key) => Ok(key),
+        Ok(_) => Err("NANGO_SECRET_KEY must be a UUID v4 (Nango rejects anything else)".into()),
+        Err(_) => Ok(state::DEV_SECRET_KEY.into()),
+    }
+}
+
+fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    (status, axum::Json(value)).into_response()
+}
+
+fn unknown_token() -> Response {
+    json(
+        StatusCode::UNAUTHORIZED,
+        serde_json::json!({"error": {"code": "unknown_connect_session_token", "message": "Authentication failed. The provided connect session token does not match any account."}}),
+    )
+}
+
+/// `POST /_mock/connect/complete {"token": …, "connection_id"?: …}`: the end user finishing
+/// the Connect UI. A reconnect session refreshes the connection's credentials and keeps its
+/// id, metadata, tags and `created_at`; a create session makes a new connection.
+async fn complete(Shared(mock): Shared<Mock>, body: axum::body::Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({"error": {"code": "invalid_json", "message": "expected {\"token\": …}"}}),
+        );
+    };
+    let Some(token) = request
+        .get("token")
+        .and_then(|t| t.as_str())
+        .map(str::to_owned)
+    else {
+        return unknown_token();
+    };
+    let wanted_id = request
+        .get("connection_id")
+        .and_then(|c| c.as_str())
+        .map(str::to_owned);
+    let now = now_ms();
+    let outcome = mock.with_state(|s| {
+        let session = match s.sessions.get_mut(&token) {
+            Some(session) if !session.used && session.expires_at_ms > now => session,
+            _ => return None,
+        };
+        session.used = true;
+        let kind = session.kind.clone();
+        let stamp = iso_offset(now);
+        match kind {
+            SessionKind::Reconnect { connection_id, integration_id } => {
+                let c = s.connection_mut(&integration_id, &connection_id)?;
+                c.expired = false;
+                c.updated_at = stamp;
+                c.credentials.insert("access_token".into(), format!("gho_refreshed_{now}").into());
+                Some(connection_json(c, true))
+            }
+            SessionKind::Create { allowed_integrations, tags } => {
+                let integration = allowed_integrations.first().cloned().or_else(|| s.integrations.keys().next().cloned())?;
+                let id = s.next_id;
+                s.next_id += 1;
+                let c = Connection {
+                    id,
+                    connection_id: wanted_id.unwrap_or_else(|| format!("conn-{id}")),
+                    provider: s.integrations.get(&integration).cloned().unwrap_or_else(|| integration.clone()),
+                    provider_config_key: integration,
+                    created_with_session: true,
+                    metadata: serde_json::Map::new(),
+                    tags,
+                    credentials: serde_json::json!({"type": "OAUTH2", "access_token": format!("gho_new_{id}")}).as_object().cloned().unwrap_or_default(),
+                    expired: false,
+                    created_at: stamp.clone(),
+                    updated_at: stamp,
+                    last_fetched_at: None,
+                };
+                let out = connection_json(&c, true);
+                s.connections.push(c);
+                Some(out)
+            }
+        }
+    });
+    match outcome {
+        Ok(Some(connection)) => json(StatusCode::OK, connection),
+        Ok(None) => unknown_token(),
+        Err(e) => json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({"error": {"code": "server_error", "message": e}}),
+        ),
+    }
+}
+
+/// `POST /_mock/connections/{id}/expire?provider_config_key=…`: the provider revoked the
+/// credentials; GET connection answers 424 until a reconnect completes.
+async fn expire(
+    Shared(mock): Shared<Mock>,
+    Path(id): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
+    let integration = query
+        .get("provider_config_key")
+        .cloned()
+        .unwrap_or_default();
+    match mock.with_state(|s| {
+        s.connection_mut(&integration, &id)
+            .map(|c| c.expired = true)
+            .is_some()
+    }) {
+        Ok(true) => json(StatusCode::OK, serde_json::json!({"success": true})),
+        Ok(false) => json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({"error": {"code": "not_found", "message": "Failed to find connection"}}),
+        ),
+        Err(e) => json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            serde_json::json!({"error": {"code": "server_error", "message": e}}),
+        ),
+    }
+}
+
+/// The whole mock application: the generated router plus the control endpoints.
+pub fn app(mock: Mock) -> Result<axum::Router, String> {
+    let api = generated::server::router(mock.clone())?;
+    let control = axum::Router::new()
+        .route("/_mock/connect/complete", axum::routing::post(complete))
+        .route(
+            "/_mock/connections/{id}/expire",
+            axum::routing::post(expire),
+        )
+        .with_state(mock);
+    Ok(control.merge(api))
+}
+
+/// A running mock.
+#[derive(Debug)]
+pub struct Running {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The mock, to inspect its state.
+    pub mock: Mock,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the mock on `addr` (`127.0.0.1:0` for a free port) inside the current tokio runtime.
+pub async fn start(mock: Mock, addr: &str) -> Result<Running, String> {
+    let app = app(mock.clone())?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(Running {
+        base_url: format!("http://{local}"),
+        mock,
+        task,
+    })
+}

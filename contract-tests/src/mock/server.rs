@@ -1,0 +1,425 @@
+//! The mock's behaviour: Nango's documented contract (`../shared/nango-api.md` §3–§8) on the
+//! generated `Server` trait. The generated router already answered 415, 413, invalid JSON,
+//! missing auth and schema violations before any of this runs.
+
+use super::state::{
+    Connection, SCOPE_CONNECTIONS_DELETE, SCOPE_CONNECTIONS_READ, SCOPE_SESSIONS_WRITE, Session,
+    SessionKind, State,
+};
+use generated::operations::{
+    CreateConnectSessionResponse, CreateReconnectSessionResponse, DeleteConnectionParams,
+    DeleteConnectionResponse, GetConnectionParams, GetConnectionResponse,
+};
+use generated::server::{Credentials, Rejection, Server};
+use generated::types::{
+    ConnectSessionEnvelope, ConnectSessionInput, ConnectSessionReconnectInput, StdError,
+};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use subtle::ConstantTimeEq;
+
+/// Connect session lifetime (Nango's `CONNECT_SESSION_TTL_MS`).
+const SESSION_TTL_MS: i64 = 30 * 60 * 1000;
+
+/// The shared mock: state behind a lock, optionally persisted after every change.
+#[derive(Clone, Debug)]
+pub struct Mock {
+    /// The environment.
+    pub state: Arc<Mutex<State>>,
+    /// Where to persist it.
+    pub state_file: Option<PathBuf>,
+    /// Base of `connect_link`.
+    pub connect_url: String,
+}
+
+/// Who called: the scopes of the key used.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    scopes: Vec<String>,
+}
+
+impl Principal {
+    fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> T {
+    // The mock only builds values that match the spec; a mismatch is a bug in the mock.
+    serde_json::from_value(value)
+        .unwrap_or_else(|e| unreachable!("mock built a value the spec does not allow: {e}"))
+}
+
+fn error(code: &str, message: &str) -> StdError {
+    from_json(json!({"error": {"code": code, "message": message}}))
+}
+
+fn field_error(code: &str, message: &str, path: &[&str]) -> StdError {
+    from_json(
+        json!({"error": {"code": "invalid_body", "errors": [{"code": code, "message": message, "path": path}]}}),
+    )
+}
+
+fn insufficient(scope: &str) -> StdError {
+    error(
+        "forbidden",
+        &format!("Insufficient scope. Required: {scope}"),
+    )
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// ISO 8601 with milliseconds and `Z` (what `Date.toISOString()` prints).
+pub fn iso_z(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// ISO 8601 with `+00:00`, as Nango formats connection timestamps.
+pub fn iso_offset(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%S%.3f+00:00")
+        .to_string()
+}
+
+/// `nango_connect_session_` + 64 lowercase hex from the OS CSPRNG.
+fn new_token() -> Result<String, String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+    Ok(format!(
+        "nango_connect_session_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+/// Nango's check: `^[0-9A-F]{8}-[0-9A-F]{4}-[4][0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$` (case-insensitive).
+fn is_uuid_v4(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            14 => *c == b'4',
+            19 => matches!(c.to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b'),
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Whether a secret key has the shape Nango accepts (UUID v4).
+pub fn is_uuid_v4_pub(s: &str) -> bool {
+    is_uuid_v4(s)
+}
+
+/// The connection as GET returns it.
+pub fn connection_json(c: &Connection, with_credentials: bool) -> serde_json::Value {
+    json!({
+        "id": c.id,
+        "connection_id": c.connection_id,
+        "provider_config_key": c.provider_config_key,
+        "provider": c.provider,
+        "errors": [],
+        "end_user": null,
+        "tags": c.tags,
+        "metadata": c.metadata,
+        "connection_config": {},
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+        "last_fetched_at": c.last_fetched_at,
+        "credentials": if with_credentials { serde_json::Value::Object(c.credentials.clone()) } else { json!({}) },
+    })
+}
+
+impl Mock {
+    /// A mock over `state`.
+    pub fn new(state: State, state_file: Option<PathBuf>) -> Mock {
+        Mock {
+            state: Arc::new(Mutex::new(state)),
+            state_file,
+            connect_url: "http://localhost:3009".into(),
+        }
+    }
+
+    /// Runs `f` on the state and persists it afterwards when a state file is set.
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, String> {
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|_| "mock state lock poisoned".to_owned())?;
+        let out = f(&mut state);
+        if let Some(path) = &self.state_file {
+            state.save(path)?;
+        }
+        Ok(out)
+    }
+
+    fn session(&self, kind: SessionKind) -> Result<ConnectSessionEnvelope, String> {
+        let token = new_token()?;
+        let expires_at_ms = now_ms() + SESSION_TTL_MS;
+        let link = format!(
+            "{}/?session_token={token}",
+            self.connect_url.trim_end_matches('/')
+        );
+        self.with_state(|s| {
+            s.sessions.insert(
+                token.clone(),
+                Session {
+                    token: token.clone(),
+                    expires_at_ms,
+                    kind,
+                    used: false,
+                },
+            );
+        })?;
+        Ok(from_json(
+            json!({"data": {"token": token, "connect_link": link, "expires_at": iso_z(expires_at_ms)}}),
+        ))
+    }
+}
+
+fn server_error(e: String) -> StdError {
+    error("server_error", &e)
+}
+
+impl Server for Mock {
+    type Principal = Principal;
+
+    async fn authenticate(&self, credentials: Credentials) -> Result<Principal, Rejection> {
+        let fail = |code: &str, message: &str| {
+            Rejection::new(401, code, format!("Authentication failed. {message}"))
+        };
+        let token = credentials.bearer.unwrap_or_default();
+        if token.is_empty() {
+            return Err(fail(
+                "malformed_auth_header",
+                "The Authorization header is malformed.",
+            ));
+        }
+        if !is_uuid_v4(&token) {
+            return Err(fail(
+                "invalid_secret_key_format",
+                "The provided secret key is not a UUID v4.",
+            ));
+        }
+        let keys = self
+            .state
+            .lock()
+            .map(|s| s.keys.clone())
+            .unwrap_or_default();
+        // Compare against every key in constant time, so timing says nothing about near misses.
+        let mut found = None;
+        for key in &keys {
+            if bool::from(key.secret.as_bytes().ct_eq(token.as_bytes())) {
+                found = Some(key.scopes.clone());
+            }
+        }
+        match found {
+            Some(scopes) => Ok(Principal { scopes }),
+            None => Err(fail(
+                "unknown_account",
+                "The provided authorization header does not match any account.",
+            )),
+        }
+    }
+
+    async fn create_reconnect_session(
+        &self,
+        principal: Principal,
+        body: ConnectSessionReconnectInput,
+    ) -> CreateReconnectSessionResponse {
+        if !principal.has(SCOPE_SESSIONS_WRITE) {
+            return CreateReconnectSessionResponse::Forbidden(insufficient(SCOPE_SESSIONS_WRITE));
+        }
+        let found = self.state.lock().map(|s| {
+            s.connections
+                .iter()
+                .find(|c| {
+                    c.connection_id == body.connection_id
+                        && c.provider_config_key == body.integration_id
+                })
+                .map(|c| c.created_with_session)
+        });
+        match found {
+            Ok(None) => CreateReconnectSessionResponse::BadRequest(error(
+                "invalid_body",
+                "ConnectionID or IntegrationId does not exists",
+            )),
+            Ok(Some(false)) => CreateReconnectSessionResponse::BadRequest(error(
+                "invalid_body",
+                "Can't update a connection that was not created with a session token",
+            )),
+            Ok(Some(true)) => {
+                let kind = SessionKind::Reconnect {
+                    connection_id: body.connection_id,
+                    integration_id: body.integration_id,
+                };
+                match self.session(kind) {
+                    Ok(envelope) => CreateReconnectSessionResponse::Created(envelope),
+                    Err(e) => CreateReconnectSessionResponse::BadRequest(server_error(e)),
+                }
+            }
+            Err(_) => {
+                CreateReconnectSessionResponse::BadRequest(server_error("state unavailable".into()))
+            }
+        }
+    }
+
+    async fn create_connect_session(
+        &self,
+        principal: Principal,
+        body: ConnectSessionInput,
+    ) -> CreateConnectSessionResponse {
+        if !principal.has(SCOPE_SESSIONS_WRITE) {
+            return CreateConnectSessionResponse::Forbidden(insufficient(SCOPE_SESSIONS_WRITE));
+        }
+        let integrations = self
+            .state
+            .lock()
+            .map(|s| s.integrations.clone())
+            .unwrap_or_default();
+        let allowed = body.allowed_integrations.clone().unwrap_or_default();
+        for (i, key) in allowed.iter().enumerate() {
+            if !integrations.contains_key(key) {
+                let index = i.to_string();
+                return CreateConnectSessionResponse::BadRequest(field_error(
+                    "custom",
+                    "Integration does not exist",
+                    &["allowed_integrations", &index],
+                ));
+            }
+        }
+        for (field, keys) in [
+            (
+                "integrations_config_defaults",
+                body.integrations_config_defaults
+                    .as_ref()
+                    .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+            ),
+            (
+                "overrides",
+                body.overrides
+                    .as_ref()
+                    .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+            ),
+        ] {
+            if let Some(missing) = keys
+                .unwrap_or_default()
+                .into_iter()
+                .find(|k| !integrations.contains_key(k))
+            {
+                return CreateConnectSessionResponse::BadRequest(field_error(
+                    "custom",
+                    "Integration does not exist",
+                    &[field, &missing],
+                ));
+            }
+        }
+        if body
+            .overrides
+            .as_ref()
+            .is_some_and(|o| o.values().any(|v| v.docs_connect.is_some()))
+        {
+            return CreateConnectSessionResponse::Forbidden(error(
+                "forbidden",
+                "You are not allowed to override the docs connect url",
+            ));
+        }
+        let tags = body.tags.clone().unwrap_or_default();
+        match self.session(SessionKind::Create {
+            allowed_integrations: allowed,
+            tags,
+        }) {
+            Ok(envelope) => CreateConnectSessionResponse::Created(envelope),
+            Err(e) => CreateConnectSessionResponse::BadRequest(server_error(e)),
+        }
+    }
+
+    async fn get_connection(
+        &self,
+        principal: Principal,
+        params: GetConnectionParams,
+    ) -> GetConnectionResponse {
+        if !principal.has(SCOPE_CONNECTIONS_READ) {
+            return GetConnectionResponse::Forbidden(insufficient(SCOPE_CONNECTIONS_READ));
+        }
+        let with_credentials = principal.has(SCOPE_SESSIONS_WRITE);
+        let answer = self.with_state(|s| {
+            if !s.integrations.contains_key(&params.provider_config_key) {
+                return GetConnectionResponse::BadRequest(error("unknown_provider_config", "Provider does not exists"));
+            }
+            let Some(c) = s.connection_mut(&params.provider_config_key, &params.connection_id) else {
+                return GetConnectionResponse::NotFound(error("not_found", "Failed to find connection"));
+            };
+            if c.expired {
+                return GetConnectionResponse::FailedDependency(from_json(json!({"error": {
+                    "code": "invalid_credentials",
+                    "message": "The refresh limit has been reached for this connection.",
+                    "payload": {"connection_id": c.connection_id, "provider_config_key": c.provider_config_key}
+                }})));
+            }
+            c.last_fetched_at = Some(iso_offset(now_ms()));
+            GetConnectionResponse::Ok(from_json(connection_json(c, with_credentials)))
+        });
+        answer.unwrap_or_else(|e| GetConnectionResponse::BadRequest(server_error(e)))
+    }
+
+    async fn delete_connection(
+        &self,
+        principal: Principal,
+        params: DeleteConnectionParams,
+    ) -> DeleteConnectionResponse {
+        if !principal.has(SCOPE_CONNECTIONS_DELETE) {
+            return DeleteConnectionResponse::Forbidden(insufficient(SCOPE_CONNECTIONS_DELETE));
+        }
+        let answer = self.with_state(|s| {
+            let before = s.connections.len();
+            s.connections.retain(|c| {
+                !(c.provider_config_key == params.provider_config_key
+                    && c.connection_id == params.connection_id)
+            });
+            if s.connections.len() == before {
+                DeleteConnectionResponse::NotFound(error("not_found", "Failed to find connection"))
+            } else {
+                DeleteConnectionResponse::Ok(from_json(json!({"success": true})))
+            }
+        });
+        answer.unwrap_or_else(|e| DeleteConnectionResponse::BadRequest(server_error(e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_v4_check_matches_nango() {
+        assert!(is_uuid_v4("6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b"));
+        assert!(is_uuid_v4("6F1C2B0E-8A3D-4E5F-AA7B-0C1D2E3F4A5B"));
+        assert!(!is_uuid_v4("6f1c2b0e-8a3d-3e5f-9a7b-0c1d2e3f4a5b")); // version 3
+        assert!(!is_uuid_v4("6f1c2b0e-8a3d-4e5f-7a7b-0c1d2e3f4a5b")); // variant
+        assert!(!is_uuid_v4("not-a-uuid"));
+    }
+
+    #[test]
+    fn tokens_and_timestamps_have_nango_formats() {
+        let t = new_token().unwrap();
+        assert_eq!(t.len(), "nango_connect_session_".len() + 64);
+        assert!(
+            t["nango_connect_session_".len()..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        assert_ne!(t, new_token().unwrap());
+        assert_eq!(iso_z(1_767_226_201_449), "2026-01-01T00:10:01.449Z");
+        assert_eq!(
+            iso_offset(1_767_226_201_449),
+            "2026-01-01T00:10:01.449+00:00"
+        );
+    }
+}

@@ -1,0 +1,459 @@
+//! The embedded mock over real HTTP on loopback, driven by the generated client: the seed
+//! guide's re-authorization flow end to end, Nango's exact error codes, and concurrency.
+//! Every exchange is also checked against the spec by the contract validator.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // helpers outside #[test] fns
+
+use contract_tests::ContractValidator;
+use contract_tests::mock::{self, server::Mock, state};
+use generated::client::{Client, ReqwestClient};
+use generated::operations::{
+    CreateReconnectSessionResponse, GetConnectionParams, GetConnectionResponse,
+};
+use generated::types::ConnectSessionReconnectInput;
+use std::path::Path;
+
+fn validator() -> ContractValidator {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |rel: &str| codegen::Input::read(&root.join(rel), rel).unwrap();
+    ContractValidator::new(codegen::check(
+        read("spec/nango.yaml"),
+        vec![read("spec/nango.overlay.yaml")],
+    ))
+    .unwrap()
+}
+
+async fn running() -> mock::Running {
+    mock::start(
+        Mock::new(state::State::seeded(state::DEV_SECRET_KEY), None),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap()
+}
+
+fn client(base: &str, key: &str) -> ReqwestClient {
+    ReqwestClient::builder(base)
+        .bearer_token(key)
+        .build()
+        .unwrap()
+}
+
+fn get_params(id: &str) -> GetConnectionParams {
+    GetConnectionParams {
+        connection_id: id.into(),
+        provider_config_key: "github".into(),
+        force_refresh: Some(false),
+        refresh_token: Some(false),
+        refresh_github_app_jwt_token: Some(false),
+    }
+}
+
+fn reconnect(id: &str) -> ConnectSessionReconnectInput {
+    ConnectSessionReconnectInput {
+        connection_id: id.into(),
+        integration_id: "github".into(),
+        tags: None,
+        end_user: None,
+        organization: None,
+        integrations_config_defaults: None,
+        overrides: None,
+        webhook_url_override: None,
+    }
+}
+
+/// A raw exchange, checked against the spec on the way.
+async fn raw(
+    v: &ContractValidator,
+    base: &str,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let http = reqwest::Client::new();
+    let mut req = http.request(
+        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+        format!("{base}{path}"),
+    );
+    if let Some(k) = key {
+        req = req.header("authorization", format!("Bearer {k}"));
+    }
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_owned());
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bytes = resp.bytes().await.unwrap();
+    if !path.starts_with("/_mock") {
+        let report = v.check_response(method, path, status, ct.as_deref(), &bytes);
+        assert!(
+            report.is_valid(),
+            "{method} {path} → {status} breaks the spec: {report:?}"
+        );
+    }
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn seed_guide_reconnect_flow_end_to_end() {
+    let m = running().await;
+    let v = validator();
+    let nango = client(&m.base_url, state::DEV_SECRET_KEY);
+
+    // 1. The connection is valid: normal settings.
+    let GetConnectionResponse::Ok(before) = nango
+        .get_connection(&get_params("conn-session-1"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(before.metadata["team"], "core");
+    assert_eq!(before.tags["env"], "prod");
+
+    // 2. The provider revokes the credentials.
+    let (status, _) = raw(
+        &v,
+        &m.base_url,
+        "POST",
+        "/_mock/connections/conn-session-1/expire?provider_config_key=github",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // 3. GET connection answers 4xx: the UI shows the reconnect button.
+    let broken = nango
+        .get_connection(&get_params("conn-session-1"))
+        .await
+        .unwrap();
+    assert!((400..500).contains(&broken.status()), "{broken:?}");
+    assert!(matches!(broken, GetConnectionResponse::FailedDependency(_)));
+
+    // 4. The backend creates a reconnect session and hands the token to the frontend.
+    let CreateReconnectSessionResponse::Created(session) = nango
+        .create_reconnect_session(&reconnect("conn-session-1"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let token = session.data.token.clone();
+    assert!(token.starts_with("nango_connect_session_") && token.len() == 22 + 64);
+    assert!(
+        session
+            .data
+            .connect_link
+            .as_deref()
+            .unwrap()
+            .ends_with(&format!("/?session_token={token}"))
+    );
+
+    // 5. The end user completes the Connect UI; the connection is restored, data intact.
+    let (status, restored) = raw(
+        &v,
+        &m.base_url,
+        "POST",
+        "/_mock/connect/complete",
+        None,
+        Some(&format!(r#"{{"token":"{token}"}}"#)),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(restored["connection_id"], "conn-session-1");
+    let GetConnectionResponse::Ok(after) = nango
+        .get_connection(&get_params("conn-session-1"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (after.id, &after.connection_id, &after.metadata, &after.tags),
+        (
+            before.id,
+            &before.connection_id,
+            &before.metadata,
+            &before.tags
+        )
+    );
+    assert_eq!(after.created_at, before.created_at);
+    assert_ne!(
+        after.credentials, before.credentials,
+        "credentials are refreshed"
+    );
+
+    // A session token works once.
+    let (status, body) = raw(
+        &v,
+        &m.base_url,
+        "POST",
+        "/_mock/connect/complete",
+        None,
+        Some(&format!(r#"{{"token":"{token}"}}"#)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unknown_connect_session_token"))
+    );
+}
+
+#[tokio::test]
+async fn nango_error_contract() {
+    let m = running().await;
+    let v = validator();
+    let base = &m.base_url;
+    let key = Some(state::DEV_SECRET_KEY);
+    let reconnect_path = "/connect/sessions/reconnect";
+    let body = r#"{"connection_id":"conn-session-1","integration_id":"github"}"#;
+    let cases: Vec<(&str, &str, &str, Option<&str>, Option<&str>, u16, &str)> = vec![
+        (
+            "no auth header",
+            "POST",
+            reconnect_path,
+            None,
+            Some(body),
+            401,
+            "missing_auth_header",
+        ),
+        (
+            "empty bearer",
+            "POST",
+            reconnect_path,
+            Some(""),
+            Some(body),
+            401,
+            "malformed_auth_header",
+        ),
+        (
+            "not a uuid v4",
+            "POST",
+            reconnect_path,
+            Some("secret"),
+            Some(body),
+            401,
+            "invalid_secret_key_format",
+        ),
+        (
+            "unknown key",
+            "POST",
+            reconnect_path,
+            Some("00000000-0000-4000-8000-000000000000"),
+            Some(body),
+            401,
+            "unknown_account",
+        ),
+        (
+            "read-only key",
+            "POST",
+            reconnect_path,
+            Some(state::READ_ONLY_KEY),
+            Some(body),
+            403,
+            "forbidden",
+        ),
+        (
+            "malformed json",
+            "POST",
+            reconnect_path,
+            key,
+            Some("{\"connection_id\":"),
+            400,
+            "invalid_json",
+        ),
+        (
+            "query on POST",
+            "POST",
+            "/connect/sessions/reconnect?x=1",
+            key,
+            Some(body),
+            400,
+            "invalid_query_params",
+        ),
+        (
+            "unknown key in body",
+            "POST",
+            reconnect_path,
+            key,
+            Some(r#"{"connection_id":"c","integration_id":"github","foo":1}"#),
+            400,
+            "invalid_body",
+        ),
+        (
+            "missing fields",
+            "POST",
+            reconnect_path,
+            key,
+            Some("{}"),
+            400,
+            "invalid_body",
+        ),
+        (
+            "unknown connection",
+            "POST",
+            reconnect_path,
+            key,
+            Some(r#"{"connection_id":"nope","integration_id":"github"}"#),
+            400,
+            "invalid_body",
+        ),
+        (
+            "legacy connection",
+            "POST",
+            reconnect_path,
+            key,
+            Some(r#"{"connection_id":"conn-legacy-1","integration_id":"github"}"#),
+            400,
+            "invalid_body",
+        ),
+        (
+            "create without end_user or tags",
+            "POST",
+            "/connect/sessions",
+            key,
+            Some("{}"),
+            400,
+            "invalid_body",
+        ),
+        (
+            "create with tags only",
+            "POST",
+            "/connect/sessions",
+            key,
+            Some(r#"{"tags":{}}"#),
+            201,
+            "",
+        ),
+        (
+            "create unknown integration",
+            "POST",
+            "/connect/sessions",
+            key,
+            Some(r#"{"tags":{},"allowed_integrations":["gitlab"]}"#),
+            400,
+            "invalid_body",
+        ),
+        (
+            "get unknown integration",
+            "GET",
+            "/connections/conn-session-1?provider_config_key=gitlab",
+            key,
+            None,
+            400,
+            "unknown_provider_config",
+        ),
+        (
+            "get unknown connection",
+            "GET",
+            "/connections/nope?provider_config_key=github",
+            key,
+            None,
+            404,
+            "not_found",
+        ),
+        (
+            "get without provider_config_key",
+            "GET",
+            "/connections/conn-session-1",
+            key,
+            None,
+            400,
+            "invalid_query_params",
+        ),
+        (
+            "delete unknown",
+            "DELETE",
+            "/connections/nope?provider_config_key=github",
+            key,
+            None,
+            404,
+            "not_found",
+        ),
+        (
+            "delete",
+            "DELETE",
+            "/connections/conn-legacy-1?provider_config_key=github",
+            key,
+            None,
+            200,
+            "",
+        ),
+    ];
+    for (name, method, path, key, body, status, code) in cases {
+        let (got, v_body) = raw(&v, base, method, path, key, body).await;
+        assert_eq!(got, status, "{name}: {v_body}");
+        if !code.is_empty() {
+            assert_eq!(v_body["error"]["code"], code, "{name}: {v_body}");
+        }
+        assert!(got < 500, "{name}");
+    }
+    let (_, legacy) = raw(
+        &v,
+        base,
+        "POST",
+        reconnect_path,
+        key_of(),
+        Some(r#"{"connection_id":"conn-session-1","integration_id":"slack"}"#),
+    )
+    .await;
+    assert_eq!(
+        legacy["error"]["message"],
+        "ConnectionID or IntegrationId does not exists"
+    );
+    let (_, forbidden) = raw(
+        &v,
+        base,
+        "POST",
+        reconnect_path,
+        Some(state::READ_ONLY_KEY),
+        Some(body),
+    )
+    .await;
+    assert_eq!(
+        forbidden["error"]["message"],
+        "Insufficient scope. Required: environment:connect_sessions:write"
+    );
+}
+
+fn key_of() -> Option<&'static str> {
+    Some(state::DEV_SECRET_KEY)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_reconnects_all_succeed_with_distinct_tokens() {
+    let m = running().await;
+    let nango = client(&m.base_url, state::DEV_SECRET_KEY);
+    let tasks: Vec<_> = (0..1000)
+        .map(|_| {
+            let nango = nango.clone();
+            tokio::spawn(async move {
+                nango
+                    .create_reconnect_session(&reconnect("conn-session-1"))
+                    .await
+            })
+        })
+        .collect();
+    let mut tokens = std::collections::BTreeSet::new();
+    for t in tasks {
+        match t.await.unwrap().unwrap() {
+            CreateReconnectSessionResponse::Created(s) => {
+                tokens.insert(s.data.token);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(tokens.len(), 1000);
+}

@@ -1,0 +1,71 @@
+//! `cargo xtask mock`: the embedded Nango mock as a standalone server.
+
+use contract_tests::mock::{self, server::Mock, state};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Flags of `cargo xtask mock`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 3003)]
+    port: u16,
+    /// Address to bind (loopback by default).
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Persist the state here (atomically) and reload it at start; a corrupt file is refused.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+}
+
+/// Starts the mock and serves until interrupted.
+pub fn run(args: Args) -> ExitCode {
+    let key = match mock::secret_key_from_env() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let initial = match args.state.as_deref().map(state::State::load).transpose() {
+        Ok(Some(Some(s))) => s,
+        Ok(_) => state::State::seeded(&key),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(async move {
+        let running = match mock::start(Mock::new(initial, args.state.clone()), &format!("{}:{}", args.host, args.port)).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        println!("Nango mock listening on {}", running.base_url);
+        println!("  secret key (all scopes):           {key}");
+        println!("  read-only key (connections:read):  {}", state::READ_ONLY_KEY);
+        println!("  integrations: github, slack");
+        println!("  connections:  conn-session-1 (github, via connect session, metadata {{\"team\":\"core\"}}, tags {{\"env\":\"prod\"}})");
+        println!("                conn-legacy-1  (github, created without a connect session)");
+        println!("  control: POST /_mock/connect/complete {{\"token\": …}}, POST /_mock/connections/{{id}}/expire?provider_config_key=…");
+        if let Some(path) = &args.state {
+            println!("  state file: {}", path.display());
+        }
+        // Serve until the process is interrupted.
+        std::future::pending::<()>().await;
+        drop(running);
+        ExitCode::SUCCESS
+    })
+}
