@@ -8,6 +8,7 @@ pub mod har;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod report;
+pub mod suite;
 pub mod validator;
 
 pub use validator::{ContractValidator, Kind, Report, Violation};

@@ -37,6 +37,8 @@ pub enum Kind {
     Parameter,
     /// A required request body is missing.
     MissingBody,
+    /// The contract suite expected another status or `error.code`.
+    Expectation,
 }
 
 impl Kind {
@@ -51,6 +53,7 @@ impl Kind {
             Kind::Schema => "schema",
             Kind::Parameter => "parameter",
             Kind::MissingBody => "missing_body",
+            Kind::Expectation => "expectation",
         }
     }
 }

@@ -212,220 +212,75 @@ async fn seed_guide_reconnect_flow_end_to_end() {
 }
 
 #[tokio::test]
-async fn nango_error_contract() {
+async fn the_contract_suite_passes_against_the_mock_with_nango_codes() {
     let m = running().await;
     let v = validator();
-    let base = &m.base_url;
-    let key = Some(state::DEV_SECRET_KEY);
-    let reconnect_path = "/connect/sessions/reconnect";
-    let body = r#"{"connection_id":"conn-session-1","integration_id":"github"}"#;
-    let cases: Vec<(&str, &str, &str, Option<&str>, Option<&str>, u16, &str)> = vec![
-        (
-            "no auth header",
-            "POST",
-            reconnect_path,
-            None,
-            Some(body),
-            401,
-            "missing_auth_header",
-        ),
-        (
-            "empty bearer",
-            "POST",
-            reconnect_path,
-            Some(""),
-            Some(body),
-            401,
-            "malformed_auth_header",
-        ),
-        (
-            "not a uuid v4",
-            "POST",
-            reconnect_path,
-            Some("secret"),
-            Some(body),
-            401,
-            "invalid_secret_key_format",
-        ),
-        (
-            "unknown key",
-            "POST",
-            reconnect_path,
-            Some("00000000-0000-4000-8000-000000000000"),
-            Some(body),
-            401,
-            "unknown_account",
-        ),
-        (
-            "read-only key",
-            "POST",
-            reconnect_path,
-            Some(state::READ_ONLY_KEY),
-            Some(body),
-            403,
-            "forbidden",
-        ),
-        (
-            "malformed json",
-            "POST",
-            reconnect_path,
-            key,
-            Some("{\"connection_id\":"),
-            400,
-            "invalid_json",
-        ),
-        (
-            "query on POST",
-            "POST",
-            "/connect/sessions/reconnect?x=1",
-            key,
-            Some(body),
-            400,
-            "invalid_query_params",
-        ),
-        (
-            "unknown key in body",
-            "POST",
-            reconnect_path,
-            key,
-            Some(r#"{"connection_id":"c","integration_id":"github","foo":1}"#),
-            400,
-            "invalid_body",
-        ),
-        (
-            "missing fields",
-            "POST",
-            reconnect_path,
-            key,
-            Some("{}"),
-            400,
-            "invalid_body",
-        ),
-        (
-            "unknown connection",
-            "POST",
-            reconnect_path,
-            key,
-            Some(r#"{"connection_id":"nope","integration_id":"github"}"#),
-            400,
-            "invalid_body",
-        ),
-        (
-            "legacy connection",
-            "POST",
-            reconnect_path,
-            key,
-            Some(r#"{"connection_id":"conn-legacy-1","integration_id":"github"}"#),
-            400,
-            "invalid_body",
-        ),
-        (
-            "create without end_user or tags",
-            "POST",
-            "/connect/sessions",
-            key,
-            Some("{}"),
-            400,
-            "invalid_body",
-        ),
-        (
-            "create with tags only",
-            "POST",
-            "/connect/sessions",
-            key,
-            Some(r#"{"tags":{}}"#),
-            201,
-            "",
-        ),
-        (
-            "create unknown integration",
-            "POST",
-            "/connect/sessions",
-            key,
-            Some(r#"{"tags":{},"allowed_integrations":["gitlab"]}"#),
-            400,
-            "invalid_body",
-        ),
-        (
-            "get unknown integration",
-            "GET",
-            "/connections/conn-session-1?provider_config_key=gitlab",
-            key,
-            None,
-            400,
-            "unknown_provider_config",
-        ),
-        (
-            "get unknown connection",
-            "GET",
-            "/connections/nope?provider_config_key=github",
-            key,
-            None,
-            404,
-            "not_found",
-        ),
-        (
-            "get without provider_config_key",
-            "GET",
-            "/connections/conn-session-1",
-            key,
-            None,
-            400,
-            "invalid_query_params",
-        ),
-        (
-            "delete unknown",
-            "DELETE",
-            "/connections/nope?provider_config_key=github",
-            key,
-            None,
-            404,
-            "not_found",
-        ),
-        (
-            "delete",
-            "DELETE",
-            "/connections/conn-legacy-1?provider_config_key=github",
-            key,
-            None,
-            200,
-            "",
-        ),
-    ];
-    for (name, method, path, key, body, status, code) in cases {
-        let (got, v_body) = raw(&v, base, method, path, key, body).await;
-        assert_eq!(got, status, "{name}: {v_body}");
-        if !code.is_empty() {
-            assert_eq!(v_body["error"]["code"], code, "{name}: {v_body}");
-        }
-        assert!(got < 500, "{name}");
-    }
-    let (_, legacy) = raw(
+    let target = contract_tests::suite::Target {
+        base_url: m.base_url.clone(),
+        secret_key: state::DEV_SECRET_KEY.into(),
+        read_only_key: Some(state::READ_ONLY_KEY.into()),
+        integration: "github".into(),
+        session_connection: Some("conn-session-1".into()),
+        legacy_connection: Some("conn-legacy-1".into()),
+        destructive: true,
+    };
+    let rows = contract_tests::suite::run(&v, &target).await;
+    let table = contract_tests::report::table(&rows);
+    let totals = contract_tests::report::totals(&rows);
+    assert_eq!((totals.failed, totals.skipped), (0, 0), "{table}");
+    assert!(totals.passed >= 29, "{table}");
+    // Messages Nango documents, beyond the codes the suite checks.
+    let (_, unknown) = raw(
         &v,
-        base,
+        &m.base_url,
         "POST",
-        reconnect_path,
+        "/connect/sessions/reconnect",
         key_of(),
         Some(r#"{"connection_id":"conn-session-1","integration_id":"slack"}"#),
     )
     .await;
     assert_eq!(
-        legacy["error"]["message"],
+        unknown["error"]["message"],
         "ConnectionID or IntegrationId does not exists"
     );
     let (_, forbidden) = raw(
         &v,
-        base,
+        &m.base_url,
         "POST",
-        reconnect_path,
+        "/connect/sessions/reconnect",
         Some(state::READ_ONLY_KEY),
-        Some(body),
+        Some(r#"{"connection_id":"conn-session-1","integration_id":"github"}"#),
     )
     .await;
     assert_eq!(
         forbidden["error"]["message"],
         "Insufficient scope. Required: environment:connect_sessions:write"
     );
+}
+
+#[tokio::test]
+async fn the_suite_fails_when_the_server_drifts() {
+    // A target that answers with a different key set: wrong keys make every success scenario
+    // fail its expectation, proving the suite can fail.
+    let m = running().await;
+    let v = validator();
+    let target = contract_tests::suite::Target {
+        base_url: m.base_url.clone(),
+        secret_key: "11111111-1111-4111-8111-111111111111".into(),
+        read_only_key: None,
+        integration: "github".into(),
+        session_connection: Some("conn-session-1".into()),
+        legacy_connection: None,
+        destructive: false,
+    };
+    let rows = contract_tests::suite::run(&v, &target).await;
+    let totals = contract_tests::report::totals(&rows);
+    assert!(
+        totals.failed >= 10,
+        "{}",
+        contract_tests::report::table(&rows)
+    );
+    assert!(totals.skipped >= 3);
 }
 
 fn key_of() -> Option<&'static str> {

@@ -16,8 +16,21 @@ pub struct Args {
     #[command(flatten)]
     spec: SpecArgs,
     /// Validate every entry of a HAR 1.2 file (recorded traffic) offline.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "base_url")]
     har: Option<PathBuf>,
+    /// Run the suite against this live server (secret key from NANGO_SECRET_KEY) instead of
+    /// the embedded mock.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Live runs: a connection created with a connect session [env NANGO_CONNECTION_ID].
+    #[arg(long, value_name = "ID")]
+    connection_id: Option<String>,
+    /// Live runs: a connection created without one [env NANGO_LEGACY_CONNECTION_ID].
+    #[arg(long, value_name = "ID")]
+    legacy_connection_id: Option<String>,
+    /// Live runs: the integration of those connections [env NANGO_INTEGRATION_ID, default github].
+    #[arg(long, value_name = "KEY")]
+    integration: Option<String>,
     /// Also write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -83,29 +96,34 @@ pub fn run(args: Args) -> ExitCode {
     if let Some(Command::Check(check)) = args.command {
         return run_check(check);
     }
-    let Some(har) = &args.har else {
-        eprintln!(
-            "error: nothing to check: pass --har FILE, or use `cargo xtask contract check` for one body"
-        );
-        return ExitCode::from(2);
-    };
     let validator = match validator(&args.spec) {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let text = match std::fs::read_to_string(har) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", har.display());
-            return ExitCode::from(2);
+    let rows = match &args.har {
+        Some(har) => {
+            let text = match std::fs::read_to_string(har) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: cannot read {}: {e}", har.display());
+                    return ExitCode::from(2);
+                }
+            };
+            match contract_tests::har::check(&validator, &text) {
+                Ok(rows) => rows,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", har.display());
+                    return ExitCode::from(2);
+                }
+            }
         }
-    };
-    let rows = match contract_tests::har::check(&validator, &text) {
-        Ok(rows) => rows,
-        Err(e) => {
-            eprintln!("error: {}: {e}", har.display());
-            return ExitCode::from(2);
-        }
+        None => match run_suite(&args, &validator) {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
     };
     print!("{}", report::table(&rows));
     let writes = [
@@ -128,6 +146,63 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn env_or(flag: &Option<String>, var: &str) -> Option<String> {
+    flag.clone()
+        .or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
+}
+
+/// The suite against the embedded mock (default) or a live server.
+fn run_suite(args: &Args, validator: &ContractValidator) -> Result<Vec<report::Row>, String> {
+    use contract_tests::mock::{self, server::Mock, state};
+    use contract_tests::suite::{self, Target};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        match &args.base_url {
+            Some(url) => {
+                let secret_key = std::env::var("NANGO_SECRET_KEY")
+                    .map_err(|_| "NANGO_SECRET_KEY must hold the secret key of the target")?;
+                let target = Target {
+                    base_url: url.clone(),
+                    secret_key,
+                    read_only_key: env_or(&None, "NANGO_READ_ONLY_KEY"),
+                    integration: env_or(&args.integration, "NANGO_INTEGRATION_ID")
+                        .unwrap_or_else(|| "github".into()),
+                    session_connection: env_or(&args.connection_id, "NANGO_CONNECTION_ID"),
+                    legacy_connection: env_or(
+                        &args.legacy_connection_id,
+                        "NANGO_LEGACY_CONNECTION_ID",
+                    ),
+                    destructive: false,
+                };
+                println!("contract suite against {url}");
+                Ok(suite::run(validator, &target).await)
+            }
+            None => {
+                let key = mock::secret_key_from_env()?;
+                let running =
+                    mock::start(Mock::new(state::State::seeded(&key), None), "127.0.0.1:0").await?;
+                println!(
+                    "contract suite against the embedded mock at {}",
+                    running.base_url
+                );
+                let target = Target {
+                    base_url: running.base_url.clone(),
+                    secret_key: key,
+                    read_only_key: Some(state::READ_ONLY_KEY.into()),
+                    integration: "github".into(),
+                    session_connection: Some("conn-session-1".into()),
+                    legacy_connection: Some("conn-legacy-1".into()),
+                    destructive: true,
+                };
+                Ok(suite::run(validator, &target).await)
+            }
+        }
+    })
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {

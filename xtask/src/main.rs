@@ -34,7 +34,8 @@ enum Command {
     ///
     /// With `--check`, regenerate in memory and exit 1 naming the stale files.
     Codegen(codegen::Args),
-    /// Check traffic against the spec: recorded (`--har FILE`) or one body (`contract check`).
+    /// Run the contract suite (embedded mock by default, `--base-url` for a live server),
+    /// validate recorded traffic (`--har FILE`), or check one body (`contract check`).
     ///
     /// Prints a table (operation, status, scenario, verdict, first violation); exit 1 on any
     /// violation, 2 on usage or spec errors.
