@@ -39,7 +39,7 @@ enum Command {
     ///
     /// Prints a table (operation, status, scenario, verdict, first violation); exit 1 on any
     /// violation, 2 on usage or spec errors.
-    Contract(contract::Args),
+    Contract(Box<contract::Args>),
     /// Run the embedded, stateful Nango mock (no Nango account needed).
     ///
     /// Prints its base URL, the seeded keys and data. The key is NANGO_SECRET_KEY (a UUID v4)
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(args),
         Command::Bundle(args) => bundle::run(args),
         Command::Codegen(args) => codegen::run(args),
-        Command::Contract(args) => contract::run(args),
+        Command::Contract(args) => contract::run(*args),
         Command::Mock(args) => mock::run(args),
     }
 }
