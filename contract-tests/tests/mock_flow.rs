@@ -312,3 +312,42 @@ async fn a_thousand_concurrent_reconnects_all_succeed_with_distinct_tokens() {
     }
     assert_eq!(tokens.len(), 1000);
 }
+
+#[tokio::test]
+async fn faithful_mode_is_caught_as_drift() {
+    let m = mock::start_with(
+        Mock::new(state::State::seeded(state::DEV_SECRET_KEY), None),
+        "127.0.0.1:0",
+        true,
+    )
+    .await
+    .unwrap();
+    let v = validator();
+    let target = contract_tests::suite::Target {
+        base_url: m.base_url.clone(),
+        secret_key: state::DEV_SECRET_KEY.into(),
+        read_only_key: Some(state::READ_ONLY_KEY.into()),
+        integration: "github".into(),
+        session_connection: Some("conn-session-1".into()),
+        legacy_connection: Some("conn-legacy-1".into()),
+        destructive: true,
+    };
+    let rows = contract_tests::suite::run(&v, &target).await;
+    let failed: Vec<(&str, String)> = rows
+        .iter()
+        .filter(|r| r.verdict() == "FAIL")
+        .map(|r| (r.scenario.as_str(), r.violations[0].to_string()))
+        .collect();
+    let payload = failed
+        .iter()
+        .filter(|(_, v)| v.contains("'payload' was unexpected"))
+        .count();
+    assert_eq!(payload, 7, "{failed:#?}");
+    assert!(
+        failed.iter().any(
+            |(s, v)| *s == "delete: 404 unknown connection" && v.contains("unknown_connection")
+        ),
+        "{failed:#?}"
+    );
+    assert_eq!(failed.len(), 8, "{failed:#?}");
+}

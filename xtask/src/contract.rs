@@ -28,6 +28,9 @@ pub struct Args {
     /// Live runs: a connection created without one [env NANGO_LEGACY_CONNECTION_ID].
     #[arg(long, value_name = "ID")]
     legacy_connection_id: Option<String>,
+    /// Run the embedded mock in `--faithful` mode (the real server's deviations).
+    #[arg(long, conflicts_with = "base_url")]
+    faithful: bool,
     /// Live runs: the integration of those connections [env NANGO_INTEGRATION_ID, default github].
     #[arg(long, value_name = "KEY")]
     integration: Option<String>,
@@ -184,8 +187,12 @@ fn run_suite(args: &Args, validator: &ContractValidator) -> Result<Vec<report::R
             }
             None => {
                 let key = mock::secret_key_from_env()?;
-                let running =
-                    mock::start(Mock::new(state::State::seeded(&key), None), "127.0.0.1:0").await?;
+                let running = mock::start_with(
+                    Mock::new(state::State::seeded(&key), None),
+                    "127.0.0.1:0",
+                    args.faithful,
+                )
+                .await?;
                 println!(
                     "contract suite against the embedded mock at {}",
                     running.base_url

@@ -16,6 +16,10 @@ pub struct Args {
     /// Persist the state here (atomically) and reload it at start; a corrupt file is refused.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// Reproduce the real server's known deviations from its spec (401 `payload`, DELETE
+    /// unknown → 400, `metadata: null`, `webhook_url_override`), so contract runs show drift.
+    #[arg(long)]
+    faithful: bool,
 }
 
 /// Starts the mock and serves until interrupted.
@@ -46,14 +50,15 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let running = match mock::start(Mock::new(initial, args.state.clone()), &format!("{}:{}", args.host, args.port)).await {
+        let running = match mock::start_with(Mock::new(initial, args.state.clone()), &format!("{}:{}", args.host, args.port), args.faithful).await {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(1);
             }
         };
-        println!("Nango mock listening on {}", running.base_url);
+        let mode = if args.faithful { " (faithful: the real server's deviations)" } else { "" };
+        println!("Nango mock listening on {}{mode}", running.base_url);
         println!("  secret key (all scopes):           {key}");
         println!("  read-only key (connections:read):  {}", state::READ_ONLY_KEY);
         println!("  integrations: github, slack");

@@ -82,6 +82,9 @@ fn every_command_has_help() {
         &["lint", "--help"],
         &["bundle", "--help"],
         &["codegen", "--help"],
+        &["contract", "--help"],
+        &["contract", "check", "--help"],
+        &["mock", "--help"],
     ] {
         let out = xtask(args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
@@ -303,5 +306,28 @@ fn contract_har_validates_recorded_traffic_and_writes_reports() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(report["totals"]["passed"], 1);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn contract_suite_runs_against_the_embedded_mock_by_default() {
+    let dir = scratch("suite");
+    let junit = dir.join("junit.xml");
+    let out = xtask(&["contract", "--junit", junit.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("against the embedded mock"), "{text}");
+    assert!(
+        text.trim_end().ends_with("29 passed, 0 failed, 0 skipped"),
+        "{text}"
+    );
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .contains("tests=\"29\" failures=\"0\"")
+    );
+    let out = xtask(&["contract", "--faithful"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("8 failed"));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -131,8 +131,52 @@ async fn expire(
     }
 }
 
-/// The whole mock application: the generated router plus the control endpoints.
-pub fn app(mock: Mock) -> Result<axum::Router, String> {
+/// Rewrites answers the way Nango's real server deviates from its own spec
+/// (`../shared/nango-api.md` §3.1, §6, §7, §9): 401 bodies carry `payload: {}`, GET connection
+/// adds `webhook_url_override` and sends `metadata: null` when empty, DELETE of an unknown
+/// connection answers 400 `unknown_connection` instead of 404.
+async fn faithful(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_connection = path.starts_with("/connections/");
+    let rewrite = status == StatusCode::UNAUTHORIZED
+        || (is_connection && method == axum::http::Method::GET && status == StatusCode::OK)
+        || (is_connection
+            && method == axum::http::Method::DELETE
+            && status == StatusCode::NOT_FOUND);
+    if !rewrite {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    let mut status = parts.status;
+    if status == StatusCode::UNAUTHORIZED {
+        value["error"]["payload"] = serde_json::json!({});
+    } else if status == StatusCode::OK {
+        value["webhook_url_override"] = serde_json::Value::Null;
+        if value["metadata"]
+            .as_object()
+            .is_some_and(serde_json::Map::is_empty)
+        {
+            value["metadata"] = serde_json::Value::Null;
+        }
+    } else {
+        status = StatusCode::BAD_REQUEST;
+        value = serde_json::json!({"error": {"code": "unknown_connection"}});
+    }
+    json(status, value)
+}
+
+/// The whole mock application: the generated router plus the control endpoints; with
+/// `faithful_mode`, the real server's known deviations from its spec.
+pub fn app(mock: Mock, faithful_mode: bool) -> Result<axum::Router, String> {
     let api = generated::server::router(mock.clone())?;
     let control = axum::Router::new()
         .route("/_mock/connect/complete", axum::routing::post(complete))
@@ -141,7 +185,12 @@ pub fn app(mock: Mock) -> Result<axum::Router, String> {
             axum::routing::post(expire),
         )
         .with_state(mock);
-    Ok(control.merge(api))
+    let app = control.merge(api);
+    Ok(if faithful_mode {
+        app.layer(axum::middleware::from_fn(faithful))
+    } else {
+        app
+    })
 }
 
 /// A running mock.
@@ -162,7 +211,12 @@ impl Drop for Running {
 
 /// Starts the mock on `addr` (`127.0.0.1:0` for a free port) inside the current tokio runtime.
 pub async fn start(mock: Mock, addr: &str) -> Result<Running, String> {
-    let app = app(mock.clone())?;
+    start_with(mock, addr, false).await
+}
+
+/// Like [`start`], optionally reproducing the real server's deviations (`--faithful`).
+pub async fn start_with(mock: Mock, addr: &str, faithful_mode: bool) -> Result<Running, String> {
+    let app = app(mock.clone(), faithful_mode)?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot bind {addr}: {e}"))?;
