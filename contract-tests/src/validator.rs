@@ -448,6 +448,25 @@ impl ContractValidator {
         }
     }
 
+    /// Validates a value against the schema at `pointer` (e.g. `#/components/schemas/Connection`).
+    pub fn check_schema(&self, pointer: &str, value: &serde_json::Value) -> Report {
+        let mut report = Report::default();
+        match JsonPointer::parse_ref(pointer) {
+            Ok(p) => self.schema_violations(&mut report, &p, value, Kind::Schema, ""),
+            Err(_) => report.violation(Kind::Schema, format!("`{pointer}` is not a JSON pointer")),
+        }
+        report
+    }
+
+    /// The effective spec in JSON Schema 2020-12 form (what validation reads).
+    pub fn schema_document(&self) -> serde_json::Value {
+        self.loaded
+            .document
+            .as_ref()
+            .map(codegen::load::normalize::to_json_schema_2020)
+            .unwrap_or_default()
+    }
+
     /// Checks a response: documented status, content type, and body against its schema.
     pub fn check_response(
         &self,

@@ -94,6 +94,7 @@ pub struct Connection {
     pub provider_config_key: String,
     pub provider: String,
     pub errors: Vec<types::ConnectionErrorsItem>,
+    #[serde(deserialize_with = "crate::runtime::required_nullable")]
     pub end_user: Option<types::ConnectionEndUser>,
     pub tags: BTreeMap<String, String>,
     /// Custom metadata stored on the connection.
@@ -102,6 +103,7 @@ pub struct Connection {
     pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When credentials were last read; null before the first read.
+    #[serde(deserialize_with = "crate::runtime::required_nullable")]
     pub last_fetched_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Credentials of the connection; empty without the read_credentials scope.
     pub credentials: Map<String, Value>,

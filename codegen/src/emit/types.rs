@@ -81,6 +81,9 @@ fn strukt(
         };
         let optional = if !f.required {
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
+        } else if matches!(f.ty, crate::model::ir::Ty::Option(_)) {
+            // Required but nullable: the key must be there (serde would default a missing Option).
+            quote!(#[serde(deserialize_with = "crate::runtime::required_nullable")])
         } else {
             quote!()
         };

@@ -92,6 +92,16 @@ macro_rules! discriminated {
 #[allow(unused_imports)]
 pub(crate) use discriminated;
 
+/// Deserializes a property that must be present but may be `null`. serde treats a missing
+/// `Option` field as `None`; with this, a missing key is an error, as the spec says.
+pub fn required_nullable<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+where
+    D: ::serde::Deserializer<'de>,
+    T: ::serde::Deserialize<'de>,
+{
+    <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
+}
+
 /// Why a response could not be turned into the operation's response type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
