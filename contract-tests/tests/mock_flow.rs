@@ -351,3 +351,146 @@ async fn faithful_mode_is_caught_as_drift() {
     );
     assert_eq!(failed.len(), 8, "{failed:#?}");
 }
+
+#[tokio::test]
+async fn hostile_inputs_get_documented_4xx_never_5xx() {
+    let m = running().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/connect/sessions/reconnect", m.base_url);
+    let auth = format!("Bearer {}", state::DEV_SECRET_KEY);
+    let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    let big = format!(
+        r#"{{"connection_id":"{}","integration_id":"github"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let cases: Vec<(&str, reqwest::Method, Vec<u8>, &str, u16, &str)> = vec![
+        (
+            "oversize body",
+            reqwest::Method::POST,
+            big.into_bytes(),
+            "application/json",
+            413,
+            "payload_too_large",
+        ),
+        (
+            "invalid UTF-8",
+            reqwest::Method::POST,
+            vec![b'{', 0xff, 0xfe, b'}'],
+            "application/json",
+            400,
+            "invalid_json",
+        ),
+        (
+            "deeply nested JSON",
+            reqwest::Method::POST,
+            deep.into_bytes(),
+            "application/json",
+            400,
+            "invalid_json",
+        ),
+        (
+            "JSON primitive",
+            reqwest::Method::POST,
+            b"42".to_vec(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            "empty body",
+            reqwest::Method::POST,
+            Vec::new(),
+            "application/json",
+            400,
+            "invalid_body",
+        ),
+        (
+            "wrong method",
+            reqwest::Method::PUT,
+            b"{}".to_vec(),
+            "application/json",
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "form body",
+            reqwest::Method::POST,
+            b"a=1".to_vec(),
+            "application/x-www-form-urlencoded",
+            415,
+            "invalid_content_type",
+        ),
+    ];
+    for (name, method, body, ct, status, code) in cases {
+        let resp = http
+            .request(method, &url)
+            .header("authorization", &auth)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let got = resp.status().as_u16();
+        let allow = resp
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let v: serde_json::Value = resp.json().await.unwrap_or_default();
+        assert_eq!(
+            (got, v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{name}: {v}"
+        );
+        if status == 405 {
+            assert_eq!(allow.as_deref(), Some("POST"), "{name}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn state_survives_a_restart_and_corrupt_files_are_refused() {
+    let dir = std::env::temp_dir().join(format!("mock-restart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    let first = mock::start(
+        Mock::new(
+            state::State::seeded(state::DEV_SECRET_KEY),
+            Some(file.clone()),
+        ),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    let nango = client(&first.base_url, state::DEV_SECRET_KEY);
+    let CreateReconnectSessionResponse::Created(session) = nango
+        .create_reconnect_session(&reconnect("conn-session-1"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    drop(first);
+    let restored = state::State::load(&file)
+        .unwrap()
+        .expect("state was persisted");
+    assert!(restored.sessions.contains_key(&session.data.token));
+    let second = mock::start(Mock::new(restored, Some(file.clone())), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let done = http
+        .post(format!("{}/_mock/connect/complete", second.base_url))
+        .json(&serde_json::json!({"token": session.data.token}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        done.status(),
+        200,
+        "a session from before the restart still completes"
+    );
+    std::fs::write(&file, b"{ not a state").unwrap();
+    assert!(state::State::load(&file).is_err());
+    assert_eq!(std::fs::read(&file).unwrap(), b"{ not a state");
+    std::fs::remove_dir_all(dir).unwrap();
+}
