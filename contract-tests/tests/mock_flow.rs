@@ -352,6 +352,9 @@ async fn faithful_mode_is_caught_as_drift() {
     assert_eq!(failed.len(), 8, "{failed:#?}");
 }
 
+/// (name, method, body, content type, expected status, expected `error.code`)
+type Hostile = (&'static str, reqwest::Method, Vec<u8>, &'static str, u16, &'static str);
+
 #[tokio::test]
 async fn hostile_inputs_get_documented_4xx_never_5xx() {
     let m = running().await;
@@ -363,7 +366,7 @@ async fn hostile_inputs_get_documented_4xx_never_5xx() {
         r#"{{"connection_id":"{}","integration_id":"github"}}"#,
         "x".repeat(2 * 1024 * 1024)
     );
-    let cases: Vec<(&str, reqwest::Method, Vec<u8>, &str, u16, &str)> = vec![
+    let cases: Vec<Hostile> = vec![
         (
             "oversize body",
             reqwest::Method::POST,
