@@ -353,7 +353,14 @@ async fn faithful_mode_is_caught_as_drift() {
 }
 
 /// (name, method, body, content type, expected status, expected `error.code`)
-type Hostile = (&'static str, reqwest::Method, Vec<u8>, &'static str, u16, &'static str);
+type Hostile = (
+    &'static str,
+    reqwest::Method,
+    Vec<u8>,
+    &'static str,
+    u16,
+    &'static str,
+);
 
 #[tokio::test]
 async fn hostile_inputs_get_documented_4xx_never_5xx() {

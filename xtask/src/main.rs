@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's commands. Thin: parse flags, call the libraries, print,
 //! and set the exit code (0 ok, 1 findings or failures, 2 usage errors).
 
+mod bench;
 mod bundle;
 mod codegen;
 mod contract;
@@ -45,6 +46,9 @@ enum Command {
     /// Prints its base URL, the seeded keys and data. The key is NANGO_SECRET_KEY (a UUID v4)
     /// or a fixed development key.
     Mock(mock::Args),
+    /// Benchmarks: `bench mock` loads POST /connect/sessions/reconnect on the embedded mock and
+    /// on a Prism mock of the same spec with wrk (installed if missing) and prints both.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -55,5 +59,6 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen::run(args),
         Command::Contract(args) => contract::run(*args),
         Command::Mock(args) => mock::run(args),
+        Command::Bench(args) => bench::run_bench(args),
     }
 }

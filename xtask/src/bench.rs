@@ -1,0 +1,241 @@
+//! `cargo xtask bench mock`: load on `POST /connect/sessions/reconnect` with wrk, against the
+//! embedded mock (release build) and, in the same command, a Prism mock of the bundled spec.
+//! Prints requests per second, p50/p99 for both, and the ratio. Loopback only.
+
+use crate::spec_args::workspace_root;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+/// Flags of `cargo xtask bench`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// What to measure (only `mock` so far).
+    #[arg(value_parser = ["mock"])]
+    target: String,
+    /// Seconds of load per server.
+    #[arg(long, default_value_t = 10)]
+    seconds: u32,
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
+    /// Prism version (5.15/5.16 hang on malformed JSON; see ../shared/contract-anchors.md).
+    #[arg(long, default_value = "5.14.2")]
+    prism_version: String,
+}
+
+/// Kills the child when dropped, so no server outlives the command.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Load {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+    statuses: String,
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed: {status}"))
+    }
+}
+
+fn ensure_wrk() -> Result<(), String> {
+    if Command::new("wrk").arg("-v").output().is_ok() {
+        return Ok(());
+    }
+    eprintln!("installing wrk (Debian package)…");
+    run(Command::new("apt-get").args(["install", "-y", "-qq", "wrk"])).or_else(|_| {
+        run(Command::new("apt-get").args(["update", "-qq"]))
+            .and_then(|()| run(Command::new("apt-get").args(["install", "-y", "-qq", "wrk"])))
+    })
+}
+
+fn ensure_prism(version: &str) -> Result<std::path::PathBuf, String> {
+    if let Ok(p) = std::env::var("PRISM") {
+        return Ok(p.into());
+    }
+    let dir = workspace_root().join("target/bench/prism");
+    let bin = dir.join("node_modules/.bin/prism");
+    if !bin.exists() {
+        eprintln!("installing @stoplight/prism-cli@{version} (npm)…");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        run(Command::new("npm")
+            .args(["install", "--silent", "--prefix"])
+            .arg(&dir)
+            .arg(format!("@stoplight/prism-cli@{version}")))?;
+    }
+    Ok(bin)
+}
+
+fn free_port() -> Result<u16, String> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+fn wait_for(port: u16, child: &mut Child, limit: Duration) -> Result<(), String> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("server exited early: {status}"));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Err(format!("nothing listened on port {port} within {limit:?}"))
+}
+
+fn load(url: &str, token: &str, args: &Args) -> Result<Load, String> {
+    let script = workspace_root().join("xtask/bench/reconnect.lua");
+    let out = Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{}", args.connections),
+            &format!("-d{}s", args.seconds),
+            "--latency",
+            "-s",
+        ])
+        .arg(&script)
+        .arg(url)
+        .env("WRK_TOKEN", token)
+        .output()
+        .map_err(|e| format!("wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let find = |prefix: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .map(str::to_owned)
+    };
+    let rps = find("Requests/sec:")
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .ok_or(format!("no Requests/sec in wrk output:\n{text}"))?;
+    let lat = find("latency_ms").ok_or(format!("no latency line in wrk output:\n{text}"))?;
+    let value = |key: &str| {
+        lat.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    Ok(Load {
+        rps,
+        p50: value("p50="),
+        p99: value("p99="),
+        statuses: find("statuses:").unwrap_or_default(),
+    })
+}
+
+/// Runs the benchmark.
+pub fn run_bench(args: Args) -> ExitCode {
+    match bench(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn bench(args: &Args) -> Result<(), String> {
+    ensure_wrk()?;
+    let prism = ensure_prism(&args.prism_version)?;
+    let root = workspace_root();
+    eprintln!("building the mock in release…");
+    run(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(&root)
+            .args(["build", "--release", "--quiet", "-p", "xtask"]),
+    )?;
+    // Our mock, release build.
+    let ours_port = free_port()?;
+    let mut ours = Guard(
+        Command::new(root.join("target/release/xtask"))
+            .args(["mock", "--port", &ours_port.to_string()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?,
+    );
+    // Read the key from the banner and keep draining stdout, so the mock never writes to a
+    // closed pipe.
+    let stdout = ours.0.stdout.take().ok_or("the mock has no stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(k) = line.trim().strip_prefix("secret key (all scopes):") {
+                let _ = tx.send(k.trim().to_owned());
+            }
+        }
+    });
+    let key = rx
+        .recv_timeout(Duration::from_secs(30))
+        .map_err(|_| "the mock did not print its key")?;
+    wait_for(ours_port, &mut ours.0, Duration::from_secs(30))?;
+    // Prism on the bundled effective spec.
+    let bundle = root.join("target/bench/nango.yaml");
+    std::fs::create_dir_all(root.join("target/bench")).map_err(|e| e.to_string())?;
+    let loaded = codegen::check(
+        codegen::Input::read(&root.join("spec/nango.yaml"), "spec/nango.yaml")
+            .map_err(|d| d.message)?,
+        vec![
+            codegen::Input::read(
+                &root.join("spec/nango.overlay.yaml"),
+                "spec/nango.overlay.yaml",
+            )
+            .map_err(|d| d.message)?,
+        ],
+    );
+    let doc = loaded.document.ok_or("the spec did not load")?;
+    std::fs::write(
+        &bundle,
+        codegen::bundle::render(&doc, codegen::bundle::Format::Yaml)?,
+    )
+    .map_err(|e| e.to_string())?;
+    let prism_port = free_port()?;
+    let mut prism_child = Guard(
+        Command::new(&prism)
+            .args(["mock", "-h", "127.0.0.1", "-p", &prism_port.to_string()])
+            .arg(&bundle)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{}: {e}", prism.display()))?,
+    );
+    wait_for(prism_port, &mut prism_child.0, Duration::from_secs(60))?;
+    eprintln!(
+        "loading each server for {}s with {} connections…",
+        args.seconds, args.connections
+    );
+    let ours_load = load(&format!("http://127.0.0.1:{ours_port}"), &key, args)?;
+    let prism_load = load(&format!("http://127.0.0.1:{prism_port}"), &key, args)?;
+    println!(
+        "{:<22} {:>10} {:>9} {:>9}  statuses",
+        "server", "req/s", "p50 ms", "p99 ms"
+    );
+    for (name, l) in [("embedded mock", &ours_load), ("prism mock", &prism_load)] {
+        println!(
+            "{:<22} {:>10.0} {:>9.3} {:>9.3}  {}",
+            name,
+            l.rps,
+            l.p50,
+            l.p99,
+            l.statuses.trim_start_matches("statuses:").trim()
+        );
+    }
+    println!(
+        "throughput ratio (mock ÷ prism): {:.1}x (goal ≥ 10x); mock p99 {:.3} ms (goal ≤ 5 ms)",
+        ours_load.rps / prism_load.rps,
+        ours_load.p99
+    );
+    Ok(())
+}
