@@ -45,6 +45,8 @@ enum Needs {
 }
 
 struct Scenario {
+    /// A request sent first (e.g. a mock control endpoint), whose answer is not judged.
+    setup: Option<String>,
     name: &'static str,
     method: &'static str,
     path: String,
@@ -63,6 +65,7 @@ fn scenarios(t: &Target) -> Vec<Scenario> {
     let reconnect = |c: &str| format!(r#"{{"connection_id":"{c}","integration_id":"{i}"}}"#);
     let json = Some("application/json");
     let s = |name, method, path: String, key, body: Option<String>, status, code, needs| Scenario {
+        setup: None,
         name,
         method,
         path,
@@ -369,6 +372,21 @@ fn scenarios(t: &Target) -> Vec<Scenario> {
             Some("not_found"),
             Nothing,
         ),
+        Scenario {
+            setup: Some(format!(
+                "/_mock/connections/{session}/expire?provider_config_key={i}"
+            )),
+            ..s(
+                "get: 424 expired credentials",
+                "GET",
+                get(&session, i),
+                Valid,
+                None,
+                424,
+                Some("invalid_credentials"),
+                Destructive,
+            )
+        },
         s(
             "delete: 200 legacy connection",
             "DELETE",
@@ -422,6 +440,12 @@ pub async fn run(validator: &ContractValidator, target: &Target) -> Vec<Row> {
                 skipped: Some(reason),
             });
             continue;
+        }
+        if let Some(setup) = &sc.setup {
+            let _ = http
+                .post(format!("{}{setup}", target.base_url.trim_end_matches('/')))
+                .send()
+                .await;
         }
         let mut req = http.request(
             reqwest::Method::from_bytes(sc.method.as_bytes()).unwrap_or(reqwest::Method::GET),

@@ -318,13 +318,13 @@ fn contract_suite_runs_against_the_embedded_mock_by_default() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("against the embedded mock"), "{text}");
     assert!(
-        text.trim_end().ends_with("29 passed, 0 failed, 0 skipped"),
+        text.trim_end().ends_with("30 passed, 0 failed, 0 skipped"),
         "{text}"
     );
     assert!(
         std::fs::read_to_string(&junit)
             .unwrap()
-            .contains("tests=\"29\" failures=\"0\"")
+            .contains("tests=\"30\" failures=\"0\"")
     );
     let out = xtask(&["contract", "--faithful"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
