@@ -351,15 +351,20 @@ impl ContractValidator {
     }
 
     fn find(&self, method: &str, raw_path: &str) -> Option<&Operation> {
-        let path = raw_path.split(['?', '#']).next().unwrap_or("");
-        let count = path.split('/').skip(1).count();
+        let end = raw_path.find(['?', '#']).unwrap_or(raw_path.len());
+        let path = raw_path.get(1..end).unwrap_or("");
+        // Split once, on the stack: this runs for every exchange.
+        let mut segments = [""; 32];
+        let mut count = 0;
+        for segment in path.split('/') {
+            *segments.get_mut(count)? = segment;
+            count += 1;
+        }
+        let actual = &segments[..count];
         self.operations.iter().find(|o| {
-            o.method.eq_ignore_ascii_case(method)
-                && o.segments.len() == count
-                && o.segments
-                    .iter()
-                    .zip(path.split('/').skip(1))
-                    .all(|(s, a)| s.matches(a))
+            o.segments.len() == count
+                && o.method.eq_ignore_ascii_case(method)
+                && o.segments.iter().zip(actual).all(|(s, a)| s.matches(a))
         })
     }
 
