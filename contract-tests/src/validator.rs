@@ -235,6 +235,31 @@ fn lazy(cache: &Mutex<BTreeMap<String, LazyValidator>>, pointer: &JsonPointer) -
     }
 }
 
+/// The media types of a Response or Request Body (`holder` at `holder_at`), each with the
+/// shared validator cell of its schema.
+fn media_entries(
+    holder: &Node,
+    holder_at: &JsonPointer,
+    cache: &Mutex<BTreeMap<String, LazyValidator>>,
+) -> Vec<MediaEntry> {
+    let content_at = holder_at.child("content");
+    let Some(content) = holder.get("content").and_then(Node::as_object) else {
+        return Vec::new();
+    };
+    content
+        .iter()
+        .map(|(media, media_node)| MediaEntry {
+            media: media.to_owned(),
+            json: is_json(media),
+            schema: media_node.get("schema").map(|_| {
+                let pointer = content_at.child(media).child("schema");
+                let cell = lazy(cache, &pointer);
+                (pointer, cell)
+            }),
+        })
+        .collect()
+}
+
 /// The documented responses of an operation, `$ref`s resolved, in document order.
 fn responses_of(
     root: &Node,
@@ -258,32 +283,9 @@ fn responses_of(
                 Err(_) => continue,
             },
         };
-        let content =
-            refs::resolve_chain(root, node, &at.child(key))
-                .ok()
-                .map(|(response, response_at)| {
-                    let content_at = response_at.child("content");
-                    response
-                        .get("content")
-                        .and_then(Node::as_object)
-                        .map(|c| {
-                            c.iter()
-                                .map(|(media, media_node)| {
-                                    let schema = media_node.get("schema").map(|_| {
-                                        let pointer = content_at.child(media).child("schema");
-                                        let cell = lazy(cache, &pointer);
-                                        (pointer, cell)
-                                    });
-                                    MediaEntry {
-                                        media: media.to_owned(),
-                                        json: is_json(media),
-                                        schema,
-                                    }
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                });
+        let content = refs::resolve_chain(root, node, &at.child(key))
+            .ok()
+            .map(|(response, response_at)| media_entries(response, &response_at, cache));
         out.push(ResponseEntry {
             key: status,
             label: key.to_owned(),
@@ -472,6 +474,27 @@ impl ContractValidator {
             .unwrap_or_default()
     }
 
+    /// The operation of an exchange, recorded in the report; or an `unknown_operation` violation.
+    fn operation_for(
+        &self,
+        report: &mut Report,
+        method: &str,
+        raw_path: &str,
+    ) -> Option<&Operation> {
+        let found = self.find(method, raw_path);
+        match found {
+            Some(op) => report.operation = Some(op.label.clone()),
+            None => report.violation(
+                Kind::UnknownOperation,
+                format!(
+                    "no operation {} {raw_path} in the spec",
+                    method.to_uppercase()
+                ),
+            ),
+        }
+        found
+    }
+
     /// Checks a response: documented status, content type, and body against its schema.
     pub fn check_response(
         &self,
@@ -482,17 +505,9 @@ impl ContractValidator {
         body: &[u8],
     ) -> Report {
         let mut report = Report::default();
-        let Some(op) = self.find(method, raw_path) else {
-            report.violation(
-                Kind::UnknownOperation,
-                format!(
-                    "no operation {} {raw_path} in the spec",
-                    method.to_uppercase()
-                ),
-            );
+        let Some(op) = self.operation_for(&mut report, method, raw_path) else {
             return report;
         };
-        report.operation = Some(op.label.clone());
         let entry = op
             .responses
             .iter()
@@ -574,17 +589,9 @@ impl ContractValidator {
         body: &[u8],
     ) -> Report {
         let mut report = Report::default();
-        let Some(op) = self.find(method, raw_path) else {
-            report.violation(
-                Kind::UnknownOperation,
-                format!(
-                    "no operation {} {raw_path} in the spec",
-                    method.to_uppercase()
-                ),
-            );
+        let Some(op) = self.operation_for(&mut report, method, raw_path) else {
             return report;
         };
-        report.operation = Some(format!("{} {}", op.method, op.template));
         let Some(root) = self.root() else {
             return report;
         };
@@ -674,24 +681,7 @@ impl ContractValidator {
             if body.is_empty() && body_node.get("required").and_then(Node::as_bool) == Some(true) {
                 report.violation(Kind::MissingBody, "the request body is required");
             }
-            let content_at = body_at.child("content");
-            let content: Vec<MediaEntry> = body_node
-                .get("content")
-                .and_then(Node::as_object)
-                .map(|c| {
-                    c.iter()
-                        .map(|(media, m)| MediaEntry {
-                            media: media.to_owned(),
-                            json: is_json(media),
-                            schema: m.get("schema").map(|_| {
-                                let pointer = content_at.child(media).child("schema");
-                                let cell = lazy(&self.validators, &pointer);
-                                (pointer, cell)
-                            }),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let content = media_entries(body_node, &body_at, &self.validators);
             self.check_content(&mut report, &content, content_type, body, true);
         }
         report

@@ -215,15 +215,7 @@ async fn seed_guide_reconnect_flow_end_to_end() {
 async fn the_contract_suite_passes_against_the_mock_with_nango_codes() {
     let m = running().await;
     let v = validator();
-    let target = contract_tests::suite::Target {
-        base_url: m.base_url.clone(),
-        secret_key: state::DEV_SECRET_KEY.into(),
-        read_only_key: Some(state::READ_ONLY_KEY.into()),
-        integration: "github".into(),
-        session_connection: Some("conn-session-1".into()),
-        legacy_connection: Some("conn-legacy-1".into()),
-        destructive: true,
-    };
+    let target = seeded_target(&m.base_url);
     let rows = contract_tests::suite::run(&v, &target).await;
     let table = contract_tests::report::table(&rows);
     let totals = contract_tests::report::totals(&rows);
@@ -283,6 +275,19 @@ async fn the_suite_fails_when_the_server_drifts() {
     assert!(totals.skipped >= 3);
 }
 
+/// The suite's target for a mock with the seeded environment.
+fn seeded_target(base_url: &str) -> contract_tests::suite::Target {
+    contract_tests::suite::Target {
+        base_url: base_url.to_owned(),
+        secret_key: state::DEV_SECRET_KEY.into(),
+        read_only_key: Some(state::READ_ONLY_KEY.into()),
+        integration: "github".into(),
+        session_connection: Some("conn-session-1".into()),
+        legacy_connection: Some("conn-legacy-1".into()),
+        destructive: true,
+    }
+}
+
 fn key_of() -> Option<&'static str> {
     Some(state::DEV_SECRET_KEY)
 }
@@ -323,15 +328,7 @@ async fn faithful_mode_is_caught_as_drift() {
     .await
     .unwrap();
     let v = validator();
-    let target = contract_tests::suite::Target {
-        base_url: m.base_url.clone(),
-        secret_key: state::DEV_SECRET_KEY.into(),
-        read_only_key: Some(state::READ_ONLY_KEY.into()),
-        integration: "github".into(),
-        session_connection: Some("conn-session-1".into()),
-        legacy_connection: Some("conn-legacy-1".into()),
-        destructive: true,
-    };
+    let target = seeded_target(&m.base_url);
     let rows = contract_tests::suite::run(&v, &target).await;
     let failed: Vec<(&str, String)> = rows
         .iter()
