@@ -50,7 +50,21 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let running = match mock::start_with(Mock::new(initial, args.state.clone()), &format!("{}:{}", args.host, args.port), args.faithful).await {
+        let sabotage = match mock::Sabotage::from_env() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let started = match sabotage {
+            Some(s) => {
+                eprintln!("warning: NANGO_MOCK_SABOTAGE: this mock is deliberately broken ({s:?})");
+                mock::start_sabotaged(Mock::new(initial, args.state.clone()), &format!("{}:{}", args.host, args.port), s).await
+            }
+            None => mock::start_with(Mock::new(initial, args.state.clone()), &format!("{}:{}", args.host, args.port), args.faithful).await,
+        };
+        let running = match started {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -174,6 +174,51 @@ async fn faithful(request: axum::extract::Request, next: axum::middleware::Next)
     json(status, value)
 }
 
+/// A deliberately broken mock, to prove that the judges (our suite, schemathesis, the SDK,
+/// Prism) can fail. Chosen with `NANGO_MOCK_SABOTAGE`; never on by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sabotage {
+    /// Any bearer token is accepted.
+    IgnoreAuth,
+    /// Connect sessions are answered without their `token`.
+    DropToken,
+}
+
+impl Sabotage {
+    /// `NANGO_MOCK_SABOTAGE=ignore-auth|drop-token`, if set.
+    pub fn from_env() -> Result<Option<Sabotage>, String> {
+        match std::env::var("NANGO_MOCK_SABOTAGE").ok().as_deref() {
+            None | Some("") => Ok(None),
+            Some("ignore-auth") => Ok(Some(Sabotage::IgnoreAuth)),
+            Some("drop-token") => Ok(Some(Sabotage::DropToken)),
+            Some(other) => Err(format!(
+                "NANGO_MOCK_SABOTAGE={other}: expected ignore-auth or drop-token"
+            )),
+        }
+    }
+}
+
+/// Drops `data.token` from connect-session answers (the `drop-token` sabotage).
+async fn drop_token(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::CREATED {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut v) => {
+            if let Some(data) = v.get_mut("data").and_then(|d| d.as_object_mut()) {
+                data.remove("token");
+            }
+            json(parts.status, v)
+        }
+        Err(_) => Response::from_parts(parts, axum::body::Body::from(bytes)),
+    }
+}
+
 /// The whole mock application: the generated router plus the control endpoints; with
 /// `faithful_mode`, the real server's known deviations from its spec.
 pub fn app(mock: Mock, faithful_mode: bool) -> Result<axum::Router, String> {
@@ -217,6 +262,50 @@ pub async fn start(mock: Mock, addr: &str) -> Result<Running, String> {
 /// Like [`start`], optionally reproducing the real server's deviations (`--faithful`).
 pub async fn start_with(mock: Mock, addr: &str, faithful_mode: bool) -> Result<Running, String> {
     let app = app(mock.clone(), faithful_mode)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(Running {
+        base_url: format!("http://{local}"),
+        mock,
+        task,
+    })
+}
+
+/// Supplies credentials to requests that have none (the `ignore-auth` sabotage).
+async fn inject_auth(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !request
+        .headers()
+        .contains_key(axum::http::header::AUTHORIZATION)
+    {
+        let value =
+            axum::http::HeaderValue::from_static("Bearer 6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b");
+        request
+            .headers_mut()
+            .insert(axum::http::header::AUTHORIZATION, value);
+    }
+    next.run(request).await
+}
+
+/// Starts a sabotaged mock (see [`Sabotage`]): to prove the judges can fail.
+pub async fn start_sabotaged(
+    mut mock: Mock,
+    addr: &str,
+    sabotage: Sabotage,
+) -> Result<Running, String> {
+    mock.ignore_auth = sabotage == Sabotage::IgnoreAuth;
+    let mut app = app(mock.clone(), false)?;
+    app = match sabotage {
+        Sabotage::DropToken => app.layer(axum::middleware::from_fn(drop_token)),
+        Sabotage::IgnoreAuth => app.layer(axum::middleware::from_fn(inject_auth)),
+    };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot bind {addr}: {e}"))?;

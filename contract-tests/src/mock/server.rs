@@ -32,6 +32,8 @@ pub struct Mock {
     pub state_file: Option<PathBuf>,
     /// Base of `connect_link`.
     pub connect_url: String,
+    /// Accept any credentials (a deliberately broken build, to prove the judges can fail).
+    pub ignore_auth: bool,
 }
 
 /// Who called: the scopes of the key used.
@@ -143,6 +145,7 @@ impl Mock {
             state: Arc::new(Mutex::new(state)),
             state_file,
             connect_url: "http://localhost:3009".into(),
+            ignore_auth: false,
         }
     }
 
