@@ -178,3 +178,57 @@ fn schemathesis_fails_on_a_mock_that_drops_the_token() {
         run.text
     );
 }
+
+/// Runs the Node SDK guide test against a mock; returns (exit code, output).
+fn node_sdk(sdk_modules: &Path, sabotage: Option<Sabotage>) -> (Option<i32>, String) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mock = Mock::new(state::State::seeded(state::DEV_SECRET_KEY), None);
+    let running = runtime
+        .block_on(async {
+            match sabotage {
+                Some(s) => mock::start_sabotaged(mock, "127.0.0.1:0", s).await,
+                None => mock::start(mock, "127.0.0.1:0").await,
+            }
+        })
+        .unwrap();
+    let out = Command::new("node")
+        .arg("--test")
+        .arg(workspace().join("contract-tests/judges/node-sdk/guide.test.cjs"))
+        .env("NODE_PATH", sdk_modules)
+        .env("NANGO_HOST", &running.base_url)
+        .env("NANGO_SECRET_KEY", state::DEV_SECRET_KEY)
+        .output()
+        .expect("node runs");
+    drop(running);
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn the_official_node_sdk_drives_the_guide_against_the_mock() {
+    let Some(modules) = tool("NANGO_NODE_SDK") else {
+        return;
+    };
+    let (code, text) = node_sdk(&modules, None);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("# pass 5"), "{text}");
+}
+
+#[test]
+fn the_node_sdk_test_fails_on_a_mock_that_drops_the_token() {
+    let Some(modules) = tool("NANGO_NODE_SDK") else {
+        return;
+    };
+    let (code, text) = node_sdk(&modules, Some(Sabotage::DropToken));
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("# fail"), "{text}");
+}
