@@ -227,19 +227,28 @@ pub fn items(model: &Model) -> TokenStream {
         quote! { #docs #sig; }
     });
     let specs = model.operations.iter().map(|op| operation_spec(model, op));
-    let handlers = model
-        .operations
-        .iter()
-        .enumerate()
-        .map(|(i, op)| handler(op, i));
-    // Group methods by route so each path is registered once.
+    // Group methods by route so each path is registered once. Two operations with the same
+    // method on templates that differ only in parameter names cannot be told apart by any
+    // router: the first in document order is served, the other is marked unreachable.
     let mut routes: BTreeMap<String, Vec<(String, proc_macro2::Ident)>> = BTreeMap::new();
+    let mut shadowed: Vec<&str> = Vec::new();
     for op in &model.operations {
         let entry = routes.entry(route_path(&op.path)).or_default();
-        if !entry.iter().any(|(m, _)| *m == op.method) {
+        if entry.iter().any(|(m, _)| *m == op.method) {
+            shadowed.push(op.fn_name.as_str());
+        } else {
             entry.push((op.method.clone(), format_ident!("handle_{}", op.fn_name)));
         }
     }
+    let handlers = model.operations.iter().enumerate().map(|(i, op)| {
+        let h = handler(op, i);
+        if shadowed.contains(&op.fn_name.as_str()) {
+            let note = format!(" Unreachable: another {} operation has the same path shape; the first one in the spec is served.", op.method);
+            quote! { #[doc = #note] #[allow(dead_code)] #h }
+        } else {
+            h
+        }
+    });
     let route_calls = routes.iter().map(|(path, methods)| {
         let path = Literal::string(path);
         let allow = Literal::string(&methods.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join(", "));

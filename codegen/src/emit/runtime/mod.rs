@@ -62,7 +62,13 @@ macro_rules! string_enum {
                 ::std::borrow::Cow::Borrowed(stringify!($name))
             }
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                ::schemars::json_schema!({ "type": "string", "enum": [$($wire),*] })
+                // Built in code: `json_schema!` recurses per value and hits the macro
+                // recursion limit on enums with a hundred values or more.
+                let mut schema = ::serde_json::Map::new();
+                schema.insert("type".into(), "string".into());
+                let values = Self::VALUES.iter().map(|v| ::serde_json::Value::from(*v)).collect();
+                schema.insert("enum".into(), ::serde_json::Value::Array(values));
+                ::schemars::Schema::from(schema)
             }
         }
     };
