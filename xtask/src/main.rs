@@ -5,6 +5,7 @@ mod bench;
 mod bundle;
 mod codegen;
 mod contract;
+mod corpus;
 mod lint;
 mod mock;
 mod spec_args;
@@ -49,6 +50,9 @@ enum Command {
     /// Benchmarks: `bench mock` loads POST /connect/sessions/reconnect on the embedded mock and
     /// on a Prism mock of the same spec with wrk (installed if missing) and prints both.
     Bench(bench::Args),
+    /// Generate and `cargo check` a crate for every spec of a directory (default: the shared
+    /// corpus and full Nango); prints a table and `compiled K/N`.
+    Corpus(corpus::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,5 +64,6 @@ fn main() -> ExitCode {
         Command::Contract(args) => contract::run(*args),
         Command::Mock(args) => mock::run(args),
         Command::Bench(args) => bench::run_bench(args),
+        Command::Corpus(args) => corpus::run(args),
     }
 }

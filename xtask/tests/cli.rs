@@ -85,6 +85,8 @@ fn every_command_has_help() {
         &["contract", "--help"],
         &["contract", "check", "--help"],
         &["mock", "--help"],
+        &["corpus", "--help"],
+        &["bench", "--help"],
     ] {
         let out = xtask(args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
@@ -329,5 +331,47 @@ fn contract_suite_runs_against_the_embedded_mock_by_default() {
     let out = xtask(&["contract", "--faithful"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stdout(&out).contains("8 failed"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn corpus_generates_every_spec_of_a_directory_and_reports_a_table() {
+    let dir = scratch("corpus");
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs/corpus");
+    for f in ["oai-petstore.yaml", "oai-webhook-example.yaml"] {
+        std::fs::copy(specs.join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(dir.join("broken.yaml"), "openapi: [\n").unwrap();
+    let json = dir.join("corpus.json");
+    let out = xtask(&[
+        "corpus",
+        dir.to_str().unwrap(),
+        "--no-check",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("oai-petstore.yaml"), "{text}");
+    assert!(text.contains("error: broken.yaml:"), "{text}");
+    assert!(
+        text.trim_end().ends_with("generated 2/3 (not checked)"),
+        "{text}"
+    );
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let petstore = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["spec"] == "oai-petstore.yaml")
+        .unwrap();
+    assert_eq!(
+        (
+            petstore["operations"].as_u64(),
+            petstore["version"].as_str()
+        ),
+        (Some(3), Some("3.0.0"))
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

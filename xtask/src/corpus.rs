@@ -1,0 +1,356 @@
+//! `cargo xtask corpus`: every real spec of a directory → load, lint, generate a crate →
+//! `cargo check` each crate (dependencies warmed once, one shared target dir) → a table.
+
+use crate::spec_args::workspace_root;
+use codegen::diag::Tally;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Flags of `cargo xtask corpus`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Directories of OpenAPI documents (default: ../shared/specs/corpus and ../shared/specs/nango).
+    dirs: Vec<PathBuf>,
+    /// Also write the rows as JSON.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Generate only; do not run `cargo check`.
+    #[arg(long)]
+    no_check: bool,
+    /// Measure generation in a release build (rebuilds and re-runs this command in release).
+    #[arg(long)]
+    bench: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Row {
+    spec: String,
+    version: String,
+    operations: usize,
+    types: usize,
+    generate_ms: f64,
+    lines: usize,
+    fallbacks: usize,
+    lint_errors: usize,
+    check_s: Option<f64>,
+    result: String,
+}
+
+fn specs(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| {
+            std::fs::read_dir(d)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+        })
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn crate_name(path: &Path, taken: &mut Vec<String>) -> String {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
+    let parent = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    let raw = if stem == "spec" || stem == "openapi" {
+        format!("{parent}_{stem}")
+    } else {
+        stem.to_owned()
+    };
+    let mut name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "api_");
+    }
+    let base = name.clone();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    taken.push(name.clone());
+    name
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> ExitCode {
+    if args.bench && cfg!(debug_assertions) {
+        // Re-run in release so generation times mean something.
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.current_dir(workspace_root()).args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "xtask",
+            "--",
+            "corpus",
+        ]);
+        cmd.args(&args.dirs);
+        if let Some(j) = &args.json {
+            cmd.arg("--json").arg(j);
+        }
+        if args.no_check {
+            cmd.arg("--no-check");
+        }
+        return match cmd.status() {
+            Ok(s) if s.success() => ExitCode::SUCCESS,
+            _ => ExitCode::from(1),
+        };
+    }
+    let root = workspace_root();
+    let dirs = if args.dirs.is_empty() {
+        vec![
+            root.join("../shared/specs/corpus"),
+            root.join("../shared/specs/nango"),
+        ]
+    } else {
+        args.dirs.clone()
+    };
+    let scratch = root.join("target/corpus");
+    let _ = std::fs::remove_dir_all(&scratch);
+    if let Err(e) = std::fs::create_dir_all(&scratch) {
+        eprintln!("error: cannot create {}: {e}", scratch.display());
+        return ExitCode::from(2);
+    }
+    let mut rows = Vec::new();
+    let mut names = Vec::new();
+    let mut taken = Vec::new();
+    for path in specs(&dirs) {
+        let display = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_owned();
+        let name = crate_name(&path, &mut taken);
+        let started = Instant::now();
+        let row = match generate(&path, &display, &name, &scratch.join(&name)) {
+            Ok((version, operations, types, lines, fallbacks, lint_errors)) => {
+                names.push(name);
+                Row {
+                    spec: display,
+                    version,
+                    operations,
+                    types,
+                    generate_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    lines,
+                    fallbacks,
+                    lint_errors,
+                    check_s: None,
+                    result: String::new(),
+                }
+            }
+            Err(first) => Row {
+                spec: display,
+                version: "?".into(),
+                operations: 0,
+                types: 0,
+                generate_ms: started.elapsed().as_secs_f64() * 1000.0,
+                lines: 0,
+                fallbacks: 0,
+                lint_errors: 0,
+                check_s: None,
+                result: format!("error: {first}"),
+            },
+        };
+        eprintln!("generated {} ({:.0} ms)", row.spec, row.generate_ms);
+        rows.push(row);
+    }
+    if !args.no_check {
+        check(&root, &scratch, &names, &mut rows);
+    }
+    print_table(&rows);
+    if let Some(path) = &args.json
+        && let Err(e) = std::fs::write(
+            path,
+            serde_json::to_string_pretty(&rows).unwrap_or_default(),
+        )
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
+    let compiled = rows.iter().filter(|r| r.result.starts_with("ok")).count();
+    if args.no_check || compiled == rows.len() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+type Generated = (String, usize, usize, usize, usize, usize);
+
+fn generate(path: &Path, display: &str, name: &str, out: &Path) -> Result<Generated, String> {
+    let input = codegen::Input::read(path, display).map_err(|d| d.message)?;
+    let loaded = codegen::check(input, vec![]);
+    let Some(doc) = loaded.document.as_ref() else {
+        let first = loaded.diagnostics.iter().find(|d| d.is_error());
+        let location = first
+            .and_then(|d| d.span)
+            .and_then(|s| loaded.sources.location(s))
+            .map(|l| l.to_string())
+            .unwrap_or_default();
+        return Err(format!(
+            "{location} {}",
+            first.map(|d| d.message.as_str()).unwrap_or("did not load")
+        ));
+    };
+    let lint_errors = Tally::of(&loaded.diagnostics).errors;
+    let (model, diags) = codegen::model::build(doc);
+    let fallbacks = diags
+        .iter()
+        .filter(|d| d.code == "codegen-fallback")
+        .count();
+    let files = codegen::emit::generate(
+        &model,
+        &codegen::emit::spec_json(doc),
+        &codegen::emit::Options {
+            crate_name: name.to_owned(),
+        },
+    )?;
+    let mut lines = 0;
+    for f in &files {
+        let target = out.join(&f.path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        std::fs::write(&target, &f.contents).map_err(|e| e.to_string())?;
+        if f.path.ends_with(".rs") {
+            lines += f.contents.lines().count();
+        }
+    }
+    Ok((
+        doc.version_text.clone(),
+        model.operations.len(),
+        model.types.len(),
+        lines,
+        fallbacks,
+        lint_errors,
+    ))
+}
+
+fn check(root: &Path, scratch: &Path, names: &[String], rows: &mut [Row]) {
+    let members: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let manifest = format!(
+        "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+        members.join(", ")
+    );
+    if std::fs::write(scratch.join("Cargo.toml"), manifest).is_err()
+        || std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).is_err()
+    {
+        eprintln!("error: cannot prepare {}", scratch.display());
+        return;
+    }
+    let target = root.join("target/corpus-target");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let run = |name: &str| {
+        let started = Instant::now();
+        let out = Command::new(&cargo)
+            .current_dir(scratch)
+            .env("CARGO_TARGET_DIR", &target)
+            .args([
+                "check",
+                "--all-features",
+                "--message-format",
+                "short",
+                "-p",
+                name,
+            ])
+            .output();
+        (started.elapsed().as_secs_f64(), out)
+    };
+    // Warm the dependencies once with the smallest crate, so each timing is the crate alone.
+    if let Some(first) = names.first() {
+        eprintln!("checking dependencies…");
+        let _ = run(first);
+    }
+    let mut by_name = names.iter();
+    for row in rows.iter_mut().filter(|r| r.result.is_empty()) {
+        let Some(name) = by_name.next() else { break };
+        // A fresh check of this crate alone (the warm-up may already have checked it).
+        if let Ok(f) = std::fs::File::options()
+            .append(true)
+            .open(scratch.join(name).join("src/lib.rs"))
+        {
+            let _ = f.set_modified(std::time::SystemTime::now());
+        }
+        let (secs, out) = run(name);
+        row.check_s = Some(secs);
+        row.result = match out {
+            Err(e) => format!("error: cannot run cargo: {e}"),
+            Ok(out) => {
+                let text = String::from_utf8_lossy(&out.stderr);
+                let warnings = text
+                    .lines()
+                    .filter(|l| {
+                        l.contains(": warning: ")
+                            || l.starts_with("warning: ") && !l.contains("generated")
+                    })
+                    .count();
+                match (out.status.success(), warnings) {
+                    (true, 0) => "ok".into(),
+                    (true, n) => format!("ok with {n} warnings"),
+                    (false, _) => format!(
+                        "error: {}",
+                        text.lines()
+                            .find(|l| l.contains("error"))
+                            .unwrap_or("check failed")
+                    ),
+                }
+            }
+        };
+        eprintln!("checked {} in {secs:.1} s: {}", row.spec, row.result);
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    println!(
+        "{:<32} {:>7} {:>5} {:>6} {:>9} {:>8} {:>9} {:>9}  result",
+        "spec", "version", "ops", "types", "gen ms", "lines", "check s", "fallback"
+    );
+    for r in rows {
+        println!(
+            "{:<32} {:>7} {:>5} {:>6} {:>9.0} {:>8} {:>9} {:>9}  {}",
+            r.spec,
+            r.version,
+            r.operations,
+            r.types,
+            r.generate_ms,
+            r.lines,
+            r.check_s.map_or("-".into(), |s| format!("{s:.1}")),
+            r.fallbacks,
+            r.result
+        );
+    }
+    let compiled = rows.iter().filter(|r| r.result.starts_with("ok")).count();
+    if rows.iter().any(|r| r.check_s.is_some()) {
+        println!("compiled {compiled}/{}", rows.len());
+    } else {
+        println!(
+            "generated {}/{} (not checked)",
+            rows.iter()
+                .filter(|r| !r.result.starts_with("error"))
+                .count(),
+            rows.len()
+        );
+    }
+}
