@@ -47,6 +47,16 @@ fn bundle(dir: &Path) -> PathBuf {
     path
 }
 
+/// The seeded mock on a free loopback port, deliberately broken when asked.
+async fn start_mock(sabotage: Option<Sabotage>) -> mock::Running {
+    let mock = Mock::new(state::State::seeded(state::DEV_SECRET_KEY), None);
+    match sabotage {
+        Some(s) => mock::start_sabotaged(mock, "127.0.0.1:0", s).await,
+        None => mock::start(mock, "127.0.0.1:0").await,
+    }
+    .unwrap()
+}
+
 struct Outcome {
     exit: Option<i32>,
     report: serde_json::Value,
@@ -63,15 +73,7 @@ fn schemathesis(st: &Path, sabotage: Option<Sabotage>, name: &str) -> Outcome {
         .enable_all()
         .build()
         .unwrap();
-    let mock = Mock::new(state::State::seeded(state::DEV_SECRET_KEY), None);
-    let running = runtime
-        .block_on(async {
-            match sabotage {
-                Some(s) => mock::start_sabotaged(mock, "127.0.0.1:0", s).await,
-                None => mock::start(mock, "127.0.0.1:0").await,
-            }
-        })
-        .unwrap();
+    let running = runtime.block_on(start_mock(sabotage));
     // schemathesis and hypothesis keep caches in the working directory: keep them in `keep`.
     let out = Command::new(st)
         .current_dir(&keep)
@@ -185,15 +187,7 @@ fn node_sdk(sdk_modules: &Path, sabotage: Option<Sabotage>) -> (Option<i32>, Str
         .enable_all()
         .build()
         .unwrap();
-    let mock = Mock::new(state::State::seeded(state::DEV_SECRET_KEY), None);
-    let running = runtime
-        .block_on(async {
-            match sabotage {
-                Some(s) => mock::start_sabotaged(mock, "127.0.0.1:0", s).await,
-                None => mock::start(mock, "127.0.0.1:0").await,
-            }
-        })
-        .unwrap();
+    let running = runtime.block_on(start_mock(sabotage));
     let out = Command::new("node")
         .arg("--test")
         .arg(workspace().join("contract-tests/judges/node-sdk/guide.test.cjs"))
@@ -345,11 +339,7 @@ async fn a_prism_validating_proxy_finds_no_violation_in_the_mock_and_catches_a_b
     std::fs::create_dir_all(&dir).unwrap();
     let spec = bundle(&dir);
     for sabotage in [None, Some(Sabotage::DropToken)] {
-        let mock = Mock::new(state::State::seeded(state::DEV_SECRET_KEY), None);
-        let running = match sabotage {
-            Some(s) => mock::start_sabotaged(mock, "127.0.0.1:0", s).await.unwrap(),
-            None => mock::start(mock, "127.0.0.1:0").await.unwrap(),
-        };
+        let running = start_mock(sabotage).await;
         let p = prism(&bin, &spec, Some(&running.base_url));
         let problems = call_every_operation(&format!("http://127.0.0.1:{}", p.1)).await;
         match sabotage {
