@@ -116,7 +116,12 @@ pub fn generate(
 }
 
 fn crate_name_for(dir: &Path) -> String {
-    let raw = dir.file_name().and_then(|n| n.to_str()).unwrap_or("api");
+    crate_ident(dir.file_name().and_then(|n| n.to_str()).unwrap_or("api"))
+}
+
+/// A Cargo package name from any text: lower-case ASCII alphanumerics, `_` for the rest,
+/// prefixed with `api_` when it would start with a digit or be empty.
+pub fn crate_ident(raw: &str) -> String {
     let name: String = raw
         .chars()
         .map(|c| {

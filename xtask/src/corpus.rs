@@ -69,19 +69,7 @@ fn crate_name(path: &Path, taken: &mut Vec<String>) -> String {
     } else {
         stem.to_owned()
     };
-    let mut name: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert_str(0, "api_");
-    }
+    let mut name = crate::codegen::crate_ident(&raw);
     let base = name.clone();
     let mut n = 2;
     while taken.contains(&name) {
