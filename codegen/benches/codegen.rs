@@ -25,11 +25,24 @@ fn ms(d: Duration) -> f64 {
 
 fn main() {
     let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs");
+    // `cargo bench --bench codegen -- stripe` runs only the specs whose path contains "stripe".
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     println!(
         "{:<16} {:>9} {:>10} {:>9} {:>9} {:>10} {:>7}",
         "spec", "load ms", "+lint ms", "model ms", "emit ms", "total ms", "÷load"
     );
-    for (file, runs) in [("nango/spec.yaml", 11), ("corpus/github-api.json", 3)] {
+    for (file, runs) in [
+        ("nango/spec.yaml", 11),
+        ("corpus/stripe.yaml", 3),
+        ("corpus/openai.yaml", 3),
+        ("corpus/github-api.json", 3),
+    ] {
+        if !filter.is_empty() && !filter.iter().any(|f| file.contains(f.as_str())) {
+            continue;
+        }
         let Ok(text) = std::fs::read_to_string(specs.join(file)) else {
             eprintln!("skipping {file}: not readable");
             continue;

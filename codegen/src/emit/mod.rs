@@ -52,72 +52,122 @@ fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// Items per formatting chunk: large files are formatted in parallel, chunk by chunk.
+/// Items per piece: large files are built and formatted in parallel, piece by piece.
 /// prettyplease prints items back to back, so the concatenation equals formatting the
-/// whole file at once; chunking is by count, so the output never depends on the machine.
+/// whole file at once; pieces are cut by count, so the output never depends on the machine.
 const CHUNK: usize = 256;
 
-/// Formats several files at once: each is cut into chunks of [`CHUNK`] items, and all
-/// chunks are formatted on every core. Returns the files in the order given.
-fn format_all(files: Vec<(&str, TokenStream, Vec<TokenStream>)>) -> Result<Vec<String>, String> {
-    // Token streams are not `Send`: threads get their text and parse it themselves.
-    let mut jobs: Vec<(usize, String)> = Vec::new();
-    for (i, (_, head, items)) in files.iter().enumerate() {
-        jobs.push((i, head.to_string()));
-        for chunk in items.chunks(CHUNK) {
-            jobs.push((i, quote!(#(#chunk)*).to_string()));
+/// A part of one generated file: a run of top-level items that is built, parsed and
+/// printed on a worker thread (token streams are not `Send`, so each worker makes its own).
+struct Piece<'m> {
+    /// Index of the file the text belongs to.
+    file: usize,
+    /// Builds the items.
+    build: Box<dyn Fn() -> TokenStream + Send + Sync + 'm>,
+    /// Rough cost, to schedule the largest pieces first.
+    weight: usize,
+}
+
+impl<'m> Piece<'m> {
+    fn new(file: usize, weight: usize, build: impl Fn() -> TokenStream + Send + Sync + 'm) -> Self {
+        Piece {
+            file,
+            build: Box::new(build),
+            weight,
         }
     }
-    let names: Vec<&str> = files.iter().map(|(n, _, _)| *n).collect();
-    let format_text = |(i, text): &(usize, String)| -> Result<String, String> {
-        let file = syn::parse_str::<syn::File>(text).map_err(|e| {
-            format!(
-                "generated {} does not parse: {e}",
-                names.get(*i).copied().unwrap_or("file")
-            )
-        })?;
-        Ok(prettyplease::unparse(&file))
+}
+
+/// Builds and formats every piece on all cores (largest first, taken from a shared
+/// queue) and concatenates each file's pieces in the order given.
+fn format_all(names: &[&str], pieces: &[Piece<'_>]) -> Result<Vec<String>, String> {
+    let mut schedule: Vec<usize> = (0..pieces.len()).collect();
+    schedule.sort_by_key(|i| std::cmp::Reverse(pieces[*i].weight));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || -> Result<Vec<(usize, String)>, String> {
+        let mut done = Vec::new();
+        while let Some(&i) = schedule.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            let piece = &pieces[i];
+            let name = names.get(piece.file).copied().unwrap_or("file");
+            done.push((i, format((piece.build)(), name)?));
+        }
+        Ok(done)
     };
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
-        .clamp(1, jobs.len().max(1));
-    let per = jobs.len().div_ceil(workers).max(1);
-    let results: Vec<Result<Vec<String>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .chunks(per)
-            .map(|group| {
-                scope.spawn(move || group.iter().map(format_text).collect::<Result<Vec<_>, _>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("formatting failed".to_owned()))
-            })
-            .collect()
+        .clamp(1, pieces.len().max(1));
+    let results: Vec<Result<Vec<(usize, String)>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut results = vec![work()];
+        results.extend(handles.into_iter().map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err("formatting failed".to_owned()))
+        }));
+        results
     });
-    let mut out = vec![String::new(); files.len()];
-    let texts = results
+    let mut texts = vec![String::new(); pieces.len()];
+    for (i, text) in results
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
-        .flatten();
-    for ((i, _), text) in jobs.iter().zip(texts) {
-        out[*i].push_str(&text);
+        .flatten()
+    {
+        texts[i] = text;
+    }
+    let mut out = vec![String::new(); names.len()];
+    for (piece, text) in pieces.iter().zip(texts) {
+        out[piece.file].push_str(&text);
     }
     Ok(out)
+}
+
+/// The pieces of the four large files, in output order within each file.
+fn pieces(model: &Model) -> Vec<Piece<'_>> {
+    const TYPES: usize = 0;
+    const OPERATIONS: usize = 1;
+    const CLIENT: usize = 2;
+    const SERVER: usize = 3;
+    let head = |file: usize, doc: &'static str| {
+        Piece::new(file, 0, move || {
+            let prelude = ty::prelude();
+            quote!(#![doc = #doc] #prelude)
+        })
+    };
+    let ops = model.operations.len();
+    let mut out = vec![head(TYPES, " Schemas of the API as Rust types.")];
+    let defs = types::sorted(model);
+    for chunk in defs.chunks(CHUNK) {
+        let chunk = chunk.to_vec();
+        out.push(Piece::new(TYPES, chunk.len(), move || {
+            types::items_of(model, &chunk)
+        }));
+    }
+    out.push(head(
+        OPERATIONS,
+        " Parameters and responses of each operation.",
+    ));
+    for chunk in model.operations.chunks(CHUNK) {
+        out.push(Piece::new(OPERATIONS, chunk.len(), move || {
+            operations::items_of(model, chunk)
+        }));
+    }
+    out.push(head(CLIENT, " The client of the API."));
+    out.push(Piece::new(CLIENT, 2 * ops, move || client::items(model)));
+    out.push(head(SERVER, " The server side of the API."));
+    out.push(Piece::new(SERVER, 2 * ops, move || server::items(model)));
+    for start in (0..ops).step_by(CHUNK) {
+        let range = start..(start + CHUNK).min(ops);
+        out.push(Piece::new(SERVER, range.len(), move || {
+            server::handlers(model, range.clone())
+        }));
+    }
+    out
 }
 
 /// Generates every file of the crate. `spec_json` is the effective spec the server
 /// validates requests against.
 pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec<File>, String> {
     let head = header(model);
-    let prelude = ty::prelude();
-    let types = types::items(model);
-    let ops = operations::items(model);
-    let client = client::items(model);
-    let server = server::items(model);
     let lib = quote! {
         //! Types, client and server for the API, generated from its OpenAPI description.
         //!
@@ -144,28 +194,10 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
         #[rustfmt::skip]
         pub mod server;
     };
-    let formatted = format_all(vec![
-        (
-            "types.rs",
-            quote!(#![doc = " Schemas of the API as Rust types."] #prelude),
-            types,
-        ),
-        (
-            "operations.rs",
-            quote!(#![doc = " Parameters and responses of each operation."] #prelude),
-            ops,
-        ),
-        (
-            "client.rs",
-            quote!(#![doc = " The client of the API."] #prelude),
-            vec![client],
-        ),
-        (
-            "server.rs",
-            quote!(#![doc = " The server side of the API."] #prelude),
-            vec![server],
-        ),
-    ])?;
+    let formatted = format_all(
+        &["types.rs", "operations.rs", "client.rs", "server.rs"],
+        &pieces(model),
+    )?;
     let [types_file, ops_file, client_file, server_file]: [String; 4] = formatted
         .try_into()
         .map_err(|_| "formatting lost a file".to_owned())?;

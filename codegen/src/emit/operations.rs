@@ -18,17 +18,14 @@ pub fn response_ident(op: &Operation) -> proc_macro2::Ident {
     format_ident!("{}Response", op.type_name)
 }
 
-/// All operation items, one token stream per operation.
-pub fn items(model: &Model) -> Vec<TokenStream> {
-    model
-        .operations
-        .iter()
-        .map(|op| {
-            let params = params_struct(model, op);
-            let response = response_enum(model, op);
-            quote! { #params #response }
-        })
-        .collect()
+/// The parameters struct and response enum of some operations, in the order given.
+pub fn items_of(model: &Model, ops: &[Operation]) -> TokenStream {
+    let items = ops.iter().map(|op| {
+        let params = params_struct(model, op);
+        let response = response_enum(model, op);
+        quote! { #params #response }
+    });
+    quote!(#(#items)*)
 }
 
 fn params_struct(model: &Model, op: &Operation) -> TokenStream {

@@ -227,28 +227,7 @@ pub fn items(model: &Model) -> TokenStream {
         quote! { #docs #sig; }
     });
     let specs = model.operations.iter().map(|op| operation_spec(model, op));
-    // Group methods by route so each path is registered once. Two operations with the same
-    // method on templates that differ only in parameter names cannot be told apart by any
-    // router: the first in document order is served, the other is marked unreachable.
-    let mut routes: BTreeMap<String, Vec<(String, proc_macro2::Ident)>> = BTreeMap::new();
-    let mut shadowed: Vec<&str> = Vec::new();
-    for op in &model.operations {
-        let entry = routes.entry(route_path(&op.path)).or_default();
-        if entry.iter().any(|(m, _)| *m == op.method) {
-            shadowed.push(op.fn_name.as_str());
-        } else {
-            entry.push((op.method.clone(), format_ident!("handle_{}", op.fn_name)));
-        }
-    }
-    let handlers = model.operations.iter().enumerate().map(|(i, op)| {
-        let h = handler(op, i);
-        if shadowed.contains(&op.fn_name.as_str()) {
-            let note = format!(" Unreachable: another {} operation has the same path shape; the first one in the spec is served.", op.method);
-            quote! { #[doc = #note] #[allow(dead_code)] #h }
-        } else {
-            h
-        }
-    });
+    let routes = routes(model);
     let route_calls = routes.iter().map(|(path, methods)| {
         let path = Literal::string(path);
         let allow = Literal::string(&methods.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join(", "));
@@ -307,7 +286,40 @@ pub fn items(model: &Model) -> TokenStream {
                 .fallback(crate::runtime::server::not_found)
                 .with_state(shared))
         }
-
-        #(#handlers)*
     }
+}
+
+/// Operations grouped by route, so each path is registered once (method, handler ident).
+/// Two operations with the same method on templates that differ only in parameter names
+/// cannot be told apart by any router: the first in document order is served.
+fn routes(model: &Model) -> BTreeMap<String, Vec<(String, proc_macro2::Ident)>> {
+    let mut routes: BTreeMap<String, Vec<(String, proc_macro2::Ident)>> = BTreeMap::new();
+    for op in &model.operations {
+        let entry = routes.entry(route_path(&op.path)).or_default();
+        if !entry.iter().any(|(m, _)| *m == op.method) {
+            entry.push((op.method.clone(), format_ident!("handle_{}", op.fn_name)));
+        }
+    }
+    routes
+}
+
+/// The axum handlers of the operations at `range` (indices into `model.operations`).
+/// A handler the router never reaches (see [`routes`]) is kept, documented and allowed dead.
+pub fn handlers(model: &Model, range: std::ops::Range<usize>) -> TokenStream {
+    let mut first: BTreeMap<(String, &str), usize> = BTreeMap::new();
+    for (i, op) in model.operations.iter().enumerate() {
+        first
+            .entry((route_path(&op.path), op.method.as_str()))
+            .or_insert(i);
+    }
+    let handlers = model.operations.iter().enumerate().skip(range.start).take(range.len()).map(|(i, op)| {
+        let h = handler(op, i);
+        if first.get(&(route_path(&op.path), op.method.as_str())) != Some(&i) {
+            let note = format!(" Unreachable: another {} operation has the same path shape; the first one in the spec is served.", op.method);
+            quote! { #[doc = #note] #[allow(dead_code)] #h }
+        } else {
+            h
+        }
+    });
+    quote!(#(#handlers)*)
 }

@@ -27,11 +27,17 @@ pub fn doc(text: Option<&str>) -> TokenStream {
     }
 }
 
-/// All type items, sorted by identifier for stable output.
-pub fn items(model: &Model) -> Vec<TokenStream> {
+/// The type definitions in output order (by identifier).
+pub fn sorted(model: &Model) -> Vec<&TypeDef> {
     let mut defs: Vec<&TypeDef> = model.types.iter().collect();
     defs.sort_by(|a, b| a.ident.cmp(&b.ident));
-    defs.into_iter().map(|d| item(model, d)).collect()
+    defs
+}
+
+/// The items of some type definitions, in the order given.
+pub fn items_of(model: &Model, defs: &[&TypeDef]) -> TokenStream {
+    let items = defs.iter().map(|d| item(model, d));
+    quote!(#(#items)*)
 }
 
 fn item(model: &Model, def: &TypeDef) -> TokenStream {
