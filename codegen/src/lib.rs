@@ -31,3 +31,34 @@ pub fn check(spec: Input, overlays: Vec<Input>) -> Loaded {
     loaded.diagnostics.dedup();
     loaded
 }
+
+/// What [`generate`] makes of one loaded document.
+pub struct Generation {
+    /// The IR the crate was emitted from.
+    pub model: model::Model,
+    /// Lint and model findings, sorted (load findings stay in [`Loaded`]).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The crate's files, or why emitting failed.
+    pub files: Result<Vec<emit::File>, String>,
+}
+
+/// Lints, models and emits a loaded document. Lint and the embedded spec are computed
+/// on a second thread while the model is built; emit then uses every core.
+pub fn generate(doc: &Document, options: &emit::Options) -> Generation {
+    let ((model, mut diagnostics), (lint, spec_json)) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| (lint::lint(doc), emit::spec_json(doc)));
+        let built = model::build(doc);
+        // A panic there is a bug in this crate, not a finding: pass it on unchanged.
+        let side = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (built, side)
+    });
+    diagnostics.extend(lint);
+    diag::sort(&mut diagnostics);
+    diagnostics.dedup();
+    let files = emit::generate(&model, &spec_json, options);
+    Generation {
+        model,
+        diagnostics,
+        files,
+    }
+}

@@ -123,6 +123,37 @@ fn output_is_byte_identical_across_runs() {
     assert_eq!(small(), small());
 }
 
+/// `codegen::generate` overlaps lint, model and the embedded spec on two threads: it must
+/// give exactly what the stages give one after the other.
+#[test]
+fn the_overlapped_pipeline_equals_the_stages_in_sequence() {
+    let path = common::shared().join("specs/nango/spec.yaml");
+    let input = || Input::read(&path, "spec.yaml").unwrap();
+    let options = emit::Options {
+        crate_name: "nango_full".into(),
+    };
+    let checked = codegen::check(input(), vec![]);
+    let doc = checked.document.as_ref().unwrap();
+    let (m, model_diags) = model::build(doc);
+    let mut expected = checked.diagnostics.clone();
+    expected.extend(model_diags);
+    codegen::diag::sort(&mut expected);
+
+    let loaded = codegen::load(input(), vec![]);
+    let generation = codegen::generate(loaded.document.as_ref().unwrap(), &options);
+    let mut got = loaded.diagnostics.clone();
+    got.extend(generation.diagnostics);
+    codegen::diag::sort(&mut got);
+    assert_eq!(got, expected);
+    assert!(got.iter().any(|d| d.is_error()), "the full spec has lint errors");
+    assert!(got.iter().any(|d| d.code == "codegen-fallback"));
+    assert_eq!(generation.model.types.len(), m.types.len());
+    assert_eq!(
+        generation.files.unwrap(),
+        emit::generate(&m, &emit::spec_json(doc), &options).unwrap()
+    );
+}
+
 #[test]
 fn the_checked_in_crate_matches_the_generator() {
     let files = generate(common::documented(), vec![common::overlay()], "generated");

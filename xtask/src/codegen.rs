@@ -74,42 +74,30 @@ pub fn generate(
     overlays: Vec<codegen::Input>,
     crate_name: &str,
 ) -> Result<Vec<File>, ExitCode> {
-    let loaded = codegen::check(spec, overlays);
+    let loaded = codegen::load(spec, overlays);
+    let color = spec_args::use_color(&std::io::stderr());
     let Some(doc) = loaded.document.as_ref() else {
         eprint!(
             "{}",
-            diag::render_human(
-                &loaded.diagnostics,
-                &loaded.sources,
-                spec_args::use_color(&std::io::stderr())
-            )
+            diag::render_human(&loaded.diagnostics, &loaded.sources, color)
         );
         eprintln!("error: the spec could not be loaded");
         return Err(ExitCode::from(1));
     };
-    let (model, model_diags) = codegen::model::build(doc);
-    let mut all = loaded.diagnostics.clone();
-    all.extend(model_diags);
-    if !all.is_empty() {
-        eprint!(
-            "{}",
-            diag::render_human(
-                &all,
-                &loaded.sources,
-                spec_args::use_color(&std::io::stderr())
-            )
-        );
-        eprintln!("{}", Tally::of(&all));
-    }
-    let spec_json = emit::spec_json(doc);
-    emit::generate(
-        &model,
-        &spec_json,
+    let generation = codegen::generate(
+        doc,
         &emit::Options {
             crate_name: crate_name.to_owned(),
         },
-    )
-    .map_err(|e| {
+    );
+    let mut all = loaded.diagnostics.clone();
+    all.extend(generation.diagnostics);
+    diag::sort(&mut all);
+    if !all.is_empty() {
+        eprint!("{}", diag::render_human(&all, &loaded.sources, color));
+        eprintln!("{}", Tally::of(&all));
+    }
+    generation.files.map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(1)
     })

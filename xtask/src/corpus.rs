@@ -189,7 +189,7 @@ type Generated = (String, usize, usize, usize, usize, usize);
 
 fn generate(path: &Path, display: &str, name: &str, out: &Path) -> Result<Generated, String> {
     let input = codegen::Input::read(path, display).map_err(|d| d.message)?;
-    let loaded = codegen::check(input, vec![]);
+    let loaded = codegen::load(input, vec![]);
     let Some(doc) = loaded.document.as_ref() else {
         let first = loaded.diagnostics.iter().find(|d| d.is_error());
         let location = first
@@ -202,19 +202,21 @@ fn generate(path: &Path, display: &str, name: &str, out: &Path) -> Result<Genera
             first.map(|d| d.message.as_str()).unwrap_or("did not load")
         ));
     };
-    let lint_errors = Tally::of(&loaded.diagnostics).errors;
-    let (model, diags) = codegen::model::build(doc);
-    let fallbacks = diags
-        .iter()
-        .filter(|d| d.code == "codegen-fallback")
-        .count();
-    let files = codegen::emit::generate(
-        &model,
-        &codegen::emit::spec_json(doc),
+    let generation = codegen::generate(
+        doc,
         &codegen::emit::Options {
             crate_name: name.to_owned(),
         },
-    )?;
+    );
+    let lint_errors =
+        Tally::of(&loaded.diagnostics).errors + Tally::of(&generation.diagnostics).errors;
+    let fallbacks = generation
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "codegen-fallback")
+        .count();
+    let model = generation.model;
+    let files = generation.files?;
     let mut lines = 0;
     for f in &files {
         let target = out.join(&f.path);
