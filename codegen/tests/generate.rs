@@ -145,7 +145,10 @@ fn the_overlapped_pipeline_equals_the_stages_in_sequence() {
     got.extend(generation.diagnostics);
     codegen::diag::sort(&mut got);
     assert_eq!(got, expected);
-    assert!(got.iter().any(|d| d.is_error()), "the full spec has lint errors");
+    assert!(
+        got.iter().any(|d| d.is_error()),
+        "the full spec has lint errors"
+    );
     assert!(got.iter().any(|d| d.code == "codegen-fallback"));
     assert_eq!(generation.model.types.len(), m.types.len());
     assert_eq!(

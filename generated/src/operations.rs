@@ -148,7 +148,7 @@ impl CreateConnectSessionResponse {
     }
 }
 /// Parameters of `GET /connections/{connectionId}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GetConnectionParams {
     /// The connection id you chose when the connection was created.
     #[serde(rename = "connectionId")]
@@ -164,6 +164,14 @@ pub struct GetConnectionParams {
     pub refresh_github_app_jwt_token: Option<bool>,
     /// The integration key of the connection.
     pub provider_config_key: types::IntegrationKey,
+}
+crate::runtime::record! {
+    GetConnectionParams, open, "";
+    connection_id = "connectionId", required, "";
+    force_refresh = "force_refresh", optional, "";
+    refresh_token = "refresh_token", optional, "";
+    refresh_github_app_jwt_token = "refresh_github_app_jwt_token", optional, "";
+    provider_config_key = "provider_config_key", required, "";
 }
 /// Responses of `GET /connections/{connectionId}`, one variant per documented status.
 #[derive(Debug, Clone, PartialEq)]
@@ -248,13 +256,18 @@ impl GetConnectionResponse {
     }
 }
 /// Parameters of `DELETE /connections/{connectionId}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeleteConnectionParams {
     /// The connection id you chose when the connection was created.
     #[serde(rename = "connectionId")]
     pub connection_id: String,
     /// The integration key of the connection.
     pub provider_config_key: types::IntegrationKey,
+}
+crate::runtime::record! {
+    DeleteConnectionParams, open, "";
+    connection_id = "connectionId", required, "";
+    provider_config_key = "provider_config_key", required, "";
 }
 /// Responses of `DELETE /connections/{connectionId}`, one variant per documented status.
 #[derive(Debug, Clone, PartialEq)]

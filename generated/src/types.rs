@@ -11,7 +11,7 @@ use ::serde_json::{Map, Value};
 use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::schemars::JsonSchema;
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectSession {
     /// The connect session token
     pub token: String,
@@ -24,15 +24,25 @@ pub struct ConnectSession {
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+crate::runtime::record! {
+    ConnectSession, open, "", rest additional_properties;
+    token = "token", required, "The connect session token";
+    connect_link = "connect_link", optional, "The URL to directly connect the user to the integration. This can be used as a magic link.";
+    expires_at = "expires_at", required, "When the token expires";
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectSessionEnvelope {
     pub data: types::ConnectSession,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
+crate::runtime::record! {
+    ConnectSessionEnvelope, open, "", rest additional_properties;
+    data = "data", required, "";
+}
 /// Body of POST /connect/sessions. The server requires `end_user` unless a top-level `tags` object is given, and rejects unknown keys.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectSessionInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,16 +62,30 @@ pub struct ConnectSessionInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<types::Tags>,
 }
+crate::runtime::record! {
+    ConnectSessionInput, closed, "Body of POST /connect/sessions. The server requires `end_user` unless a top-level `tags` object is given, and rejects unknown keys.";
+    end_user = "end_user", optional, "";
+    organization = "organization", optional, "";
+    allowed_integrations = "allowed_integrations", optional, "Integrations the end user may connect; all when absent.";
+    integrations_config_defaults = "integrations_config_defaults", optional, "";
+    overrides = "overrides", optional, "";
+    webhook_url_override = "webhook_url_override", optional, "Webhook URL to use for the connection this session creates.";
+    tags = "tags", optional, "";
+}
 /// Per-integration overrides of the Connect UI, keyed by integration key.
 pub type ConnectSessionOverrides = BTreeMap<String, types::ConnectSessionOverridesValue>;
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectSessionOverridesValue {
     /// URL of the documentation the Connect UI links to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs_connect: Option<String>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+crate::runtime::record! {
+    ConnectSessionOverridesValue, closed, "";
+    docs_connect = "docs_connect", optional, "URL of the documentation the Connect UI links to.";
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectSessionReconnectInput {
     pub connection_id: String,
@@ -86,15 +110,25 @@ pub struct ConnectSessionReconnectInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url_override: Option<String>,
 }
+crate::runtime::record! {
+    ConnectSessionReconnectInput, closed, "";
+    connection_id = "connection_id", required, "";
+    integration_id = "integration_id", required, "";
+    tags = "tags", optional, "";
+    end_user = "end_user", optional, "Deprecated, use tags instead.";
+    organization = "organization", optional, "Deprecated, use tags instead.";
+    integrations_config_defaults = "integrations_config_defaults", optional, "";
+    overrides = "overrides", optional, "";
+    webhook_url_override = "webhook_url_override", optional, "Webhook URL to use for the reconnected connection.";
+}
 /// A connection as GET /connections/{connectionId} returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Connection {
     pub id: i64,
     pub connection_id: String,
     pub provider_config_key: String,
     pub provider: String,
     pub errors: Vec<types::ConnectionErrorsItem>,
-    #[serde(deserialize_with = "crate::runtime::required_nullable")]
     pub end_user: Option<types::ConnectionEndUser>,
     pub tags: BTreeMap<String, String>,
     /// Custom metadata stored on the connection.
@@ -103,7 +137,6 @@ pub struct Connection {
     pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
     pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When credentials were last read; null before the first read.
-    #[serde(deserialize_with = "crate::runtime::required_nullable")]
     pub last_fetched_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Credentials of the connection; empty without the read_credentials scope.
     pub credentials: Map<String, Value>,
@@ -111,7 +144,23 @@ pub struct Connection {
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+crate::runtime::record! {
+    Connection, open, "A connection as GET /connections/{connectionId} returns it.", rest additional_properties;
+    id = "id", required, "";
+    connection_id = "connection_id", required, "";
+    provider_config_key = "provider_config_key", required, "";
+    provider = "provider", required, "";
+    errors = "errors", required, "";
+    end_user = "end_user", required, "";
+    tags = "tags", required, "";
+    metadata = "metadata", required, "Custom metadata stored on the connection.";
+    connection_config = "connection_config", required, "";
+    created_at = "created_at", required, "";
+    updated_at = "updated_at", required, "";
+    last_fetched_at = "last_fetched_at", required, "When credentials were last read; null before the first read.";
+    credentials = "credentials", required, "Credentials of the connection; empty without the read_credentials scope.";
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionEndUser {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,7 +175,15 @@ pub struct ConnectionEndUser {
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+crate::runtime::record! {
+    ConnectionEndUser, open, "", rest additional_properties;
+    id = "id", required, "";
+    display_name = "display_name", optional, "";
+    email = "email", optional, "";
+    tags = "tags", optional, "";
+    organization = "organization", optional, "";
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionEndUserOrganization {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,7 +192,12 @@ pub struct ConnectionEndUserOrganization {
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+crate::runtime::record! {
+    ConnectionEndUserOrganization, open, "", rest additional_properties;
+    id = "id", required, "";
+    display_name = "display_name", optional, "";
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConnectionErrorsItem {
     #[serde(rename = "type")]
     pub type_: String,
@@ -144,17 +206,26 @@ pub struct ConnectionErrorsItem {
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+crate::runtime::record! {
+    ConnectionErrorsItem, open, "", rest additional_properties;
+    type_ = "type", required, "";
+    log_id = "log_id", required, "";
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeleteConnectionResult {
     pub success: bool,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
+crate::runtime::record! {
+    DeleteConnectionResult, open, "", rest additional_properties;
+    success = "success", required, "";
+}
 /// The end user the connection belongs to. Deprecated in favour of tags.
 ///
 /// **Deprecated.**
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndUser {
     /// Your identifier for the end user.
@@ -167,6 +238,13 @@ pub struct EndUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
 }
+crate::runtime::record! {
+    EndUser, closed, "The end user the connection belongs to. Deprecated in favour of tags.";
+    id = "id", required, "Your identifier for the end user.";
+    email = "email", optional, "";
+    display_name = "display_name", optional, "";
+    tags = "tags", optional, "Free-form string tags about the end user, at most 10 keys.";
+}
 /// The unique key of an integration (its provider config key).
 pub type IntegrationKey = String;
 /// Per-integration defaults for the Connect UI, keyed by integration key.
@@ -174,7 +252,7 @@ pub type IntegrationsConfigDefaults = BTreeMap<
     String,
     types::IntegrationsConfigDefaultsValue,
 >;
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntegrationsConfigDefaultsValue {
     /// User scopes to request (Slack only).
@@ -189,8 +267,14 @@ pub struct IntegrationsConfigDefaultsValue {
         types::IntegrationsConfigDefaultsValueConnectionConfig,
     >,
 }
+crate::runtime::record! {
+    IntegrationsConfigDefaultsValue, closed, "";
+    user_scopes = "user_scopes", optional, "User scopes to request (Slack only).";
+    authorization_params = "authorization_params", optional, "Extra query parameters for the OAuth flow (OAuth2 only).";
+    connection_config = "connection_config", optional, "Connection configuration overrides; unknown keys are kept.";
+}
 /// Connection configuration overrides; unknown keys are kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntegrationsConfigDefaultsValueConnectionConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_scopes_override: Option<String>,
@@ -204,10 +288,16 @@ pub struct IntegrationsConfigDefaultsValueConnectionConfig {
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
+crate::runtime::record! {
+    IntegrationsConfigDefaultsValueConnectionConfig, open, "Connection configuration overrides; unknown keys are kept.", rest additional_properties;
+    oauth_scopes_override = "oauth_scopes_override", optional, "";
+    oauth_client_id_override = "oauth_client_id_override", optional, "An empty string lets the end user supply their own client ID.";
+    oauth_client_secret_override = "oauth_client_secret_override", optional, "An empty string lets the end user supply their own client secret.";
+}
 /// The organization of the end user. Deprecated in favour of tags.
 ///
 /// **Deprecated.**
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Organization {
     /// Your identifier for the organization.
@@ -215,13 +305,22 @@ pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+crate::runtime::record! {
+    Organization, closed, "The organization of the end user. Deprecated in favour of tags.";
+    id = "id", required, "Your identifier for the organization.";
+    display_name = "display_name", optional, "";
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StdError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<types::StdErrorError>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+crate::runtime::record! {
+    StdError, closed, "";
+    error = "error", optional, "";
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StdErrorError {
     pub code: String,
@@ -230,15 +329,25 @@ pub struct StdErrorError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<Map<String, Value>>>,
 }
+crate::runtime::record! {
+    StdErrorError, closed, "";
+    code = "code", required, "";
+    message = "message", optional, "";
+    errors = "errors", optional, "";
+}
 /// An error that carries details in `payload` (e.g. the connection whose refresh failed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StdErrorWithPayload {
     pub error: types::StdErrorWithPayloadError,
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+crate::runtime::record! {
+    StdErrorWithPayload, open, "An error that carries details in `payload` (e.g. the connection whose refresh failed).", rest additional_properties;
+    error = "error", required, "";
+}
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StdErrorWithPayloadError {
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -248,6 +357,12 @@ pub struct StdErrorWithPayloadError {
     /// Properties the schema does not name, kept so nothing is lost.
     #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
+}
+crate::runtime::record! {
+    StdErrorWithPayloadError, open, "", rest additional_properties;
+    code = "code", required, "";
+    message = "message", optional, "";
+    payload = "payload", optional, "";
 }
 /// Key/value strings attached to the connection. Keys start with a letter and are lowercased by the server; at most 10 keys.
 pub type Tags = BTreeMap<String, String>;

@@ -257,6 +257,8 @@ fn check(root: &Path, scratch: &Path, names: &[String], rows: &mut [Row]) {
         let out = Command::new(&cargo)
             .current_dir(scratch)
             .env("CARGO_TARGET_DIR", &target)
+            // No incremental cache: an earlier run of the same crate must not make it look fast.
+            .env("CARGO_INCREMENTAL", "0")
             .args([
                 "check",
                 "--all-features",

@@ -2,6 +2,7 @@
 //! Output is a pure function of the model: byte-identical for the same spec.
 
 mod client;
+mod layout;
 mod operations;
 mod server;
 pub mod ty;
@@ -49,7 +50,7 @@ fn header(model: &Model) -> String {
 fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
     let file = syn::parse2::<syn::File>(tokens)
         .map_err(|e| format!("generated {what} does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    Ok(layout::record_calls(&prettyplease::unparse(&file)))
 }
 
 /// Items per piece: large files are built and formatted in parallel, piece by piece.

@@ -50,10 +50,27 @@ fn params_struct(model: &Model, op: &Operation) -> TokenStream {
         quote! { #docs #rename #optional pub #ident: #t, }
     });
     let text = format!(" Parameters of `{} {}`.", op.method, op.path);
+    let shape = crate::model::ir::Struct {
+        fields: op
+            .params
+            .iter()
+            .map(|p| crate::model::ir::Field {
+                ident: p.ident.clone(),
+                wire: p.wire.clone(),
+                ty: p.ty.clone(),
+                required: p.required,
+                doc: None,
+            })
+            .collect(),
+        closed: false,
+        extra: None,
+    };
+    let record = super::types::record(&name, None, &shape);
     quote! {
         #[doc = #text]
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Serialize)]
         pub struct #name { #(#fields)* }
+        #record
     }
 }
 

@@ -59,7 +59,7 @@ fn item(model: &Model, def: &TypeDef) -> TokenStream {
             }
         }
         TypeKind::Struct(s) => strukt(model, def, &name, docs, s),
-        TypeKind::Union(u) => union(model, &name, docs, u),
+        TypeKind::Union(u) => union(model, def, &name, docs, u),
     }
 }
 
@@ -85,13 +85,10 @@ fn strukt(
         } else {
             quote!()
         };
-        let optional = if !f.required {
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
-        } else if matches!(f.ty, crate::model::ir::Ty::Option(_)) {
-            // Required but nullable: the key must be there (serde would default a missing Option).
-            quote!(#[serde(deserialize_with = "crate::runtime::required_nullable")])
-        } else {
+        let optional = if f.required {
             quote!()
+        } else {
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
         };
         quote! { #docs #rename #optional pub #ident: #t, }
     });
@@ -112,19 +109,79 @@ fn strukt(
             pub #ident: #t,
         }
     });
-    let _ = def;
+    let record = record(name, def.doc.as_deref(), s);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, Serialize)]
         #deny
         pub struct #name {
             #(#fields)*
             #extra
         }
+        #record
     }
 }
 
-fn union(model: &Model, name: &proc_macro2::Ident, docs: TokenStream, u: &Union) -> TokenStream {
+/// `Deserialize` and `JsonSchema` of a struct through the runtime's `record!`: one line per
+/// property instead of serde's and schemars' derives (a fraction of the code for rustc).
+pub fn record(name: &proc_macro2::Ident, text: Option<&str>, s: &Struct) -> TokenStream {
+    let lines = s.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.ident);
+        let wire = Literal::string(&f.wire);
+        let req = if f.required {
+            format_ident!("required")
+        } else {
+            format_ident!("optional")
+        };
+        let summary = Literal::string(&summary(f.doc.as_deref()));
+        quote!(#ident = #wire, #req, #summary;)
+    });
+    let rest = s.extra.as_ref().map(|(ident, _)| {
+        let ident = format_ident!("{}", ident);
+        quote!(, rest #ident)
+    });
+    let mode = if s.closed {
+        format_ident!("closed")
+    } else {
+        format_ident!("open")
+    };
+    let text = Literal::string(&summary(text));
+    quote! {
+        crate::runtime::record! {
+            #name, #mode, #text #rest;
+            #(#lines)*
+        }
+    }
+}
+
+/// The first paragraph of a description, at most 300 characters, for a schema's
+/// `description` (the full text is in the rustdoc).
+fn summary(text: Option<&str>) -> String {
+    let first = text
+        .unwrap_or("")
+        .trim()
+        .split("\n\n")
+        .next()
+        .unwrap_or("")
+        .trim();
+    if first.chars().count() <= 300 {
+        return first.to_owned();
+    }
+    let mut out: String = first.chars().take(300).collect();
+    out.push('…');
+    out
+}
+
+fn union(
+    model: &Model,
+    def: &TypeDef,
+    name: &proc_macro2::Ident,
+    docs: TokenStream,
+    u: &Union,
+) -> TokenStream {
+    let types = u.variants.iter().map(|v| ty(model, &v.ty));
+    let text = Literal::string(&summary(def.doc.as_deref()));
+    let schema = quote!(crate::runtime::union_schema!(#name, #text, [#(#types),*]););
     let variants = u.variants.iter().map(|v| {
         let ident = format_ident!("{}", v.ident);
         let t = ty(model, &v.ty);
@@ -134,10 +191,11 @@ fn union(model: &Model, name: &proc_macro2::Ident, docs: TokenStream, u: &Union)
         #docs
         #[serde(untagged)]
         pub enum #name { #(#variants)* }
+        #schema
     };
     match &u.tagging {
         Tagging::Untagged => quote! {
-            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
             #common
         },
         Tagging::Discriminator(property) => {
@@ -148,7 +206,7 @@ fn union(model: &Model, name: &proc_macro2::Ident, docs: TokenStream, u: &Union)
                 quote!(#(#tags)|* => #ident,)
             });
             quote! {
-                #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+                #[derive(Debug, Clone, PartialEq, Serialize)]
                 #common
                 crate::runtime::discriminated!(#name, #property, { #(#arms)* });
             }

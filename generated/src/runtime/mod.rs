@@ -98,14 +98,355 @@ macro_rules! discriminated {
 #[allow(unused_imports)]
 pub(crate) use discriminated;
 
-/// Deserializes a property that must be present but may be `null`. serde treats a missing
-/// `Option` field as `None`; with this, a missing key is an error, as the spec says.
-pub fn required_nullable<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
-where
-    D: ::serde::Deserializer<'de>,
-    T: ::serde::Deserialize<'de>,
-{
-    <::std::option::Option<T> as ::serde::Deserialize>::deserialize(deserializer)
+/// A generated struct's `Deserialize` (through [`de::Record`]) and `JsonSchema`, from one
+/// line per property: `field = "wire", required|optional, "summary";` (types come from the
+/// struct). Keys the struct does not name are rejected (`closed`), skipped (`open`), or
+/// kept in the map named by `rest field`. Replaces `#[derive(Deserialize, JsonSchema)]`,
+/// whose expansion was most of a generated crate's `cargo check` time.
+#[allow(unused_macros)]
+macro_rules! record {
+    (
+        $name:ident, $mode:ident, $text:literal $(, rest $rest:ident)?;
+        $($field:ident = $wire:literal, $req:ident, $doc:literal;)*
+    ) => {
+        impl $crate::runtime::de::Record for $name {
+            const NAME: &'static str = stringify!($name);
+            fn visit<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> ::std::result::Result<Self, A::Error> {
+                const NAMES: &[&str] = &[$($wire),*];
+                $(let mut $field = ::std::option::Option::None;)*
+                $(let mut $rest = ::std::default::Default::default();)?
+                while let ::std::option::Option::Some(key) = map.next_key_seed($crate::runtime::de::Keys)? {
+                    match key.as_str() {
+                        $($wire => $crate::runtime::de::set(&mut $field, &mut map, $wire)?,)*
+                        _ => $crate::runtime::de::other(&mut map, key, NAMES, $crate::runtime::de::$mode(), &mut ($($rest)?))?,
+                    }
+                }
+                ::std::result::Result::Ok(Self { $($field: $crate::runtime::de::$req($field, $wire)?,)* $($rest,)? })
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                $crate::runtime::de::record(deserializer)
+            }
+        }
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", stringify!($name)))
+            }
+            fn json_schema(g: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                $crate::runtime::schema::object(
+                    $text,
+                    [$(($wire, $crate::runtime::schema::of(g, |v: Self| v.$field), $crate::runtime::schema::$req(), $doc)),*],
+                    $crate::runtime::schema::Rest::new($crate::runtime::de::$mode(), [$($crate::runtime::schema::values_of(g, |v: Self| v.$rest))?]),
+                )
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use record;
+
+/// `JsonSchema` of an untagged or discriminated union: `anyOf` its variants' types.
+#[allow(unused_macros)]
+macro_rules! union_schema {
+    ($name:ident, $text:literal, [$($ty:ty),* $(,)?]) => {
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", stringify!($name)))
+            }
+            fn json_schema(g: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                $crate::runtime::schema::any_of($text, [$(g.subschema_for::<$ty>()),*])
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use union_schema;
+
+/// Decoding of generated structs (see [`record!`]): the generic part, written once.
+pub mod de {
+    use ::serde::de::{Deserialize, DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
+    use ::std::marker::PhantomData;
+
+    /// A struct decoded from a JSON object, key by key.
+    pub trait Record: Sized {
+        /// The struct's name, for error messages.
+        const NAME: &'static str;
+        /// Reads the object's entries and builds the struct.
+        fn visit<'de, A: MapAccess<'de>>(map: A) -> ::std::result::Result<Self, A::Error>;
+    }
+
+    /// Decodes a [`Record`]: only a map is accepted (never a positional array).
+    pub fn record<'de, D: Deserializer<'de>, T: Record>(deserializer: D) -> ::std::result::Result<T, D::Error> {
+        deserializer.deserialize_map(RecordVisitor::<T>(PhantomData))
+    }
+
+    struct RecordVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Record> Visitor<'de> for RecordVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            write!(f, "an object ({})", T::NAME)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> ::std::result::Result<T, A::Error> {
+            T::visit(map)
+        }
+    }
+
+    /// One key of an object, borrowed from the input when it can be.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Key<'de> {
+        /// Borrowed from the input.
+        Borrowed(&'de str),
+        /// Unescaped or from an owned source.
+        Owned(::std::string::String),
+    }
+
+    impl Key<'_> {
+        /// The key's text.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Key::Borrowed(text) => text,
+                Key::Owned(text) => text,
+            }
+        }
+        /// The key as an owned string.
+        pub fn into_owned(self) -> ::std::string::String {
+            match self {
+                Key::Borrowed(text) => text.to_owned(),
+                Key::Owned(text) => text,
+            }
+        }
+    }
+
+    /// Reads an object key.
+    pub struct Keys;
+
+    impl<'de> DeserializeSeed<'de> for Keys {
+        type Value = Key<'de>;
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> ::std::result::Result<Key<'de>, D::Error> {
+            deserializer.deserialize_identifier(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Key<'de>;
+        fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str("a property name")
+        }
+        fn visit_borrowed_str<E: Error>(self, v: &'de str) -> ::std::result::Result<Key<'de>, E> {
+            Ok(Key::Borrowed(v))
+        }
+        fn visit_str<E: Error>(self, v: &str) -> ::std::result::Result<Key<'de>, E> {
+            Ok(Key::Owned(v.to_owned()))
+        }
+        fn visit_string<E: Error>(self, v: ::std::string::String) -> ::std::result::Result<Key<'de>, E> {
+            Ok(Key::Owned(v))
+        }
+        fn visit_bytes<E: Error>(self, v: &[u8]) -> ::std::result::Result<Key<'de>, E> {
+            match ::std::str::from_utf8(v) {
+                Ok(text) => self.visit_str(text),
+                Err(_) => Err(E::invalid_value(::serde::de::Unexpected::Bytes(v), &self)),
+            }
+        }
+    }
+
+    /// Stores the value of a property seen for the first time; a repeated key is an error.
+    pub fn set<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+        slot: &mut Option<T>,
+        map: &mut A,
+        name: &'static str,
+    ) -> ::std::result::Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(A::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// `record!`'s `closed` mode: keys the struct does not name are errors.
+    pub fn closed() -> bool {
+        true
+    }
+
+    /// `record!`'s `open` mode: keys the struct does not name are skipped (or kept).
+    pub fn open() -> bool {
+        false
+    }
+
+    /// A required property's value (present, possibly `null` when its type is an `Option`).
+    pub fn required<T, E: Error>(slot: Option<T>, name: &'static str) -> ::std::result::Result<T, E> {
+        slot.ok_or_else(|| E::missing_field(name))
+    }
+
+    /// An optional property's value: absent and `null` are both `None`.
+    pub fn optional<T, E: Error>(slot: Option<Option<T>>, _name: &'static str) -> ::std::result::Result<Option<T>, E> {
+        Ok(slot.flatten())
+    }
+
+    /// Where a struct puts keys it does not name: nowhere (`()`) or its flattened map.
+    pub trait Leftovers {
+        /// Takes the value of `key`; `Ok(false)` when there is nowhere to keep it.
+        fn keep<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> ::std::result::Result<bool, A::Error>;
+    }
+
+    impl Leftovers for () {
+        fn keep<'de, A: MapAccess<'de>>(&mut self, _: Key<'de>, _: &mut A) -> ::std::result::Result<bool, A::Error> {
+            Ok(false)
+        }
+    }
+
+    impl<T: ::serde::de::DeserializeOwned> Leftovers for ::std::collections::BTreeMap<::std::string::String, T> {
+        fn keep<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> ::std::result::Result<bool, A::Error> {
+            self.insert(key.into_owned(), map.next_value()?);
+            Ok(true)
+        }
+    }
+
+    impl Leftovers for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn keep<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> ::std::result::Result<bool, A::Error> {
+            self.insert(key.into_owned(), map.next_value()?);
+            Ok(true)
+        }
+    }
+
+    /// A key the struct does not name: kept in its map if it has one, else an error when
+    /// the schema is closed, else skipped.
+    pub fn other<'de, A: MapAccess<'de>, L: Leftovers>(
+        map: &mut A,
+        key: Key<'de>,
+        names: &'static [&'static str],
+        closed: bool,
+        leftovers: &mut L,
+    ) -> ::std::result::Result<(), A::Error> {
+        if closed {
+            return Err(A::Error::unknown_field(key.as_str(), names));
+        }
+        if !leftovers.keep(key, map)? {
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
+}
+
+/// JSON Schemas of generated types (see [`record!`]): generated types list their properties'
+/// Rust types and these helpers assemble the object; `$ref`s come from the generator.
+pub mod schema {
+    use ::schemars::Schema;
+    use ::serde_json::{Map, Value};
+
+    /// What an object schema says about the properties it does not name.
+    pub enum Rest {
+        /// `additionalProperties: false`.
+        Closed,
+        /// Nothing (any other property is allowed).
+        Open,
+        /// `additionalProperties` with this schema (they are kept in a map).
+        Typed(Schema),
+    }
+
+    impl Rest {
+        /// `Typed` when a schema for the leftovers is given, else `Closed` or `Open`.
+        pub fn new(closed: bool, typed: impl IntoIterator<Item = Schema>) -> Rest {
+            match typed.into_iter().next() {
+                Some(schema) => Rest::Typed(schema),
+                None if closed => Rest::Closed,
+                None => Rest::Open,
+            }
+        }
+    }
+
+    /// `record!`'s `required` marker: the property is listed in `required`.
+    pub fn required() -> bool {
+        true
+    }
+
+    /// `record!`'s `optional` marker: the property may be absent.
+    pub fn optional() -> bool {
+        false
+    }
+
+    /// The schema of a field's type; `field` is never called, it only names the type
+    /// (`|v: Self| v.token`), so the macro needs no type syntax.
+    pub fn of<S, T: ::schemars::JsonSchema>(g: &mut ::schemars::SchemaGenerator, field: impl FnOnce(S) -> T) -> Schema {
+        let _ = field;
+        g.subschema_for::<T>()
+    }
+
+    /// The schema of the values of a field's map (`additionalProperties`).
+    pub fn values_of<S, M: Values>(g: &mut ::schemars::SchemaGenerator, field: impl FnOnce(S) -> M) -> Schema {
+        let _ = field;
+        g.subschema_for::<M::Value>()
+    }
+
+    /// A map of leftover properties, by its value type.
+    pub trait Values {
+        /// The type of each value.
+        type Value: ::schemars::JsonSchema;
+    }
+
+    impl<T: ::schemars::JsonSchema> Values for ::std::collections::BTreeMap<::std::string::String, T> {
+        type Value = T;
+    }
+
+    impl Values for Map<::std::string::String, Value> {
+        type Value = Value;
+    }
+
+    /// One property: wire name, schema, required, description (empty for none).
+    pub type Property = (&'static str, Schema, bool, &'static str);
+
+    fn with_description(mut out: Map<String, Value>, description: &str) -> Schema {
+        if !description.is_empty() {
+            out.insert("description".into(), description.into());
+        }
+        Schema::from(out)
+    }
+
+    /// An object schema.
+    pub fn object(description: &str, properties: impl IntoIterator<Item = Property>, rest: Rest) -> Schema {
+        let mut out = Map::new();
+        out.insert("type".into(), "object".into());
+        let mut names = Map::new();
+        let mut required = ::std::vec::Vec::new();
+        for (name, schema, is_required, doc) in properties {
+            let mut value = schema.to_value();
+            if let (Value::Object(fields), false) = (&mut value, doc.is_empty()) {
+                fields.entry("description").or_insert_with(|| doc.into());
+            }
+            names.insert(name.into(), value);
+            if is_required {
+                required.push(Value::from(name));
+            }
+        }
+        out.insert("properties".into(), Value::Object(names));
+        if !required.is_empty() {
+            out.insert("required".into(), Value::Array(required));
+        }
+        match rest {
+            Rest::Closed => {
+                out.insert("additionalProperties".into(), false.into());
+            }
+            Rest::Open => {}
+            Rest::Typed(schema) => {
+                out.insert("additionalProperties".into(), schema.to_value());
+            }
+        }
+        with_description(out, description)
+    }
+
+    /// A union decoded by trying each variant (`anyOf`).
+    pub fn any_of(description: &str, variants: impl IntoIterator<Item = Schema>) -> Schema {
+        let mut out = Map::new();
+        out.insert("anyOf".into(), Value::Array(variants.into_iter().map(Schema::to_value).collect()));
+        with_description(out, description)
+    }
 }
 
 /// Why a response could not be turned into the operation's response type.
@@ -210,6 +551,70 @@ mod tests {
         Dog(Box<Dog>),
     }
     discriminated!(Pet, "kind", { "cat" | "kitten" => Cat, "dog" => Dog, });
+
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    struct Session {
+        token: String,
+        #[serde(rename = "link")]
+        link: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<u8>,
+        #[serde(flatten)]
+        rest: ::std::collections::BTreeMap<String, u8>,
+    }
+    record! {
+        Session, open, "A session.", rest rest;
+        token = "token", required, "The token.";
+        link = "link", required, "";
+        note = "note", optional, "";
+    }
+
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    struct Input {
+        id: String,
+    }
+    record! {
+        Input, closed, "";
+        id = "id", required, "";
+    }
+
+    #[test]
+    fn records_decode_like_the_schema_says() {
+        let s: Session = serde_json::from_str(r#"{"token":"t","link":null,"extra":7}"#).unwrap();
+        assert_eq!((s.token.as_str(), s.link, s.note, s.rest.get("extra")), ("t", None, None, Some(&7)));
+        // Required but nullable: present as null is fine, absent is not.
+        let err = serde_json::from_str::<Session>(r#"{"token":"t"}"#).unwrap_err().to_string();
+        assert!(err.contains("missing field `link`"), "{err}");
+        let err = serde_json::from_str::<Session>(r#"{"token":"t","link":null,"token":"u"}"#).unwrap_err().to_string();
+        assert!(err.contains("duplicate field `token`"), "{err}");
+        // A leftover of the wrong type fails in the map, not silently.
+        assert!(serde_json::from_str::<Session>(r#"{"token":"t","link":null,"x":"no"}"#).is_err());
+        // Positional arrays are not objects.
+        assert!(serde_json::from_str::<Input>(r#"["a"]"#).is_err());
+        let err = serde_json::from_str::<Input>(r#"{"id":"a","idx":1}"#).unwrap_err().to_string();
+        assert!(err.contains("unknown field `idx`, expected `id`"), "{err}");
+        // Escaped keys (owned, not borrowed) and `from_value` (owned keys) work too.
+        let i: Input = serde_json::from_str(r#"{"\u0069d":"a"}"#).unwrap();
+        assert_eq!(i, Input { id: "a".into() });
+        let i: Input = serde_json::from_value(serde_json::json!({"id": "b"})).unwrap();
+        assert_eq!(i.id, "b");
+        // The decode path is reported through records.
+        match json::<Vec<Session>>(200, br#"[{"token":5,"link":null}]"#).unwrap_err() {
+            DecodeError::Body { path, .. } => assert_eq!(path, "[0].token"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn record_schemas_list_properties_required_and_leftovers() {
+        let schema = serde_json::to_value(::schemars::schema_for!(Session)).unwrap();
+        assert_eq!(schema["description"], "A session.");
+        assert_eq!(schema["required"], serde_json::json!(["token", "link"]));
+        assert_eq!(schema["properties"]["token"]["description"], "The token.");
+        assert_eq!(schema["additionalProperties"]["type"], "integer");
+        let schema = serde_json::to_value(::schemars::schema_for!(Input)).unwrap();
+        assert_eq!(schema["additionalProperties"], false);
+    }
 
     #[test]
     fn string_enums_round_trip_and_keep_unknown_values() {
