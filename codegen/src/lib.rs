@@ -32,6 +32,11 @@ pub fn check(spec: Input, overlays: Vec<Input>) -> Loaded {
     loaded
 }
 
+/// Stack of the threads that lint, emit and format: generated code and specs can nest deep
+/// (thousands of routes, long `allOf` chains), and a spawned thread gets only 2 MiB by
+/// default. Reserved, not committed, memory.
+const WORKER_STACK: usize = 64 << 20;
+
 /// What [`generate`] makes of one loaded document.
 pub struct Generation {
     /// The IR the crate was emitted from.
@@ -45,11 +50,19 @@ pub struct Generation {
 /// Lints, models and emits a loaded document. Lint and the embedded spec are computed
 /// on a second thread while the model is built; emit then uses every core.
 pub fn generate(doc: &Document, options: &emit::Options) -> Generation {
+    let side = || (lint::lint(doc), emit::spec_json(doc));
     let ((model, mut diagnostics), (lint, spec_json)) = std::thread::scope(|scope| {
-        let side = scope.spawn(|| (lint::lint(doc), emit::spec_json(doc)));
+        let spawned = std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, side);
         let built = model::build(doc);
-        // A panic there is a bug in this crate, not a finding: pass it on unchanged.
-        let side = side.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let side = match spawned {
+            // A panic there is a bug in this crate, not a finding: pass it on unchanged.
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(_) => side(),
+        };
         (built, side)
     });
     diagnostics.extend(lint);

@@ -179,45 +179,42 @@ pub fn router_with<S: Server>(
             options,
         },
     });
-    Ok(
-        ::axum::Router::new()
-            .route(
-                "/connect/sessions",
-                ::axum::routing::MethodRouter::new()
-                    .on(
-                        ::axum::routing::MethodFilter::POST,
-                        handle_create_connect_session::<S>,
-                    )
-                    .fallback(|| async {
-                        crate::runtime::server::method_not_allowed("POST")
-                    }),
-            )
-            .route(
-                "/connect/sessions/reconnect",
-                ::axum::routing::MethodRouter::new()
-                    .on(
-                        ::axum::routing::MethodFilter::POST,
-                        handle_create_reconnect_session::<S>,
-                    )
-                    .fallback(|| async {
-                        crate::runtime::server::method_not_allowed("POST")
-                    }),
-            )
-            .route(
-                "/connections/{p0}",
-                ::axum::routing::MethodRouter::new()
-                    .on(::axum::routing::MethodFilter::GET, handle_get_connection::<S>)
-                    .on(
-                        ::axum::routing::MethodFilter::DELETE,
-                        handle_delete_connection::<S>,
-                    )
-                    .fallback(|| async {
-                        crate::runtime::server::method_not_allowed("GET, DELETE")
-                    }),
-            )
-            .fallback(crate::runtime::server::not_found)
-            .with_state(shared),
-    )
+    let mut router = ::axum::Router::new();
+    router = router
+        .route(
+            "/connect/sessions",
+            ::axum::routing::MethodRouter::new()
+                .on(
+                    ::axum::routing::MethodFilter::POST,
+                    handle_create_connect_session::<S>,
+                )
+                .fallback(|| async {
+                    crate::runtime::server::method_not_allowed("POST")
+                }),
+        );
+    router = router
+        .route(
+            "/connect/sessions/reconnect",
+            ::axum::routing::MethodRouter::new()
+                .on(
+                    ::axum::routing::MethodFilter::POST,
+                    handle_create_reconnect_session::<S>,
+                )
+                .fallback(|| async {
+                    crate::runtime::server::method_not_allowed("POST")
+                }),
+        );
+    router = router
+        .route(
+            "/connections/{p0}",
+            ::axum::routing::MethodRouter::new()
+                .on(::axum::routing::MethodFilter::GET, handle_get_connection::<S>)
+                .on(::axum::routing::MethodFilter::DELETE, handle_delete_connection::<S>)
+                .fallback(|| async {
+                    crate::runtime::server::method_not_allowed("GET, DELETE")
+                }),
+        );
+    Ok(router.fallback(crate::runtime::server::not_found).with_state(shared))
 }
 async fn handle_create_reconnect_session<S: Server>(
     ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,

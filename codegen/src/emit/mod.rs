@@ -98,13 +98,25 @@ fn format_all(names: &[&str], pieces: &[Piece<'_>]) -> Result<Vec<String>, Strin
         .map_or(1, usize::from)
         .clamp(1, pieces.len().max(1));
     let results: Vec<Result<Vec<(usize, String)>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
-        let mut results = vec![work()];
-        results.extend(handles.into_iter().map(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err("formatting failed".to_owned()))
-        }));
-        results
+        let handles: Vec<_> = (0..workers)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(crate::WORKER_STACK)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        if handles.is_empty() {
+            // No thread could be started: do it all here.
+            return vec![work()];
+        }
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("formatting failed".to_owned()))
+            })
+            .collect()
     });
     let mut texts = vec![String::new(); pieces.len()];
     for (i, text) in results

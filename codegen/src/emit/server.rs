@@ -235,10 +235,17 @@ pub fn items(model: &Model) -> TokenStream {
             let filter = format_ident!("{}", m.to_uppercase());
             quote!(.on(::axum::routing::MethodFilter::#filter, #h::<S>))
         });
+        // One statement per route: a method chain as long as the spec has paths would nest
+        // that deep in every parser and printer (Microsoft Graph has thousands of paths).
         quote! {
-            .route(#path, ::axum::routing::MethodRouter::new() #(#chain)* .fallback(|| async { crate::runtime::server::method_not_allowed(#allow) }))
+            router = router.route(#path, ::axum::routing::MethodRouter::new() #(#chain)* .fallback(|| async { crate::runtime::server::method_not_allowed(#allow) }));
         }
     });
+    let router_binding = if routes.is_empty() {
+        quote!(let router)
+    } else {
+        quote!(let mut router)
+    };
     let spec_doc = " The effective spec requests are validated against (embedded at build time).";
     let unused = if model.operations.is_empty() {
         quote!(#[allow(dead_code)])
@@ -281,10 +288,9 @@ pub fn items(model: &Model) -> TokenStream {
         pub fn router_with<S: Server>(server: S, options: RouterOptions) -> Result<::axum::Router, String> {
             let validators = crate::runtime::server::Validators::build(SPEC, OPERATIONS)?;
             let shared = ::std::sync::Arc::new(Shared { server, core: crate::runtime::server::Core { validators, options } });
-            Ok(::axum::Router::new()
-                #(#route_calls)*
-                .fallback(crate::runtime::server::not_found)
-                .with_state(shared))
+            #router_binding = ::axum::Router::new();
+            #(#route_calls)*
+            Ok(router.fallback(crate::runtime::server::not_found).with_state(shared))
         }
     }
 }
