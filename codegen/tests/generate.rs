@@ -257,3 +257,14 @@ fn thousands_of_routes_generate_without_deep_nesting() {
     let server = file(&files, "src/server.rs");
     assert_eq!(server.matches("router = router").count(), 3000);
 }
+
+/// An operationId starting with a digit becomes `_4o_d_feed`; its handler must still be
+/// snake case (`handle_4o_d_feed`, not `handle__4o_d_feed`, which rustc warns about).
+#[test]
+fn handlers_of_digit_led_operation_ids_are_snake_case() {
+    let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /feed:\n    get:\n      operationId: 4oD feed\n      responses:\n        '204': {description: ok}\n";
+    let files = generate(Input::new("t.yaml", spec.to_owned()), vec![], "t");
+    let server = file(&files, "src/server.rs");
+    assert!(server.contains("fn handle_4o_d_feed<"), "{server}");
+    assert!(!server.contains("handle__"), "{server}");
+}

@@ -53,6 +53,15 @@ fn param_type(model: &Model, t: &Ty, depth: usize) -> TokenStream {
     }
 }
 
+/// `handle_{fn_name}`; a name that starts with `_` (`_4od_feed`, from a leading digit)
+/// joins without a second underscore, which rustc would flag as not snake case.
+fn handler_ident(op: &Operation) -> proc_macro2::Ident {
+    format_ident!(
+        "handle_{}",
+        op.fn_name.strip_prefix('_').unwrap_or(&op.fn_name)
+    )
+}
+
 /// Template parameter names in order (`/a/{x}/b/{y}` → `[x, y]`).
 fn template_names(path: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -177,7 +186,7 @@ fn method_sig(model: &Model, op: &Operation) -> TokenStream {
 }
 
 fn handler(op: &Operation, index: usize) -> TokenStream {
-    let handler = format_ident!("handle_{}", op.fn_name);
+    let handler = handler_ident(op);
     let method = format_ident!("{}", op.fn_name);
     let index = Literal::usize_unsuffixed(index);
     let names = template_names(&op.path).into_iter().map(Literal::string);
@@ -303,7 +312,7 @@ fn routes(model: &Model) -> BTreeMap<String, Vec<(String, proc_macro2::Ident)>> 
     for op in &model.operations {
         let entry = routes.entry(route_path(&op.path)).or_default();
         if !entry.iter().any(|(m, _)| *m == op.method) {
-            entry.push((op.method.clone(), format_ident!("handle_{}", op.fn_name)));
+            entry.push((op.method.clone(), handler_ident(op)));
         }
     }
     routes

@@ -85,7 +85,12 @@ fn finish(mut ident: String, fallback: &str) -> String {
 
 /// `UpperCamelCase` identifier for a type or variant.
 pub fn pascal(raw: &str) -> String {
-    finish(spell_symbols(raw).to_pascal_case(), "Value")
+    let mut ident = finish(spell_symbols(raw).to_pascal_case(), "Value");
+    // Dropping a non-ASCII capital (`ÁKK` → `Ákk` → `kk`) can leave a lower-case start.
+    if let Some(first) = ident.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    ident
 }
 
 /// `snake_case` identifier for a field, function or module.
@@ -134,6 +139,8 @@ mod tests {
         assert_eq!(pascal("-1"), "Minus1");
         assert_eq!(pascal("2fa"), "V2fa");
         assert_eq!(pascal(""), "Value");
+        assert_eq!(pascal("ÁKK"), "Kk");
+        assert_eq!(pascal("ÁTHK"), "Thk");
         assert_eq!(snake("ref"), "ref_");
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("type"), "type_");
