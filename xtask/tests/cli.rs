@@ -354,6 +354,7 @@ fn corpus_generates_every_spec_of_a_directory_and_reports_a_table() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("oai-petstore.yaml"), "{text}");
     assert!(text.contains("error: broken.yaml:"), "{text}");
+    assert!(text.contains("\ngeneration goal"), "{text}");
     assert!(
         text.trim_end().ends_with("generated 2/3 (not checked)"),
         "{text}"
