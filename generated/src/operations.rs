@@ -148,19 +148,15 @@ impl CreateConnectSessionResponse {
     }
 }
 /// Parameters of `GET /connections/{connectionId}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetConnectionParams {
     /// The connection id you chose when the connection was created.
-    #[serde(rename = "connectionId")]
     pub connection_id: String,
     /// Refresh the credentials even when they are not expired.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force_refresh: Option<bool>,
     /// Include the refresh token in the returned credentials.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<bool>,
     /// Refresh the GitHub App JWT token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_github_app_jwt_token: Option<bool>,
     /// The integration key of the connection.
     pub provider_config_key: types::IntegrationKey,
@@ -256,10 +252,9 @@ impl GetConnectionResponse {
     }
 }
 /// Parameters of `DELETE /connections/{connectionId}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeleteConnectionParams {
     /// The connection id you chose when the connection was created.
-    #[serde(rename = "connectionId")]
     pub connection_id: String,
     /// The integration key of the connection.
     pub provider_config_key: types::IntegrationKey,

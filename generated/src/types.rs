@@ -11,17 +11,15 @@ use ::serde_json::{Map, Value};
 use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::schemars::JsonSchema;
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectSession {
     /// The connect session token
     pub token: String,
     /// The URL to directly connect the user to the integration. This can be used as a magic link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_link: Option<String>,
     /// When the token expires
     pub expires_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {
@@ -30,11 +28,10 @@ crate::runtime::record! {
     connect_link = "connect_link", optional, "The URL to directly connect the user to the integration. This can be used as a magic link.";
     expires_at = "expires_at", required, "When the token expires";
 }
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectSessionEnvelope {
     pub data: types::ConnectSession,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {
@@ -42,24 +39,16 @@ crate::runtime::record! {
     data = "data", required, "";
 }
 /// Body of POST /connect/sessions. The server requires `end_user` unless a top-level `tags` object is given, and rejects unknown keys.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectSessionInput {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_user: Option<types::EndUser>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<types::Organization>,
     /// Integrations the end user may connect; all when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_integrations: Option<Vec<types::IntegrationKey>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrations_config_defaults: Option<types::IntegrationsConfigDefaults>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<types::ConnectSessionOverrides>,
     /// Webhook URL to use for the connection this session creates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url_override: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<types::Tags>,
 }
 crate::runtime::record! {
@@ -74,40 +63,31 @@ crate::runtime::record! {
 }
 /// Per-integration overrides of the Connect UI, keyed by integration key.
 pub type ConnectSessionOverrides = BTreeMap<String, types::ConnectSessionOverridesValue>;
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectSessionOverridesValue {
     /// URL of the documentation the Connect UI links to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs_connect: Option<String>,
 }
 crate::runtime::record! {
     ConnectSessionOverridesValue, closed, "";
     docs_connect = "docs_connect", optional, "URL of the documentation the Connect UI links to.";
 }
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectSessionReconnectInput {
     pub connection_id: String,
     pub integration_id: types::IntegrationKey,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<types::Tags>,
     /// Deprecated, use tags instead.
     ///
     /// **Deprecated.**
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_user: Option<types::EndUser>,
     /// Deprecated, use tags instead.
     ///
     /// **Deprecated.**
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<types::Organization>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrations_config_defaults: Option<types::IntegrationsConfigDefaults>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overrides: Option<types::ConnectSessionOverrides>,
     /// Webhook URL to use for the reconnected connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url_override: Option<String>,
 }
 crate::runtime::record! {
@@ -122,7 +102,7 @@ crate::runtime::record! {
     webhook_url_override = "webhook_url_override", optional, "Webhook URL to use for the reconnected connection.";
 }
 /// A connection as GET /connections/{connectionId} returns it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Connection {
     pub id: i64,
     pub connection_id: String,
@@ -141,7 +121,6 @@ pub struct Connection {
     /// Credentials of the connection; empty without the read_credentials scope.
     pub credentials: Map<String, Value>,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {
@@ -160,19 +139,14 @@ crate::runtime::record! {
     last_fetched_at = "last_fetched_at", required, "When credentials were last read; null before the first read.";
     credentials = "credentials", required, "Credentials of the connection; empty without the read_credentials scope.";
 }
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionEndUser {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<types::ConnectionEndUserOrganization>,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {
@@ -183,13 +157,11 @@ crate::runtime::record! {
     tags = "tags", optional, "";
     organization = "organization", optional, "";
 }
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionEndUserOrganization {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {
@@ -197,13 +169,11 @@ crate::runtime::record! {
     id = "id", required, "";
     display_name = "display_name", optional, "";
 }
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionErrorsItem {
-    #[serde(rename = "type")]
     pub type_: String,
     pub log_id: String,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {
@@ -211,11 +181,10 @@ crate::runtime::record! {
     type_ = "type", required, "";
     log_id = "log_id", required, "";
 }
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeleteConnectionResult {
     pub success: bool,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {
@@ -225,17 +194,13 @@ crate::runtime::record! {
 /// The end user the connection belongs to. Deprecated in favour of tags.
 ///
 /// **Deprecated.**
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EndUser {
     /// Your identifier for the end user.
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Free-form string tags about the end user, at most 10 keys.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
 }
 crate::runtime::record! {
@@ -252,17 +217,13 @@ pub type IntegrationsConfigDefaults = BTreeMap<
     String,
     types::IntegrationsConfigDefaultsValue,
 >;
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IntegrationsConfigDefaultsValue {
     /// User scopes to request (Slack only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_scopes: Option<String>,
     /// Extra query parameters for the OAuth flow (OAuth2 only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_params: Option<BTreeMap<String, String>>,
     /// Connection configuration overrides; unknown keys are kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_config: Option<
         types::IntegrationsConfigDefaultsValueConnectionConfig,
     >,
@@ -274,18 +235,14 @@ crate::runtime::record! {
     connection_config = "connection_config", optional, "Connection configuration overrides; unknown keys are kept.";
 }
 /// Connection configuration overrides; unknown keys are kept.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IntegrationsConfigDefaultsValueConnectionConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_scopes_override: Option<String>,
     /// An empty string lets the end user supply their own client ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_client_id_override: Option<String>,
     /// An empty string lets the end user supply their own client secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_client_secret_override: Option<String>,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {
@@ -297,12 +254,10 @@ crate::runtime::record! {
 /// The organization of the end user. Deprecated in favour of tags.
 ///
 /// **Deprecated.**
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Organization {
     /// Your identifier for the organization.
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
 }
 crate::runtime::record! {
@@ -310,23 +265,18 @@ crate::runtime::record! {
     id = "id", required, "Your identifier for the organization.";
     display_name = "display_name", optional, "";
 }
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StdError {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<types::StdErrorError>,
 }
 crate::runtime::record! {
     StdError, closed, "";
     error = "error", optional, "";
 }
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StdErrorError {
     pub code: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<Map<String, Value>>>,
 }
 crate::runtime::record! {
@@ -336,26 +286,22 @@ crate::runtime::record! {
     errors = "errors", optional, "";
 }
 /// An error that carries details in `payload` (e.g. the connection whose refresh failed).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StdErrorWithPayload {
     pub error: types::StdErrorWithPayloadError,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {
     StdErrorWithPayload, open, "An error that carries details in `payload` (e.g. the connection whose refresh failed).", rest additional_properties;
     error = "error", required, "";
 }
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StdErrorWithPayloadError {
     pub code: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<Map<String, Value>>,
     /// Properties the schema does not name, kept so nothing is lost.
-    #[serde(flatten)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 crate::runtime::record! {

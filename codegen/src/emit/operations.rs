@@ -36,18 +36,7 @@ fn params_struct(model: &Model, op: &Operation) -> TokenStream {
         let ident = format_ident!("{}", p.ident);
         let t = ty(model, &p.ty);
         let docs = doc(p.doc.as_deref());
-        let rename = if p.ident == p.wire {
-            quote!()
-        } else {
-            let wire = Literal::string(&p.wire);
-            quote!(#[serde(rename = #wire)])
-        };
-        let optional = if p.required {
-            quote!()
-        } else {
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
-        };
-        quote! { #docs #rename #optional pub #ident: #t, }
+        quote! { #docs pub #ident: #t, }
     });
     let text = format!(" Parameters of `{} {}`.", op.method, op.path);
     let shape = crate::model::ir::Struct {
@@ -68,7 +57,7 @@ fn params_struct(model: &Model, op: &Operation) -> TokenStream {
     let record = super::types::record(&name, None, &shape);
     quote! {
         #[doc = #text]
-        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #name { #(#fields)* }
         #record
     }

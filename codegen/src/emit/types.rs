@@ -70,27 +70,12 @@ fn strukt(
     docs: TokenStream,
     s: &Struct,
 ) -> TokenStream {
-    let deny = if s.closed {
-        quote!(#[serde(deny_unknown_fields)])
-    } else {
-        quote!()
-    };
+    // Wire names, optionality and unknown keys live in the `record!` line below.
     let fields = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.ident);
         let t = ty(model, &f.ty);
         let docs = doc(f.doc.as_deref());
-        let rename = if f.ident != f.wire {
-            let wire = Literal::string(&f.wire);
-            quote!(#[serde(rename = #wire)])
-        } else {
-            quote!()
-        };
-        let optional = if f.required {
-            quote!()
-        } else {
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
-        };
-        quote! { #docs #rename #optional pub #ident: #t, }
+        quote! { #docs pub #ident: #t, }
     });
     let extra = s.extra.as_ref().map(|(ident, t)| {
         let ident = format_ident!("{}", ident);
@@ -105,15 +90,13 @@ fn strukt(
         };
         quote! {
             /// Properties the schema does not name, kept so nothing is lost.
-            #[serde(flatten)]
             pub #ident: #t,
         }
     });
     let record = record(name, def.doc.as_deref(), s);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Serialize)]
-        #deny
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #name {
             #(#fields)*
             #extra

@@ -98,10 +98,10 @@ macro_rules! discriminated {
 #[allow(unused_imports)]
 pub(crate) use discriminated;
 
-/// A generated struct's `Deserialize` (through [`de::Record`]) and `JsonSchema`, from one
+/// A generated struct's `Deserialize` (through [`de::Record`]), `Serialize` and `JsonSchema`, from one
 /// line per property: `field = "wire", required|optional, "summary";` (types come from the
 /// struct). Keys the struct does not name are rejected (`closed`), skipped (`open`), or
-/// kept in the map named by `rest field`. Replaces `#[derive(Deserialize, JsonSchema)]`,
+/// kept in the map named by `rest field`. Replaces `#[derive(Serialize, Deserialize, JsonSchema)]`,
 /// whose expansion was most of a generated crate's `cargo check` time.
 #[allow(unused_macros)]
 macro_rules! record {
@@ -127,6 +127,15 @@ macro_rules! record {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 $crate::runtime::de::record(deserializer)
+            }
+        }
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #[allow(unused_mut)]
+                let mut map = ::serde::Serializer::serialize_map(serializer, ::std::option::Option::None)?;
+                $($crate::runtime::ser::$req(&mut map, $wire, &self.$field)?;)*
+                $($crate::runtime::ser::rest(&mut map, &self.$rest)?;)?
+                ::serde::ser::SerializeMap::end(map)
             }
         }
         impl ::schemars::JsonSchema for $name {
@@ -330,6 +339,36 @@ pub mod de {
         }
         if !leftovers.keep(key, map)? {
             map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
+}
+
+/// Encoding of generated structs (see [`record!`]): properties in declaration order, then
+/// the leftovers map, as a JSON object.
+pub mod ser {
+    use ::serde::ser::{Serialize, SerializeMap};
+
+    /// A required property: always written (`null` when its `Option` is empty).
+    pub fn required<M: SerializeMap, T: Serialize + ?Sized>(map: &mut M, key: &'static str, value: &T) -> ::std::result::Result<(), M::Error> {
+        map.serialize_entry(key, value)
+    }
+
+    /// An optional property: written only when present.
+    pub fn optional<M: SerializeMap, T: Serialize>(map: &mut M, key: &'static str, value: &Option<T>) -> ::std::result::Result<(), M::Error> {
+        match value {
+            Some(value) => map.serialize_entry(key, value),
+            None => Ok(()),
+        }
+    }
+
+    /// The entries of a struct's leftovers map.
+    pub fn rest<'a, M: SerializeMap, V: Serialize + 'a>(
+        map: &mut M,
+        entries: impl IntoIterator<Item = (&'a ::std::string::String, &'a V)>,
+    ) -> ::std::result::Result<(), M::Error> {
+        for (key, value) in entries {
+            map.serialize_entry(key, value)?;
         }
         Ok(())
     }
@@ -552,14 +591,11 @@ mod tests {
     }
     discriminated!(Pet, "kind", { "cat" | "kitten" => Cat, "dog" => Dog, });
 
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     struct Session {
         token: String,
-        #[serde(rename = "link")]
         link: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<u8>,
-        #[serde(flatten)]
         rest: ::std::collections::BTreeMap<String, u8>,
     }
     record! {
@@ -569,7 +605,7 @@ mod tests {
         note = "note", optional, "";
     }
 
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     struct Input {
         id: String,
     }
@@ -581,7 +617,9 @@ mod tests {
     #[test]
     fn records_decode_like_the_schema_says() {
         let s: Session = serde_json::from_str(r#"{"token":"t","link":null,"extra":7}"#).unwrap();
-        assert_eq!((s.token.as_str(), s.link, s.note, s.rest.get("extra")), ("t", None, None, Some(&7)));
+        assert_eq!((s.token.as_str(), &s.link, s.note, s.rest.get("extra")), ("t", &None, None, Some(&7)));
+        // Encoded back: declared order, required null kept, absent optional left out, leftovers last.
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#"{"token":"t","link":null,"extra":7}"#);
         // Required but nullable: present as null is fine, absent is not.
         let err = serde_json::from_str::<Session>(r#"{"token":"t"}"#).unwrap_err().to_string();
         assert!(err.contains("missing field `link`"), "{err}");
