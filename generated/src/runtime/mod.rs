@@ -178,7 +178,7 @@ macro_rules! union_schema {
 #[allow(unused_imports)]
 pub(crate) use union_schema;
 
-/// Decoding of generated structs (see [`record!`]): the generic part, written once.
+/// Decoding of generated structs (see `record!`): the generic part, written once.
 pub mod de {
     use ::serde::de::{Deserialize, DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
     use ::std::marker::PhantomData;
@@ -344,7 +344,7 @@ pub mod de {
     }
 }
 
-/// Encoding of generated structs (see [`record!`]): properties in declaration order, then
+/// Encoding of generated structs (see `record!`): properties in declaration order, then
 /// the leftovers map, as a JSON object.
 pub mod ser {
     use ::serde::ser::{Serialize, SerializeMap};
@@ -374,7 +374,7 @@ pub mod ser {
     }
 }
 
-/// JSON Schemas of generated types (see [`record!`]): generated types list their properties'
+/// JSON Schemas of generated types (see `record!`): generated types list their properties'
 /// Rust types and these helpers assemble the object; `$ref`s come from the generator.
 pub mod schema {
     use ::schemars::Schema;
