@@ -304,36 +304,43 @@ pub fn items(model: &Model) -> TokenStream {
     }
 }
 
-/// Operations grouped by route, so each path is registered once (method, handler ident).
-/// Two operations with the same method on templates that differ only in parameter names
-/// cannot be told apart by any router: the first in document order is served.
+/// Whether the router serves each operation (by index). Two operations with the same
+/// method on templates that differ only in parameter names cannot be told apart by any
+/// router: the first in document order is served, the other is not.
+fn served(model: &Model) -> Vec<bool> {
+    let mut seen: std::collections::BTreeSet<(String, &str)> = std::collections::BTreeSet::new();
+    model
+        .operations
+        .iter()
+        .map(|op| seen.insert((route_path(&op.path), op.method.as_str())))
+        .collect()
+}
+
+/// Served operations grouped by route, so each path is registered once (method, handler).
 fn routes(model: &Model) -> BTreeMap<String, Vec<(String, proc_macro2::Ident)>> {
     let mut routes: BTreeMap<String, Vec<(String, proc_macro2::Ident)>> = BTreeMap::new();
-    for op in &model.operations {
-        let entry = routes.entry(route_path(&op.path)).or_default();
-        if !entry.iter().any(|(m, _)| *m == op.method) {
-            entry.push((op.method.clone(), handler_ident(op)));
+    for (op, served) in model.operations.iter().zip(served(model)) {
+        if served {
+            routes
+                .entry(route_path(&op.path))
+                .or_default()
+                .push((op.method.clone(), handler_ident(op)));
         }
     }
     routes
 }
 
 /// The axum handlers of the operations at `range` (indices into `model.operations`).
-/// A handler the router never reaches (see [`routes`]) is kept, documented and allowed dead.
+/// A handler the router never reaches (see [`served`]) is kept, documented and allowed dead.
 pub fn handlers(model: &Model, range: std::ops::Range<usize>) -> TokenStream {
-    let mut first: BTreeMap<(String, &str), usize> = BTreeMap::new();
-    for (i, op) in model.operations.iter().enumerate() {
-        first
-            .entry((route_path(&op.path), op.method.as_str()))
-            .or_insert(i);
-    }
-    let handlers = model.operations.iter().enumerate().skip(range.start).take(range.len()).map(|(i, op)| {
+    let served = served(model);
+    let handlers = model.operations.iter().zip(served).enumerate().skip(range.start).take(range.len()).map(|(i, (op, served))| {
         let h = handler(op, i);
-        if first.get(&(route_path(&op.path), op.method.as_str())) != Some(&i) {
+        if served {
+            h
+        } else {
             let note = format!(" Unreachable: another {} operation has the same path shape; the first one in the spec is served.", op.method);
             quote! { #[doc = #note] #[allow(dead_code)] #h }
-        } else {
-            h
         }
     });
     quote!(#(#handlers)*)

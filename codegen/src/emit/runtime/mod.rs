@@ -178,6 +178,29 @@ macro_rules! union_schema {
 #[allow(unused_imports)]
 pub(crate) use union_schema;
 
+/// A struct's map of the properties its schema does not name (`rest` in `record!`): what
+/// decoding fills and what the schema's `additionalProperties` describes.
+pub trait RestMap {
+    /// The type of each value.
+    type Value;
+    /// Keeps one property.
+    fn put(&mut self, key: ::std::string::String, value: Self::Value);
+}
+
+impl<T> RestMap for ::std::collections::BTreeMap<::std::string::String, T> {
+    type Value = T;
+    fn put(&mut self, key: ::std::string::String, value: T) {
+        self.insert(key, value);
+    }
+}
+
+impl RestMap for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    type Value = ::serde_json::Value;
+    fn put(&mut self, key: ::std::string::String, value: ::serde_json::Value) {
+        self.insert(key, value);
+    }
+}
+
 /// Decoding of generated structs (see `record!`): the generic part, written once.
 pub mod de {
     use ::serde::de::{Deserialize, DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
@@ -311,16 +334,12 @@ pub mod de {
         }
     }
 
-    impl<T: ::serde::de::DeserializeOwned> Leftovers for ::std::collections::BTreeMap<::std::string::String, T> {
+    impl<M: super::RestMap> Leftovers for M
+    where
+        M::Value: ::serde::de::DeserializeOwned,
+    {
         fn keep<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> ::std::result::Result<bool, A::Error> {
-            self.insert(key.into_owned(), map.next_value()?);
-            Ok(true)
-        }
-    }
-
-    impl Leftovers for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        fn keep<'de, A: MapAccess<'de>>(&mut self, key: Key<'de>, map: &mut A) -> ::std::result::Result<bool, A::Error> {
-            self.insert(key.into_owned(), map.next_value()?);
+            self.put(key.into_owned(), map.next_value()?);
             Ok(true)
         }
     }
@@ -419,23 +438,12 @@ pub mod schema {
     }
 
     /// The schema of the values of a field's map (`additionalProperties`).
-    pub fn values_of<S, M: Values>(g: &mut ::schemars::SchemaGenerator, field: impl FnOnce(S) -> M) -> Schema {
+    pub fn values_of<S, M: super::RestMap>(g: &mut ::schemars::SchemaGenerator, field: impl FnOnce(S) -> M) -> Schema
+    where
+        M::Value: ::schemars::JsonSchema,
+    {
         let _ = field;
         g.subschema_for::<M::Value>()
-    }
-
-    /// A map of leftover properties, by its value type.
-    pub trait Values {
-        /// The type of each value.
-        type Value: ::schemars::JsonSchema;
-    }
-
-    impl<T: ::schemars::JsonSchema> Values for ::std::collections::BTreeMap<::std::string::String, T> {
-        type Value = T;
-    }
-
-    impl Values for Map<::std::string::String, Value> {
-        type Value = Value;
     }
 
     /// One property: wire name, schema, required, description (empty for none).
