@@ -65,6 +65,7 @@ fn main() {
         let json = codegen::emit::spec_json(&doc);
         let options = codegen::emit::Options {
             crate_name: "bench".into(),
+            runtime: codegen::emit::Runtime::Registry,
         };
         let (emit_time, files) = median(runs, || codegen::emit::generate(&model, &json, &options));
         let lines: usize = files

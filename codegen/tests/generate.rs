@@ -19,6 +19,7 @@ fn generate(spec: Input, overlays: Vec<Input>, name: &str) -> Vec<File> {
         &json,
         &emit::Options {
             crate_name: name.into(),
+            runtime: emit::Runtime::Path("../runtime".into()),
         },
     )
     .unwrap()
@@ -131,6 +132,7 @@ fn the_overlapped_pipeline_equals_the_stages_in_sequence() {
     let input = || Input::read(&path, "spec.yaml").unwrap();
     let options = emit::Options {
         crate_name: "nango_full".into(),
+        runtime: emit::Runtime::Path("../runtime".into()),
     };
     let checked = codegen::check(input(), vec![]);
     let doc = checked.document.as_ref().unwrap();
@@ -250,6 +252,7 @@ fn thousands_of_routes_generate_without_deep_nesting() {
         loaded.document.as_ref().unwrap(),
         &emit::Options {
             crate_name: "wide".into(),
+            runtime: emit::Runtime::Path("../runtime".into()),
         },
     );
     assert_eq!(generation.model.operations.len(), 3000);
@@ -267,4 +270,24 @@ fn handlers_of_digit_led_operation_ids_are_snake_case() {
     let server = file(&files, "src/server.rs");
     assert!(server.contains("fn handle_4o_d_feed<"), "{server}");
     assert!(!server.contains("handle__"), "{server}");
+}
+
+/// Generated crates ask for the runtime version this generator was written against; it
+/// must be the version `runtime/Cargo.toml` declares.
+#[test]
+fn the_runtime_version_generated_crates_ask_for_is_the_workspace_runtime() {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/Cargo.toml");
+    let text = std::fs::read_to_string(manifest).unwrap();
+    let declared = text
+        .lines()
+        .find_map(|l| l.strip_prefix("version = "))
+        .map(|v| v.trim_matches('"'))
+        .unwrap();
+    assert_eq!(declared, emit::RUNTIME_VERSION);
+    let name = text
+        .lines()
+        .find_map(|l| l.strip_prefix("name = "))
+        .map(|v| v.trim_matches('"'))
+        .unwrap();
+    assert_eq!(name, emit::RUNTIME_CRATE);
 }

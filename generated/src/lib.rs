@@ -20,9 +20,10 @@
 #[rustfmt::skip]
 pub mod operations;
 #[rustfmt::skip]
-pub mod runtime;
-#[rustfmt::skip]
 pub mod types;
+/// The runtime crate every generated crate shares (decoding, client plumbing, the
+/// server's request pipeline), re-exported so users need no extra dependency.
+pub use ::openapi_runtime as runtime;
 #[cfg(feature = "client")]
 #[rustfmt::skip]
 pub mod client;

@@ -17,6 +17,10 @@ pub struct Args {
     /// Regenerate in memory and fail (exit 1) naming every file that differs from disk.
     #[arg(long)]
     check: bool,
+    /// Depend on `openapi-runtime` by version only (from the registry), for a crate that will
+    /// be published; by default the dependency is this workspace's `runtime/` by path.
+    #[arg(long)]
+    publishable: bool,
 }
 
 /// Generates (or checks) the crate.
@@ -36,7 +40,16 @@ pub fn run(args: Args) -> ExitCode {
         None => "generated".to_owned(),
         Some(dir) => crate_name_for(dir),
     };
-    let files = match generate(spec, overlays, &crate_name) {
+    let runtime = if args.publishable {
+        emit::Runtime::Registry
+    } else {
+        runtime_path(&out_dir)
+    };
+    let options = emit::Options {
+        crate_name,
+        runtime,
+    };
+    let files = match generate(spec, overlays, &options) {
         Ok(files) => files,
         Err(code) => return code,
     };
@@ -72,7 +85,7 @@ pub fn run(args: Args) -> ExitCode {
 pub fn generate(
     spec: codegen::Input,
     overlays: Vec<codegen::Input>,
-    crate_name: &str,
+    options: &emit::Options,
 ) -> Result<Vec<File>, ExitCode> {
     let loaded = codegen::load(spec, overlays);
     let color = spec_args::use_color(&std::io::stderr());
@@ -84,12 +97,7 @@ pub fn generate(
         eprintln!("error: the spec could not be loaded");
         return Err(ExitCode::from(1));
     };
-    let generation = codegen::generate(
-        doc,
-        &emit::Options {
-            crate_name: crate_name.to_owned(),
-        },
-    );
+    let generation = codegen::generate(doc, options);
     let mut all = loaded.diagnostics.clone();
     all.extend(generation.diagnostics);
     diag::sort(&mut all);
@@ -101,6 +109,56 @@ pub fn generate(
         eprintln!("error: {e}");
         ExitCode::from(1)
     })
+}
+
+/// The workspace's runtime crate as a path dependency of a crate written to `out_dir`:
+/// relative when both are on one tree (so the pair can move together), absolute otherwise.
+pub fn runtime_path(out_dir: &Path) -> emit::Runtime {
+    let runtime = workspace_root().join("runtime");
+    let absolute = |p: &Path| {
+        let joined = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        lexical(&joined)
+    };
+    let path = relative(&absolute(out_dir), &absolute(&runtime));
+    emit::Runtime::Path(path.to_string_lossy().into_owned())
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system (the directory may not exist yet).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The path of `to` seen from the directory `from` (both absolute and lexically clean).
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return to.iter().collect();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to[common..] {
+        out.push(c);
+    }
+    out
 }
 
 fn crate_name_for(dir: &Path) -> String {
@@ -124,6 +182,29 @@ pub fn crate_ident(raw: &str) -> String {
         format!("api_{name}")
     } else {
         name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_paths_are_relative_to_the_generated_crate() {
+        assert_eq!(
+            relative(Path::new("/w/target/gen/a"), Path::new("/w/runtime")),
+            PathBuf::from("../../../runtime")
+        );
+        assert_eq!(
+            relative(Path::new("/w/generated"), Path::new("/w/runtime")),
+            PathBuf::from("../runtime")
+        );
+        assert_eq!(lexical(Path::new("/w/x/./y/../z")), PathBuf::from("/w/x/z"));
+        let root = workspace_root();
+        assert_eq!(
+            runtime_path(&root.join("generated")),
+            emit::Runtime::Path("../runtime".into())
+        );
     }
 }
 

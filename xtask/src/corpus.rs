@@ -206,6 +206,7 @@ fn generate(path: &Path, display: &str, name: &str, out: &Path) -> Result<Genera
         doc,
         &codegen::emit::Options {
             crate_name: name.to_owned(),
+            runtime: crate::codegen::runtime_path(out),
         },
     );
     let lint_errors =

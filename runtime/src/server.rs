@@ -38,12 +38,22 @@ pub struct Rejection {
 impl Rejection {
     /// An error with a status, code and message.
     pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Rejection {
-        Rejection { status, code: code.into(), message: Some(message.into()), errors: Vec::new() }
+        Rejection {
+            status,
+            code: code.into(),
+            message: Some(message.into()),
+            errors: Vec::new(),
+        }
     }
 
     /// An error listing field problems (no message).
     pub fn with_errors(status: u16, code: impl Into<String>, errors: Vec<FieldError>) -> Rejection {
-        Rejection { status, code: code.into(), message: None, errors }
+        Rejection {
+            status,
+            code: code.into(),
+            message: None,
+            errors,
+        }
     }
 
     /// The JSON body.
@@ -54,7 +64,10 @@ impl Rejection {
             error.insert("message".into(), m.clone().into());
         }
         if !self.errors.is_empty() {
-            error.insert("errors".into(), serde_json::to_value(&self.errors).unwrap_or_default());
+            error.insert(
+                "errors".into(),
+                serde_json::to_value(&self.errors).unwrap_or_default(),
+            );
         }
         serde_json::json!({ "error": error })
     }
@@ -63,14 +76,21 @@ impl Rejection {
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
-        json_response(status, super::to_json(&self.body()), &[])
+        json_response(status, crate::to_json(&self.body()), &[])
     }
 }
 
-fn json_response(status: StatusCode, body: Vec<u8>, extra: &[(header::HeaderName, String)]) -> Response {
+fn json_response(
+    status: StatusCode,
+    body: Vec<u8>,
+    extra: &[(header::HeaderName, String)],
+) -> Response {
     let mut response = Response::new(axum::body::Body::from(body));
     *response.status_mut() = status;
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     for (name, value) in extra {
         if let Ok(v) = HeaderValue::from_str(value) {
             response.headers_mut().insert(name.clone(), v);
@@ -228,7 +248,10 @@ pub struct RouterOptions {
 
 impl Default for RouterOptions {
     fn default() -> RouterOptions {
-        RouterOptions { body_limit: 1024 * 1024, reject_unknown_query: true }
+        RouterOptions {
+            body_limit: 1024 * 1024,
+            reject_unknown_query: true,
+        }
     }
 }
 
@@ -246,7 +269,8 @@ pub struct Validators {
 impl Validators {
     /// Registers the spec once and compiles one validator per parameter and body.
     pub fn build(spec: &str, operations: &[OperationSpec]) -> Result<Validators, String> {
-        let document: serde_json::Value = serde_json::from_str(spec).map_err(|e| format!("embedded spec: {e}"))?;
+        let document: serde_json::Value =
+            serde_json::from_str(spec).map_err(|e| format!("embedded spec: {e}"))?;
         let base = "urn:openapi:spec";
         let registry = jsonschema::Registry::new()
             .add(base, document)
@@ -266,7 +290,11 @@ impl Validators {
         };
         let mut out = Vec::with_capacity(operations.len());
         for op in operations {
-            let params = op.params.iter().map(|p| compile(p.schema)).collect::<Result<Vec<_>, _>>()?;
+            let params = op
+                .params
+                .iter()
+                .map(|p| compile(p.schema))
+                .collect::<Result<Vec<_>, _>>()?;
             let body = match op.body {
                 Some(b) => compile(b.schema)?,
                 None => None,
@@ -294,17 +322,25 @@ pub struct Prepared<P> {
 impl<P> Prepared<P> {
     /// Takes the authenticated principal (present for every operation that requires auth).
     pub fn principal(&mut self) -> Result<P, Rejection> {
-        self.principal.take().ok_or_else(|| Rejection::new(401, "unauthorized", "Authentication failed."))
+        self.principal
+            .take()
+            .ok_or_else(|| Rejection::new(401, "unauthorized", "Authentication failed."))
     }
 
     /// Decodes the parameters struct.
     pub fn params<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
-        decode(serde_json::Value::Object(self.params.clone()), "invalid_query_params")
+        decode(
+            serde_json::Value::Object(self.params.clone()),
+            "invalid_query_params",
+        )
     }
 
     /// Decodes the JSON (or form) body.
     pub fn body<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
-        decode(self.body.clone().unwrap_or(serde_json::Value::Null), "invalid_body")
+        decode(
+            self.body.clone().unwrap_or(serde_json::Value::Null),
+            "invalid_body",
+        )
     }
 
     /// Decodes an optional body.
@@ -322,14 +358,28 @@ impl<P> Prepared<P> {
 
     /// The body as text.
     pub fn text_body(&self) -> Result<String, Rejection> {
-        String::from_utf8(self.raw_body.clone()).map_err(|e| Rejection::new(400, "invalid_body", e.to_string()))
+        String::from_utf8(self.raw_body.clone())
+            .map_err(|e| Rejection::new(400, "invalid_body", e.to_string()))
     }
 }
 
 fn decode<T: DeserializeOwned>(value: serde_json::Value, code: &str) -> Result<T, Rejection> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let path: Vec<String> = e.path().iter().map(|s| s.to_string()).filter(|s| s != "?").collect();
-        Rejection::with_errors(400, code, vec![FieldError { code: "invalid_type".into(), message: e.inner().to_string(), path }])
+        let path: Vec<String> = e
+            .path()
+            .iter()
+            .map(|s| s.to_string())
+            .filter(|s| s != "?")
+            .collect();
+        Rejection::with_errors(
+            400,
+            code,
+            vec![FieldError {
+                code: "invalid_type".into(),
+                message: e.inner().to_string(),
+                path,
+            }],
+        )
     })
 }
 
@@ -338,7 +388,12 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 }
 
 fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json")
 }
 
@@ -349,7 +404,10 @@ fn coerce(raw: &str, ty: ParamType) -> serde_json::Value {
             "false" => serde_json::Value::Bool(false),
             _ => raw.into(),
         },
-        ParamType::Integer => raw.parse::<i64>().map(Into::into).unwrap_or_else(|_| raw.into()),
+        ParamType::Integer => raw
+            .parse::<i64>()
+            .map(Into::into)
+            .unwrap_or_else(|_| raw.into()),
         ParamType::Number => raw
             .parse::<f64>()
             .ok()
@@ -360,19 +418,35 @@ fn coerce(raw: &str, ty: ParamType) -> serde_json::Value {
     }
 }
 
-fn schema_errors(validator: &jsonschema::Validator, instance: &serde_json::Value, prefix: &[String]) -> Vec<FieldError> {
+fn schema_errors(
+    validator: &jsonschema::Validator,
+    instance: &serde_json::Value,
+    prefix: &[String],
+) -> Vec<FieldError> {
     validator
         .iter_errors(instance)
         .map(|e| {
             let mut path: Vec<String> = prefix.to_vec();
-            path.extend(e.instance_path().to_string().split('/').filter(|s| !s.is_empty()).map(|s| s.replace("~1", "/").replace("~0", "~")));
-            FieldError { code: e.kind().keyword().to_owned(), message: e.to_string(), path }
+            path.extend(
+                e.instance_path()
+                    .to_string()
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.replace("~1", "/").replace("~0", "~")),
+            );
+            FieldError {
+                code: e.kind().keyword().to_owned(),
+                message: e.to_string(),
+                path,
+            }
         })
         .collect()
 }
 
 fn percent_decode(raw: &str) -> String {
-    percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Runs the pipeline up to (not including) typed decoding.
@@ -393,19 +467,31 @@ where
     // 1. Content type: present and not what the operation reads → 415.
     if let Some(ct) = header_str(headers, "content-type") {
         let acceptable = match spec.body.map(|b| b.kind) {
-            Some(BodyKind::Form) => ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"),
+            Some(BodyKind::Form) => ct
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded"),
             Some(BodyKind::Text | BodyKind::Bytes) => true,
             Some(BodyKind::Json) | None => is_json(ct),
         };
         if !acceptable {
             let expected = spec.body.map_or("application/json", |b| b.media);
-            return Err(Rejection::new(415, "invalid_content_type", format!("Content-Type header must be {expected}")));
+            return Err(Rejection::new(
+                415,
+                "invalid_content_type",
+                format!("Content-Type header must be {expected}"),
+            ));
         }
     }
     // 2. Size.
     let bytes = axum::body::to_bytes(body, options.body_limit)
         .await
-        .map_err(|_| Rejection::new(413, "payload_too_large", format!("The body is larger than {} bytes", options.body_limit)))?
+        .map_err(|_| {
+            Rejection::new(
+                413,
+                "payload_too_large",
+                format!("The body is larger than {} bytes", options.body_limit),
+            )
+        })?
         .to_vec();
     // 3. Syntax.
     let mut body_value = None;
@@ -419,23 +505,30 @@ where
                 BodyKind::Form => {
                     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
                         .map_err(|e| Rejection::new(400, "invalid_body", e.to_string()))?;
-                    Some(serde_json::Value::Object(pairs.into_iter().map(|(k, v)| (k, v.into())).collect()))
+                    Some(serde_json::Value::Object(
+                        pairs.into_iter().map(|(k, v)| (k, v.into())).collect(),
+                    ))
                 }
                 BodyKind::Text | BodyKind::Bytes => None,
             };
         }
     } else if !bytes.is_empty() && header_str(headers, "content-type").is_some_and(is_json) {
-        serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| Rejection::new(400, "invalid_json", e.to_string()))?;
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .map_err(|e| Rejection::new(400, "invalid_json", e.to_string()))?;
     }
     // 4. Authentication.
-    let query: Vec<(String, String)> = serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
     let principal = match spec.auth {
         AuthScheme::None => None,
         scheme => {
             let authorization = header_str(headers, "authorization").map(str::to_owned);
             let api_key = match scheme {
                 AuthScheme::ApiKeyHeader(name) => header_str(headers, name).map(str::to_owned),
-                AuthScheme::ApiKeyQuery(name) => query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+                AuthScheme::ApiKeyQuery(name) => query
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone()),
                 _ => None,
             };
             let present = match scheme {
@@ -452,9 +545,20 @@ where
             // HTTP stacks trim trailing whitespace, so `Bearer ` arrives as `Bearer`: an empty token.
             let bearer = authorization.as_deref().map(|a| {
                 let a = a.trim();
-                if a.eq_ignore_ascii_case("bearer") { String::new() } else { a.strip_prefix("Bearer ").unwrap_or(a).trim().to_owned() }
+                if a.eq_ignore_ascii_case("bearer") {
+                    String::new()
+                } else {
+                    a.strip_prefix("Bearer ").unwrap_or(a).trim().to_owned()
+                }
             });
-            Some(authenticate(Credentials { authorization, bearer, api_key }).await?)
+            Some(
+                authenticate(Credentials {
+                    authorization,
+                    bearer,
+                    api_key,
+                })
+                .await?,
+            )
         }
     };
     // 5. Parameters: coerce, check presence, validate against their schemas.
@@ -462,11 +566,17 @@ where
     let mut problems: BTreeMap<&'static str, Vec<FieldError>> = BTreeMap::new();
     for (i, p) in spec.params.iter().enumerate() {
         let value = match p.location {
-            Location::Path => path_values.iter().find(|(w, _)| w == p.wire).map(|(_, v)| coerce(&percent_decode(v), p.ty)),
+            Location::Path => path_values
+                .iter()
+                .find(|(w, _)| w == p.wire)
+                .map(|(_, v)| coerce(&percent_decode(v), p.ty)),
             Location::Query => query_value(&query, p),
             Location::Header => header_str(headers, p.wire).map(|v| coerce(v, p.ty)),
             Location::Cookie => header_str(headers, "cookie").and_then(|c| {
-                c.split(';').filter_map(|kv| kv.trim().split_once('=')).find(|(k, _)| *k == p.wire).map(|(_, v)| coerce(v, p.ty))
+                c.split(';')
+                    .filter_map(|kv| kv.trim().split_once('='))
+                    .find(|(k, _)| *k == p.wire)
+                    .map(|(_, v)| coerce(v, p.ty))
             }),
         };
         let code = match p.location {
@@ -498,23 +608,33 @@ where
             .map(|(k, _)| k.as_str())
             .filter(|k| {
                 let base = k.split('[').next().unwrap_or(k);
-                !spec.params.iter().any(|p| p.location == Location::Query && p.wire == base)
+                !spec
+                    .params
+                    .iter()
+                    .any(|p| p.location == Location::Query && p.wire == base)
                     && !matches!(spec.auth, AuthScheme::ApiKeyQuery(name) if name == *k)
             })
             .collect();
         if !unknown.is_empty() {
             let mut seen = std::collections::BTreeSet::new();
             for k in unknown.into_iter().filter(|k| seen.insert(*k)) {
-                problems.entry("invalid_query_params").or_default().push(FieldError {
-                    code: "unrecognized_keys".into(),
-                    message: format!("Unrecognized key: \"{k}\""),
-                    path: Vec::new(),
-                });
+                problems
+                    .entry("invalid_query_params")
+                    .or_default()
+                    .push(FieldError {
+                        code: "unrecognized_keys".into(),
+                        message: format!("Unrecognized key: \"{k}\""),
+                        path: Vec::new(),
+                    });
             }
         }
     }
     // Path problems first, then query, then headers: one answer names one part.
-    for code in ["invalid_uri_params", "invalid_query_params", "invalid_headers"] {
+    for code in [
+        "invalid_uri_params",
+        "invalid_query_params",
+        "invalid_headers",
+    ] {
         if let Some(errors) = problems.remove(code) {
             return Err(Rejection::with_errors(400, code, errors));
         }
@@ -526,7 +646,11 @@ where
                 return Err(Rejection::with_errors(
                     400,
                     "invalid_body",
-                    vec![FieldError { code: "invalid_type".into(), message: "A request body is required".into(), path: Vec::new() }],
+                    vec![FieldError {
+                        code: "invalid_type".into(),
+                        message: "A request body is required".into(),
+                        path: Vec::new(),
+                    }],
                 ));
             }
             (Some(v), _) => {
@@ -540,20 +664,33 @@ where
             _ => {}
         }
     }
-    Ok(Prepared { principal, params, body: body_value, raw_body: bytes })
+    Ok(Prepared {
+        principal,
+        params,
+        body: body_value,
+        raw_body: bytes,
+    })
 }
 
 fn query_value(query: &[(String, String)], p: &ParamSpec) -> Option<serde_json::Value> {
     match p.ty {
         ParamType::Array(item) => {
-            let values: Vec<&str> = query.iter().filter(|(k, _)| k == p.wire).map(|(_, v)| v.as_str()).collect();
+            let values: Vec<&str> = query
+                .iter()
+                .filter(|(k, _)| k == p.wire)
+                .map(|(_, v)| v.as_str())
+                .collect();
             if values.is_empty() {
                 return None;
             }
             let items: Vec<serde_json::Value> = if p.explode {
                 values.into_iter().map(|v| coerce(v, *item)).collect()
             } else {
-                values.iter().flat_map(|v| v.split(',')).map(|v| coerce(v, *item)).collect()
+                values
+                    .iter()
+                    .flat_map(|v| v.split(','))
+                    .map(|v| coerce(v, *item))
+                    .collect()
             };
             Some(serde_json::Value::Array(items))
         }
@@ -561,11 +698,18 @@ fn query_value(query: &[(String, String)], p: &ParamSpec) -> Option<serde_json::
             let prefix = format!("{}[", p.wire);
             let map: serde_json::Map<String, serde_json::Value> = query
                 .iter()
-                .filter_map(|(k, v)| k.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(']')).map(|key| (key.to_owned(), v.clone().into())))
+                .filter_map(|(k, v)| {
+                    k.strip_prefix(&prefix)
+                        .and_then(|rest| rest.strip_suffix(']'))
+                        .map(|key| (key.to_owned(), v.clone().into()))
+                })
                 .collect();
             (!map.is_empty()).then_some(serde_json::Value::Object(map))
         }
-        ty => query.iter().find(|(k, _)| k == p.wire).map(|(_, v)| coerce(v, ty)),
+        ty => query
+            .iter()
+            .find(|(k, _)| k == p.wire)
+            .map(|(_, v)| coerce(v, ty)),
     }
 }
 
@@ -576,8 +720,17 @@ pub async fn not_found() -> Response {
 
 /// 405 with `Allow` for a method the path does not have.
 pub fn method_not_allowed(allow: &'static str) -> Response {
-    let body = Rejection::new(405, "method_not_allowed", format!("Allowed methods: {allow}")).body();
-    json_response(StatusCode::METHOD_NOT_ALLOWED, super::to_json(&body), &[(header::ALLOW, allow.to_owned())])
+    let body = Rejection::new(
+        405,
+        "method_not_allowed",
+        format!("Allowed methods: {allow}"),
+    )
+    .body();
+    json_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        crate::to_json(&body),
+        &[(header::ALLOW, allow.to_owned())],
+    )
 }
 
 /// What every handler shares: the compiled validators and the router options.
@@ -617,9 +770,19 @@ where
         })
         .collect();
     let Some(validators) = core.validators.operation(index) else {
-        return Rejection::new(500, "server_error", "no validators for this operation").into_response();
+        return Rejection::new(500, "server_error", "no validators for this operation")
+            .into_response();
     };
-    let prepared = match prepare(spec, validators, &core.options, path_values, request, authenticate).await {
+    let prepared = match prepare(
+        spec,
+        validators,
+        &core.options,
+        path_values,
+        request,
+        authenticate,
+    )
+    .await
+    {
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };

@@ -1,6 +1,6 @@
 //! Runtime of the generated reqwest client: the HTTP plumbing every operation shares.
 
-use super::DecodeError;
+use crate::DecodeError;
 use std::time::Duration;
 
 /// A secret that never appears in `Debug` output or logs.
@@ -59,10 +59,18 @@ impl std::fmt::Display for Error {
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::UndocumentedStatus { status, body } => {
-                write!(f, "undocumented status {status}: {}", super::snippet(body))
+                write!(f, "undocumented status {status}: {}", crate::snippet(body))
             }
-            Error::Decode { status, path, message, snippet } => {
-                write!(f, "status {status}: body does not match the spec at `{path}`: {message} (body: {snippet})")
+            Error::Decode {
+                status,
+                path,
+                message,
+                snippet,
+            } => {
+                write!(
+                    f,
+                    "status {status}: body does not match the spec at `{path}`: {message} (body: {snippet})"
+                )
             }
         }
     }
@@ -80,8 +88,20 @@ impl std::error::Error for Error {
 impl From<DecodeError> for Error {
     fn from(e: DecodeError) -> Error {
         match e {
-            DecodeError::UndocumentedStatus { status, body } => Error::UndocumentedStatus { status, body },
-            DecodeError::Body { status, path, message, snippet } => Error::Decode { status, path, message, snippet },
+            DecodeError::UndocumentedStatus { status, body } => {
+                Error::UndocumentedStatus { status, body }
+            }
+            DecodeError::Body {
+                status,
+                path,
+                message,
+                snippet,
+            } => Error::Decode {
+                status,
+                path,
+                message,
+                snippet,
+            },
         }
     }
 }
@@ -138,8 +158,12 @@ fn scalar(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-fn to_value<T: serde::Serialize + ?Sized>(name: &str, value: &T) -> Result<serde_json::Value, Error> {
-    serde_json::to_value(value).map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))
+fn to_value<T: serde::Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::InvalidRequest(format!("parameter `{name}`: {e}")))
 }
 
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
@@ -159,7 +183,11 @@ pub fn encode_segment(raw: &str) -> String {
 pub fn path_param<T: serde::Serialize>(name: &str, value: &T) -> Result<String, Error> {
     let v = to_value(name, value)?;
     let raw = match &v {
-        serde_json::Value::Array(items) => items.iter().filter_map(scalar).collect::<Vec<_>>().join(","),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .filter_map(scalar)
+            .collect::<Vec<_>>()
+            .join(","),
         other => scalar(other).unwrap_or_default(),
     };
     Ok(encode_segment(&raw))
@@ -180,7 +208,13 @@ impl Request {
     }
 
     /// Adds a query parameter serialized per `style`/`explode`; `None` adds nothing.
-    pub fn query<T: serde::Serialize>(&mut self, name: &str, value: &T, style: Style, explode: bool) -> Result<(), Error> {
+    pub fn query<T: serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &T,
+        style: Style,
+        explode: bool,
+    ) -> Result<(), Error> {
         match to_value(name, value)? {
             serde_json::Value::Null => {}
             serde_json::Value::Array(items) => {
@@ -192,7 +226,9 @@ impl Request {
                     _ => Some(","),
                 };
                 match sep {
-                    None => self.query.extend(items.into_iter().map(|i| (name.to_owned(), i))),
+                    None => self
+                        .query
+                        .extend(items.into_iter().map(|i| (name.to_owned(), i))),
                     Some(sep) => self.query.push((name.to_owned(), items.join(sep))),
                 }
             }
@@ -202,9 +238,15 @@ impl Request {
                         deep(&mut self.query, &format!("{name}[{k}]"), v);
                     }
                 }
-                (_, true) => self.query.extend(map.iter().filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))),
+                (_, true) => self.query.extend(
+                    map.iter()
+                        .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v))),
+                ),
                 (_, false) => {
-                    let flat: Vec<String> = map.iter().filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}"))).collect();
+                    let flat: Vec<String> = map
+                        .iter()
+                        .filter_map(|(k, v)| scalar(v).map(|v| format!("{k},{v}")))
+                        .collect();
                     self.query.push((name.to_owned(), flat.join(",")));
                 }
             },
@@ -222,7 +264,11 @@ impl Request {
         let v = to_value(name, value)?;
         let text = match &v {
             serde_json::Value::Null => return Ok(()),
-            serde_json::Value::Array(items) => items.iter().filter_map(scalar).collect::<Vec<_>>().join(","),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(scalar)
+                .collect::<Vec<_>>()
+                .join(","),
             other => scalar(other).unwrap_or_default(),
         };
         self.headers.push((name.to_owned(), text));
@@ -238,8 +284,13 @@ impl Request {
     }
 
     /// A JSON body.
-    pub fn json<T: serde::Serialize + ?Sized>(&mut self, media: &str, body: &T) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(format!("body: {e}")))?;
+    pub fn json<T: serde::Serialize + ?Sized>(
+        &mut self,
+        media: &str,
+        body: &T,
+    ) -> Result<(), Error> {
+        let bytes =
+            serde_json::to_vec(body).map_err(|e| Error::InvalidRequest(format!("body: {e}")))?;
         self.body = Some((media.to_owned(), bytes));
         Ok(())
     }
@@ -257,7 +308,10 @@ impl Request {
             .map(|(k, v)| format!("{}={}", encode_segment(k), encode_segment(v)))
             .collect::<Vec<_>>()
             .join("&");
-        self.body = Some(("application/x-www-form-urlencoded".to_owned(), encoded.into_bytes()));
+        self.body = Some((
+            "application/x-www-form-urlencoded".to_owned(),
+            encoded.into_bytes(),
+        ));
         Ok(())
     }
 
@@ -361,7 +415,11 @@ impl ClientBuilder {
             .user_agent(self.user_agent)
             .build()
             .map_err(Error::Transport)?;
-        Ok(ReqwestClient { base_url: self.base_url.trim_end_matches('/').to_owned(), http, credentials: self.credentials })
+        Ok(ReqwestClient {
+            base_url: self.base_url.trim_end_matches('/').to_owned(),
+            http,
+            credentials: self.credentials,
+        })
     }
 }
 
@@ -431,7 +489,9 @@ impl ReqwestClient {
             builder = builder.header(reqwest::header::COOKIE, request.cookies.join("; "));
         }
         if let Some((media, bytes)) = request.body {
-            builder = builder.header(reqwest::header::CONTENT_TYPE, media).body(bytes);
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, media)
+                .body(bytes);
         }
         let response = builder.send().await.map_err(Error::Transport)?;
         let status = response.status().as_u16();
@@ -456,23 +516,43 @@ mod tests {
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
     fn query_styles_follow_openapi() {
         use serde_json::json;
-        assert_eq!(query(json!(true), Style::Form, true), pairs(&[("q", "true")]));
+        assert_eq!(
+            query(json!(true), Style::Form, true),
+            pairs(&[("q", "true")])
+        );
         assert_eq!(query(json!(null), Style::Form, true), pairs(&[]));
-        assert_eq!(query(json!([1, 2]), Style::Form, true), pairs(&[("q", "1"), ("q", "2")]));
-        assert_eq!(query(json!([1, 2]), Style::Form, false), pairs(&[("q", "1,2")]));
-        assert_eq!(query(json!(["a", "b"]), Style::PipeDelimited, false), pairs(&[("q", "a|b")]));
+        assert_eq!(
+            query(json!([1, 2]), Style::Form, true),
+            pairs(&[("q", "1"), ("q", "2")])
+        );
+        assert_eq!(
+            query(json!([1, 2]), Style::Form, false),
+            pairs(&[("q", "1,2")])
+        );
+        assert_eq!(
+            query(json!(["a", "b"]), Style::PipeDelimited, false),
+            pairs(&[("q", "a|b")])
+        );
         assert_eq!(
             query(json!({"a": 1, "b": {"c": "x"}}), Style::DeepObject, true),
             pairs(&[("q[a]", "1"), ("q[b][c]", "x")])
         );
-        assert_eq!(query(json!({"a": 1}), Style::Form, true), pairs(&[("a", "1")]));
-        assert_eq!(query(json!({"a": 1, "b": 2}), Style::Form, false), pairs(&[("q", "a,1,b,2")]));
+        assert_eq!(
+            query(json!({"a": 1}), Style::Form, true),
+            pairs(&[("a", "1")])
+        );
+        assert_eq!(
+            query(json!({"a": 1, "b": 2}), Style::Form, false),
+            pairs(&[("q", "a,1,b,2")])
+        );
     }
 
     #[test]
@@ -484,7 +564,10 @@ mod tests {
 
     #[test]
     fn secrets_do_not_leak_into_debug() {
-        let client = ReqwestClient::builder("http://127.0.0.1:1").bearer_token("s3cr3t").build().unwrap();
+        let client = ReqwestClient::builder("http://127.0.0.1:1")
+            .bearer_token("s3cr3t")
+            .build()
+            .unwrap();
         let shown = format!("{client:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("Secret(***)"), "{shown}");

@@ -1,0 +1,54 @@
+//! Runtime support for crates generated from OpenAPI descriptions by `cargo xtask codegen`.
+//!
+//! Generated crates depend on this crate and re-export it as `runtime`; everything that is
+//! the same for every API lives here once (decoding, encoding and schemas of generated
+//! structs, string enums, the reqwest client plumbing, the axum request pipeline), so the
+//! generated code is only what differs between APIs.
+//!
+//! - Always: [`de`], [`ser`], [`schema`], the decode helpers and the item macros
+//!   ([`string_enum!`], [`discriminated!`], [`record!`], [`union_schema!`]).
+//! - Feature `client`: [`client`], the HTTP plumbing of generated clients (reqwest, rustls).
+//! - Feature `server`: [`server`], the request pipeline of generated routers (axum, jsonschema).
+
+#[cfg(feature = "client")]
+pub mod client;
+pub mod de;
+mod decode;
+mod macros;
+pub mod schema;
+pub mod ser;
+#[cfg(feature = "server")]
+pub mod server;
+
+pub use decode::*;
+
+/// Crates the macros expand to, so generated code needs no extra dependency to use them.
+#[doc(hidden)]
+pub mod __private {
+    pub use ::schemars;
+    pub use ::serde;
+    pub use ::serde_json;
+}
+
+/// A struct's map of the properties its schema does not name (`rest` in `record!`): what
+/// decoding fills and what the schema's `additionalProperties` describes.
+pub trait RestMap {
+    /// The type of each value.
+    type Value;
+    /// Keeps one property.
+    fn put(&mut self, key: ::std::string::String, value: Self::Value);
+}
+
+impl<T> RestMap for ::std::collections::BTreeMap<::std::string::String, T> {
+    type Value = T;
+    fn put(&mut self, key: ::std::string::String, value: T) {
+        self.insert(key, value);
+    }
+}
+
+impl RestMap for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    type Value = ::serde_json::Value;
+    fn put(&mut self, key: ::std::string::String, value: ::serde_json::Value) {
+        self.insert(key, value);
+    }
+}
