@@ -23,13 +23,25 @@ impl Format {
     }
 }
 
+/// Why a document could not be serialized (the serializer's message).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleError(pub String);
+
+impl std::fmt::Display for BundleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot serialize the bundle: {}", self.0)
+    }
+}
+
+impl std::error::Error for BundleError {}
+
 /// Serializes the effective document (`$ref`s kept as written).
-pub fn render(doc: &Document, format: Format) -> Result<String, String> {
+pub fn render(doc: &Document, format: Format) -> Result<String, BundleError> {
     let value = doc.root.to_json();
     match format {
-        Format::Yaml => serde_yaml::to_string(&value).map_err(|e| e.to_string()),
+        Format::Yaml => serde_yaml::to_string(&value).map_err(|e| BundleError(e.to_string())),
         Format::Json => serde_json::to_string_pretty(&value)
             .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
+            .map_err(|e| BundleError(e.to_string())),
     }
 }

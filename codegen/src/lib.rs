@@ -44,7 +44,7 @@ pub struct Generation {
     /// Lint and model findings, sorted (load findings stay in [`Loaded`]).
     pub diagnostics: Vec<Diagnostic>,
     /// The crate's files, or why emitting failed.
-    pub files: Result<Vec<emit::File>, String>,
+    pub files: Result<Vec<emit::File>, emit::EmitError>,
 }
 
 /// Lints, models and emits a loaded document. Lint and the embedded spec are computed

@@ -84,10 +84,25 @@ fn header<'h>(headers: &'h [Header], name: &str) -> Option<&'h str> {
         .map(|h| h.value.as_str())
 }
 
+/// Why a file could not be read as HAR 1.2 (serde's message names the line and column).
+#[derive(Debug)]
+pub struct HarError(pub serde_json::Error);
+
+impl std::fmt::Display for HarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "not a HAR 1.2 file: {}", self.0)
+    }
+}
+
+impl std::error::Error for HarError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 /// Checks every entry of a HAR document; one row per entry.
-pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, String> {
-    let har: Har =
-        serde_json::from_str(har_text).map_err(|e| format!("not a HAR 1.2 file: {e}"))?;
+pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, HarError> {
+    let har: Har = serde_json::from_str(har_text).map_err(HarError)?;
     let base_paths: Vec<String> = validator
         .loaded()
         .document

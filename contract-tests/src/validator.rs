@@ -186,6 +186,26 @@ impl Segment {
     }
 }
 
+/// Why a validator could not be built for a spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ValidatorError {
+    /// The spec did not load; its diagnostics (in the [`Loaded`] given) say why.
+    NotLoaded,
+    /// `jsonschema` cannot register the document (its message).
+    Registry(String),
+}
+
+impl std::fmt::Display for ValidatorError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ValidatorError::NotLoaded => f.write_str("the spec did not load (see its diagnostics)"),
+            ValidatorError::Registry(m) => write!(f, "cannot register the spec's schemas: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ValidatorError {}
+
 /// Validates exchanges against one effective spec.
 pub struct ContractValidator {
     loaded: Loaded,
@@ -297,13 +317,13 @@ fn responses_of(
 
 impl ContractValidator {
     /// Builds the validator for a loaded spec (documented + overlays).
-    pub fn new(loaded: Loaded) -> Result<ContractValidator, String> {
-        let doc = loaded.document.as_ref().ok_or("the spec did not load")?;
+    pub fn new(loaded: Loaded) -> Result<ContractValidator, ValidatorError> {
+        let doc = loaded.document.as_ref().ok_or(ValidatorError::NotLoaded)?;
         let json = codegen::load::normalize::to_json_schema_2020(doc);
         let registry = jsonschema::Registry::new()
             .add(BASE, json)
             .and_then(|r| r.prepare())
-            .map_err(|e| format!("cannot register the spec: {e}"))?;
+            .map_err(|e| ValidatorError::Registry(e.to_string()))?;
         let validators: Mutex<BTreeMap<String, LazyValidator>> = Mutex::new(BTreeMap::new());
         let mut operations: Vec<Operation> = openapi::operations(&doc.root)
             .into_iter()

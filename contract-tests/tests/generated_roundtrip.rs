@@ -377,3 +377,42 @@ async fn router_answers_the_documented_errors_itself() {
     let (status, _, _) = raw(&base, "GET", "/nowhere", &[], None).await;
     assert_eq!(status, 404);
 }
+
+/// Every public edge returns an error that `?` turns into `Box<dyn Error + Send + Sync>`
+/// (what `anyhow::Result` needs): router construction, the validator, code generation, the
+/// client and response decoding.
+#[tokio::test]
+async fn public_edges_return_standard_errors()
+-> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let _router = generated::server::router(Fake::default())?;
+    let loaded = codegen::check(
+        codegen::Input::new("spec.yaml", include_str!("../../spec/nango.yaml")),
+        vec![],
+    );
+    let doc = loaded.document.clone().ok_or("the spec loads")?;
+    let _validator = contract_tests::ContractValidator::new(loaded)?;
+    let generation = codegen::generate(
+        &doc,
+        &codegen::emit::Options {
+            crate_name: "edges".into(),
+            runtime: codegen::emit::Runtime::Registry,
+        },
+    );
+    let files = generation.files?;
+    assert!(files.iter().any(|f| f.path == "src/types.rs"));
+    let client = ReqwestClient::builder("http://127.0.0.1:9").build()?;
+    let unreachable = client.create_reconnect_session(&input("conn-1")).await;
+    let error: Box<dyn std::error::Error + Send + Sync> = unreachable
+        .err()
+        .ok_or("no server listens on port 9")?
+        .into();
+    assert!(error.to_string().contains("transport"), "{error}");
+    let decoded = CreateReconnectSessionResponse::decode(299, b"{}");
+    let error: Box<dyn std::error::Error + Send + Sync> =
+        decoded.err().ok_or("299 is undocumented")?.into();
+    assert!(
+        error.to_string().contains("undocumented status 299"),
+        "{error}"
+    );
+    Ok(())
+}

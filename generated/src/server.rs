@@ -11,7 +11,9 @@ use ::serde_json::{Map, Value};
 use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::schemars::JsonSchema;
-pub use crate::runtime::server::{Credentials, FieldError, Rejection, RouterOptions};
+pub use crate::runtime::server::{
+    Credentials, FieldError, Rejection, RouterError, RouterOptions,
+};
 /// The effective spec requests are validated against (embedded at build time).
 pub const SPEC: &str = include_str!("spec.json");
 /// The API's operations, to implement. Inputs arrive typed and already validated
@@ -163,14 +165,14 @@ pub struct Shared<S> {
     core: crate::runtime::server::Core,
 }
 /// A router with default options (1 MiB body limit, unknown query parameters rejected).
-pub fn router<S: Server>(server: S) -> Result<::axum::Router, String> {
+pub fn router<S: Server>(server: S) -> Result<::axum::Router, RouterError> {
     router_with(server, RouterOptions::default())
 }
 /// A router with explicit options. Fails only if the embedded spec cannot be compiled.
 pub fn router_with<S: Server>(
     server: S,
     options: RouterOptions,
-) -> Result<::axum::Router, String> {
+) -> Result<::axum::Router, RouterError> {
     let validators = crate::runtime::server::Validators::build(SPEC, OPERATIONS)?;
     let shared = ::std::sync::Arc::new(Shared {
         server,

@@ -261,6 +261,35 @@ pub struct OperationValidators {
     body: Option<jsonschema::Validator>,
 }
 
+/// Why a router could not be built: the embedded spec (or one of its schemas) cannot be
+/// compiled. The spec was checked when the crate was generated, so this means the crate's
+/// `spec.json` was edited or does not match the generated code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouterError {
+    /// The embedded spec is not JSON, or `jsonschema` cannot register it.
+    Spec(String),
+    /// One schema of the spec cannot be compiled.
+    Schema {
+        /// Its JSON pointer in the embedded spec.
+        pointer: String,
+        /// What `jsonschema` said.
+        message: String,
+    },
+}
+
+impl std::fmt::Display for RouterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RouterError::Spec(m) => write!(f, "the embedded spec cannot be used: {m}"),
+            RouterError::Schema { pointer, message } => {
+                write!(f, "the schema at {pointer} cannot be compiled: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RouterError {}
+
 /// Every operation's validators, compiled once from the embedded spec.
 pub struct Validators {
     operations: Vec<OperationValidators>,
@@ -268,15 +297,15 @@ pub struct Validators {
 
 impl Validators {
     /// Registers the spec once and compiles one validator per parameter and body.
-    pub fn build(spec: &str, operations: &[OperationSpec]) -> Result<Validators, String> {
+    pub fn build(spec: &str, operations: &[OperationSpec]) -> Result<Validators, RouterError> {
         let document: serde_json::Value =
-            serde_json::from_str(spec).map_err(|e| format!("embedded spec: {e}"))?;
+            serde_json::from_str(spec).map_err(|e| RouterError::Spec(e.to_string()))?;
         let base = "urn:openapi:spec";
         let registry = jsonschema::Registry::new()
             .add(base, document)
             .and_then(|r| r.prepare())
-            .map_err(|e| format!("embedded spec: {e}"))?;
-        let compile = |pointer: &str| -> Result<Option<jsonschema::Validator>, String> {
+            .map_err(|e| RouterError::Spec(e.to_string()))?;
+        let compile = |pointer: &str| -> Result<Option<jsonschema::Validator>, RouterError> {
             if pointer.is_empty() {
                 return Ok(None);
             }
@@ -286,7 +315,10 @@ impl Validators {
                 .should_validate_formats(true)
                 .build(&schema)
                 .map(Some)
-                .map_err(|e| format!("schema {pointer}: {e}"))
+                .map_err(|e| RouterError::Schema {
+                    pointer: pointer.to_owned(),
+                    message: e.to_string(),
+                })
         };
         let mut out = Vec::with_capacity(operations.len());
         for op in operations {

@@ -198,7 +198,7 @@ fn bench(args: &Args) -> Result<(), String> {
     let doc = loaded.document.ok_or("the spec did not load")?;
     std::fs::write(
         &bundle,
-        codegen::bundle::render(&doc, codegen::bundle::Format::Yaml)?,
+        codegen::bundle::render(&doc, codegen::bundle::Format::Yaml).map_err(|e| e.to_string())?,
     )
     .map_err(|e| e.to_string())?;
     let prism_port = free_port()?;

@@ -185,29 +185,6 @@ pub fn crate_ident(raw: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn runtime_paths_are_relative_to_the_generated_crate() {
-        assert_eq!(
-            relative(Path::new("/w/target/gen/a"), Path::new("/w/runtime")),
-            PathBuf::from("../../../runtime")
-        );
-        assert_eq!(
-            relative(Path::new("/w/generated"), Path::new("/w/runtime")),
-            PathBuf::from("../runtime")
-        );
-        assert_eq!(lexical(Path::new("/w/x/./y/../z")), PathBuf::from("/w/x/z"));
-        let root = workspace_root();
-        assert_eq!(
-            runtime_path(&root.join("generated")),
-            emit::Runtime::Path("../runtime".into())
-        );
-    }
-}
-
 fn normalize(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
@@ -235,4 +212,27 @@ fn check(out_dir: &Path, files: &[File]) -> ExitCode {
     }
     eprintln!("help: run `cargo xtask codegen` and commit the result");
     ExitCode::from(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_paths_are_relative_to_the_generated_crate() {
+        assert_eq!(
+            relative(Path::new("/w/target/gen/a"), Path::new("/w/runtime")),
+            PathBuf::from("../../../runtime")
+        );
+        assert_eq!(
+            relative(Path::new("/w/generated"), Path::new("/w/runtime")),
+            PathBuf::from("../runtime")
+        );
+        assert_eq!(lexical(Path::new("/w/x/./y/../z")), PathBuf::from("/w/x/z"));
+        let root = workspace_root();
+        assert_eq!(
+            runtime_path(&root.join("generated")),
+            emit::Runtime::Path("../runtime".into())
+        );
+    }
 }

@@ -186,13 +186,14 @@ fn run_suite(args: &Args, validator: &ContractValidator) -> Result<Vec<report::R
                 Ok(suite::run(validator, &target).await)
             }
             None => {
-                let key = mock::secret_key_from_env()?;
+                let key = mock::secret_key_from_env().map_err(|e| e.to_string())?;
                 let running = mock::start_with(
                     Mock::new(state::State::seeded(&key), None),
                     "127.0.0.1:0",
                     args.faithful,
                 )
-                .await?;
+                .await
+                .map_err(|e| e.to_string())?;
                 println!(
                     "contract suite against the embedded mock at {}",
                     running.base_url

@@ -217,7 +217,7 @@ fn generate(path: &Path, display: &str, name: &str, out: &Path) -> Result<Genera
         .filter(|d| d.code == "codegen-fallback")
         .count();
     let model = generation.model;
-    let files = generation.files?;
+    let files = generation.files.map_err(|e| e.to_string())?;
     let mut lines = 0;
     for f in &files {
         let target = out.join(&f.path);

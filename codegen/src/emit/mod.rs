@@ -12,6 +12,40 @@ use crate::model::Model;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// Why emitting failed. Never caused by the spec (the model has already turned every
+/// problem into a documented fallback): a failure here is a generator bug, reported with the
+/// file and the parser's message so it can be filed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmitError {
+    /// Generated tokens did not parse as Rust.
+    Unparsable {
+        /// The file being generated (`types.rs`).
+        file: String,
+        /// What syn said.
+        message: String,
+    },
+    /// A formatting worker stopped without a result (it panicked).
+    WorkerFailed,
+}
+
+impl std::fmt::Display for EmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EmitError::Unparsable { file, message } => {
+                write!(
+                    f,
+                    "generated {file} does not parse: {message} (a generator bug; please report it with the spec)"
+                )
+            }
+            EmitError::WorkerFailed => f.write_str(
+                "a formatting worker failed (a generator bug; please report it with the spec)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EmitError {}
+
 /// One file of the generated crate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct File {
@@ -62,9 +96,11 @@ fn header(model: &Model) -> String {
     )
 }
 
-fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
-    let file = syn::parse2::<syn::File>(tokens)
-        .map_err(|e| format!("generated {what} does not parse: {e}"))?;
+fn format(tokens: TokenStream, what: &str) -> Result<String, EmitError> {
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| EmitError::Unparsable {
+        file: what.to_owned(),
+        message: e.to_string(),
+    })?;
     Ok(layout::record_calls(&prettyplease::unparse(&file)))
 }
 
@@ -96,11 +132,11 @@ impl<'m> Piece<'m> {
 
 /// Builds and formats every piece on all cores (largest first, taken from a shared
 /// queue) and concatenates each file's pieces in the order given.
-fn format_all(names: &[&str], pieces: &[Piece<'_>]) -> Result<Vec<String>, String> {
+fn format_all(names: &[&str], pieces: &[Piece<'_>]) -> Result<Vec<String>, EmitError> {
     let mut schedule: Vec<usize> = (0..pieces.len()).collect();
     schedule.sort_by_key(|i| std::cmp::Reverse(pieces[*i].weight));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || -> Result<Vec<(usize, String)>, String> {
+    let work = || -> Result<Vec<(usize, String)>, EmitError> {
         let mut done = Vec::new();
         while let Some(&i) = schedule.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
             let piece = &pieces[i];
@@ -112,7 +148,7 @@ fn format_all(names: &[&str], pieces: &[Piece<'_>]) -> Result<Vec<String>, Strin
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, pieces.len().max(1));
-    let results: Vec<Result<Vec<(usize, String)>, String>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Vec<(usize, String)>, EmitError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .filter_map(|_| {
                 std::thread::Builder::new()
@@ -127,10 +163,7 @@ fn format_all(names: &[&str], pieces: &[Piece<'_>]) -> Result<Vec<String>, Strin
         }
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("formatting failed".to_owned()))
-            })
+            .map(|h| h.join().unwrap_or(Err(EmitError::WorkerFailed)))
             .collect()
     });
     let mut texts = vec![String::new(); pieces.len()];
@@ -194,7 +227,7 @@ fn pieces(model: &Model) -> Vec<Piece<'_>> {
 
 /// Generates every file of the crate. `spec_json` is the effective spec the server
 /// validates requests against.
-pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec<File>, String> {
+pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec<File>, EmitError> {
     let head = header(model);
     let lib = quote! {
         //! Types, client and server for the API, generated from its OpenAPI description.
@@ -228,9 +261,8 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
         &["types.rs", "operations.rs", "client.rs", "server.rs"],
         &pieces(model),
     )?;
-    let [types_file, ops_file, client_file, server_file]: [String; 4] = formatted
-        .try_into()
-        .map_err(|_| "formatting lost a file".to_owned())?;
+    let [types_file, ops_file, client_file, server_file]: [String; 4] =
+        formatted.try_into().map_err(|_| EmitError::WorkerFailed)?;
     let mut files = vec![
         File {
             path: "Cargo.toml".into(),

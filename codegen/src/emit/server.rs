@@ -262,7 +262,7 @@ pub fn items(model: &Model) -> TokenStream {
         quote!()
     };
     quote! {
-        pub use crate::runtime::server::{Credentials, FieldError, Rejection, RouterOptions};
+        pub use crate::runtime::server::{Credentials, FieldError, Rejection, RouterError, RouterOptions};
 
         #[doc = #spec_doc]
         pub const SPEC: &str = include_str!("spec.json");
@@ -289,12 +289,12 @@ pub fn items(model: &Model) -> TokenStream {
         }
 
         /// A router with default options (1 MiB body limit, unknown query parameters rejected).
-        pub fn router<S: Server>(server: S) -> Result<::axum::Router, String> {
+        pub fn router<S: Server>(server: S) -> Result<::axum::Router, RouterError> {
             router_with(server, RouterOptions::default())
         }
 
         /// A router with explicit options. Fails only if the embedded spec cannot be compiled.
-        pub fn router_with<S: Server>(server: S, options: RouterOptions) -> Result<::axum::Router, String> {
+        pub fn router_with<S: Server>(server: S, options: RouterOptions) -> Result<::axum::Router, RouterError> {
             let validators = crate::runtime::server::Validators::build(SPEC, OPERATIONS)?;
             let shared = ::std::sync::Arc::new(Shared { server, core: crate::runtime::server::Core { validators, options } });
             #router_binding = ::axum::Router::new();

@@ -11,11 +11,49 @@ use server::{Mock, connection_json, iso_offset, now_ms};
 use state::{Connection, SessionKind};
 use std::collections::BTreeMap;
 
+/// Why the mock could not start.
+#[derive(Debug)]
+pub enum MockError {
+    /// An environment variable has a value the mock cannot use.
+    Environment(String),
+    /// The generated router could not be built from its embedded spec.
+    Router(generated::server::RouterError),
+    /// The address cannot be bound.
+    Bind {
+        /// The address asked for.
+        addr: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+impl std::fmt::Display for MockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MockError::Environment(m) => f.write_str(m),
+            MockError::Router(e) => write!(f, "cannot build the router: {e}"),
+            MockError::Bind { addr, source } => write!(f, "cannot bind {addr}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for MockError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MockError::Environment(_) => None,
+            MockError::Router(e) => Some(e),
+            MockError::Bind { source, .. } => Some(source),
+        }
+    }
+}
+
 /// The secret key: `NANGO_SECRET_KEY` (must be a UUID v4) or the documented development key.
-pub fn secret_key_from_env() -> Result<String, String> {
+pub fn secret_key_from_env() -> Result<String, MockError> {
     match std::env::var("NANGO_SECRET_KEY") {
         Ok(key) if server::is_uuid_v4_pub(&key) => Ok(key),
-        Ok(_) => Err("NANGO_SECRET_KEY must be a UUID v4 (Nango rejects anything else)".into()),
+        Ok(_) => Err(MockError::Environment(
+            "NANGO_SECRET_KEY must be a UUID v4 (Nango rejects anything else)".into(),
+        )),
         Err(_) => Ok(state::DEV_SECRET_KEY.into()),
     }
 }
@@ -186,14 +224,14 @@ pub enum Sabotage {
 
 impl Sabotage {
     /// `NANGO_MOCK_SABOTAGE=ignore-auth|drop-token`, if set.
-    pub fn from_env() -> Result<Option<Sabotage>, String> {
+    pub fn from_env() -> Result<Option<Sabotage>, MockError> {
         match std::env::var("NANGO_MOCK_SABOTAGE").ok().as_deref() {
             None | Some("") => Ok(None),
             Some("ignore-auth") => Ok(Some(Sabotage::IgnoreAuth)),
             Some("drop-token") => Ok(Some(Sabotage::DropToken)),
-            Some(other) => Err(format!(
+            Some(other) => Err(MockError::Environment(format!(
                 "NANGO_MOCK_SABOTAGE={other}: expected ignore-auth or drop-token"
-            )),
+            ))),
         }
     }
 }
@@ -221,8 +259,8 @@ async fn drop_token(request: axum::extract::Request, next: axum::middleware::Nex
 
 /// The whole mock application: the generated router plus the control endpoints; with
 /// `faithful_mode`, the real server's known deviations from its spec.
-pub fn app(mock: Mock, faithful_mode: bool) -> Result<axum::Router, String> {
-    let api = generated::server::router(mock.clone())?;
+pub fn app(mock: Mock, faithful_mode: bool) -> Result<axum::Router, MockError> {
+    let api = generated::server::router(mock.clone()).map_err(MockError::Router)?;
     let control = axum::Router::new()
         .route("/_mock/connect/complete", axum::routing::post(complete))
         .route(
@@ -255,17 +293,24 @@ impl Drop for Running {
 }
 
 /// Starts the mock on `addr` (`127.0.0.1:0` for a free port) inside the current tokio runtime.
-pub async fn start(mock: Mock, addr: &str) -> Result<Running, String> {
+pub async fn start(mock: Mock, addr: &str) -> Result<Running, MockError> {
     start_with(mock, addr, false).await
 }
 
 /// Like [`start`], optionally reproducing the real server's deviations (`--faithful`).
-pub async fn start_with(mock: Mock, addr: &str, faithful_mode: bool) -> Result<Running, String> {
+pub async fn start_with(mock: Mock, addr: &str, faithful_mode: bool) -> Result<Running, MockError> {
     let app = app(mock.clone(), faithful_mode)?;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    serve(app, mock, addr).await
+}
+
+/// Binds `addr` and serves `app` on a task of the current runtime.
+async fn serve(app: axum::Router, mock: Mock, addr: &str) -> Result<Running, MockError> {
+    let bind = |source| MockError::Bind {
+        addr: addr.to_owned(),
+        source,
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(bind)?;
+    let local = listener.local_addr().map_err(bind)?;
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
@@ -299,23 +344,12 @@ pub async fn start_sabotaged(
     mut mock: Mock,
     addr: &str,
     sabotage: Sabotage,
-) -> Result<Running, String> {
+) -> Result<Running, MockError> {
     mock.ignore_auth = sabotage == Sabotage::IgnoreAuth;
     let mut app = app(mock.clone(), false)?;
     app = match sabotage {
         Sabotage::DropToken => app.layer(axum::middleware::from_fn(drop_token)),
         Sabotage::IgnoreAuth => app.layer(axum::middleware::from_fn(inject_auth)),
     };
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
-    let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok(Running {
-        base_url: format!("http://{local}"),
-        mock,
-        task,
-    })
+    serve(app, mock, addr).await
 }
