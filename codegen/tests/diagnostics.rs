@@ -197,6 +197,7 @@ components:
             "ref-unresolved",
             "ref-unresolved",
             "response-code",
+            "undocumented-rejection",
         ],
         "{}",
         human(&loaded)

@@ -1,18 +1,26 @@
-//! Validates requests and responses against the effective spec's JSON Schemas.
+//! Validates requests and responses against the effective spec.
 //!
-//! The whole document (schemas in 2020-12 form, see `codegen::load::normalize`) is registered
-//! once with `jsonschema`; one validator per schema position is compiled on first use and
-//! kept. Every schema violation names the instance path, the keyword that failed, and where
-//! that keyword is written (the spec or the overlay that put it there).
+//! Operations come from the model's description (`codegen::model::http`), the same one the
+//! generated client and router are emitted from; requests are checked by the runtime's
+//! checks (`openapi_runtime::check`), the very code generated routers run, so the validator
+//! and a generated server cannot disagree about a request. The document's schemas (2020-12
+//! form) are registered once, read as OpenAPI says (`readOnly` properties are not required
+//! in requests, `writeOnly` ones not in responses) unless [`ContractValidator::strict`];
+//! one validator per schema position is compiled on first use and kept. Every schema
+//! violation names the instance path, the keyword that failed, and where that keyword is
+//! written (the spec or the overlay that put it there).
 
-use codegen::load::node::Node;
+use codegen::load::Loaded;
 use codegen::load::pointer::JsonPointer;
 use codegen::load::source::Location;
-use codegen::load::{Loaded, openapi, refs};
+use codegen::model::http::{self, Endpoint, Status};
+use openapi_runtime::check::rejection::{Part, Rejection, codes};
+use openapi_runtime::check::schemas::{Direction, Reading, Schemas};
+use openapi_runtime::check::{self, Compiled, Incoming};
+use openapi_runtime::operation as op;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
-
-const BASE: &str = "urn:contract:spec";
 
 /// A validator compiled on first use (or why it could not be compiled), shared between threads.
 type LazyValidator = std::sync::Arc<OnceLock<Result<jsonschema::Validator, String>>>;
@@ -37,6 +45,8 @@ pub enum Kind {
     Parameter,
     /// A required request body is missing.
     MissingBody,
+    /// The request satisfies none of the operation's security alternatives.
+    Security,
     /// The contract suite expected another status or `error.code`.
     Expectation,
 }
@@ -53,6 +63,7 @@ impl Kind {
             Kind::Schema => "schema",
             Kind::Parameter => "parameter",
             Kind::MissingBody => "missing_body",
+            Kind::Security => "security",
             Kind::Expectation => "expectation",
         }
     }
@@ -121,26 +132,20 @@ impl Report {
 #[derive(Debug)]
 struct Operation {
     method: String,
-    template: String,
     label: String,
     segments: Vec<Segment>,
-    pointer: JsonPointer,
+    /// What the runtime's request checks read.
+    described: op::Operation,
+    /// The request's compiled validators, on first use.
+    compiled: OnceLock<Result<Compiled, String>>,
     responses: Vec<ResponseEntry>,
     documented: String,
-}
-
-/// How a status key matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StatusKey {
-    Code(u16),
-    Range(u16),
-    Default,
 }
 
 /// A documented response: its media types, each with the validator of its schema.
 #[derive(Debug)]
 struct ResponseEntry {
-    key: StatusKey,
+    status: Status,
     label: String,
     /// `None` when the response's `$ref` does not resolve.
     content: Option<Vec<MediaEntry>>,
@@ -209,9 +214,9 @@ impl std::error::Error for ValidatorError {}
 /// Validates exchanges against one effective spec.
 pub struct ContractValidator {
     loaded: Loaded,
-    registry: jsonschema::Registry<'static>,
+    schemas: Schemas,
     operations: Vec<Operation>,
-    validators: Mutex<BTreeMap<String, LazyValidator>>,
+    validators: Mutex<BTreeMap<(String, bool), LazyValidator>>,
 }
 
 impl std::fmt::Debug for ContractValidator {
@@ -222,125 +227,194 @@ impl std::fmt::Debug for ContractValidator {
     }
 }
 
-/// The media type without parameters (`application/json` of `application/json; charset=utf-8`).
-fn essence(media: &str) -> &str {
-    media.split(';').next().unwrap_or("").trim()
-}
-
-fn is_json(media: &str) -> bool {
-    let e = essence(media);
-    e.eq_ignore_ascii_case("application/json")
-        || e.len() >= 5
-            && e.is_char_boundary(e.len() - 5)
-            && e[e.len() - 5..].eq_ignore_ascii_case("+json")
-}
-
-/// Whether a documented media range (`application/*`, `*/*`) covers an actual type.
-fn media_matches(documented: &str, actual: &str) -> bool {
-    let (d, a) = (essence(documented), essence(actual));
-    if d.eq_ignore_ascii_case(a) || d == "*/*" {
-        return true;
-    }
-    match (d.split_once('/'), a.split_once('/')) {
-        (Some((dt, "*")), Some((at, _))) => dt.eq_ignore_ascii_case(at),
-        _ => false,
-    }
-}
-
-/// The shared lazily-compiled validator of a schema position.
-fn lazy(cache: &Mutex<BTreeMap<String, LazyValidator>>, pointer: &JsonPointer) -> LazyValidator {
+/// The shared lazily-compiled validator of a schema position, in one direction.
+fn lazy(
+    cache: &Mutex<BTreeMap<(String, bool), LazyValidator>>,
+    pointer: &JsonPointer,
+    direction: Direction,
+) -> LazyValidator {
     match cache.lock() {
-        Ok(mut map) => map.entry(pointer.to_string()).or_default().clone(),
+        Ok(mut map) => map
+            .entry((pointer.to_string(), direction == Direction::Response))
+            .or_default()
+            .clone(),
         Err(_) => LazyValidator::default(),
     }
 }
 
-/// The media types of a Response or Request Body (`holder` at `holder_at`), each with the
-/// shared validator cell of its schema.
-fn media_entries(
-    holder: &Node,
-    holder_at: &JsonPointer,
-    cache: &Mutex<BTreeMap<String, LazyValidator>>,
-) -> Vec<MediaEntry> {
-    let content_at = holder_at.child("content");
-    let Some(content) = holder.get("content").and_then(Node::as_object) else {
-        return Vec::new();
-    };
-    content
-        .iter()
-        .map(|(media, media_node)| MediaEntry {
-            media: media.to_owned(),
-            json: is_json(media),
-            schema: media_node.get("schema").map(|_| {
-                let pointer = content_at.child(media).child("schema");
-                let cell = lazy(cache, &pointer);
-                (pointer, cell)
-            }),
+fn fragment(pointer: &JsonPointer) -> String {
+    let key = pointer.to_string();
+    key.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "#/-._~!$&'()*+,;=:@".contains(c) {
+                c.to_string()
+            } else {
+                let mut buf = [0u8; 4];
+                c.encode_utf8(&mut buf)
+                    .bytes()
+                    .map(|b| format!("%{b:02X}"))
+                    .collect()
+            }
         })
         .collect()
 }
 
-/// The documented responses of an operation, `$ref`s resolved, in document order.
-fn responses_of(
-    root: &Node,
-    op: &JsonPointer,
-    cache: &Mutex<BTreeMap<String, LazyValidator>>,
-) -> Vec<ResponseEntry> {
-    let at = op.child("responses");
-    let Some(obj) = root.pointer(&at).and_then(Node::as_object) else {
-        return Vec::new();
+/// The runtime's description of an operation, from the model's.
+fn described(e: &Endpoint, schemes: &[op::Scheme]) -> op::Operation {
+    let scalar = |s: http::Scalar| match s {
+        http::Scalar::String => op::Scalar::String,
+        http::Scalar::Boolean => op::Scalar::Boolean,
+        http::Scalar::Integer => op::Scalar::Integer,
+        http::Scalar::Number => op::Scalar::Number,
     };
-    let mut out = Vec::new();
-    for (key, node) in obj.iter() {
-        let status = match key {
-            "default" => StatusKey::Default,
-            k if k.len() == 3 && k.ends_with("XX") => match k[..1].parse() {
-                Ok(d) => StatusKey::Range(d),
-                Err(_) => continue,
+    let media = |m: &http::MediaSpec| op::Media {
+        media: Cow::Owned(m.media.clone()),
+        kind: match m.kind {
+            http::BodyKind::Json => op::BodyKind::Json,
+            http::BodyKind::Form => op::BodyKind::Form,
+            http::BodyKind::Text => op::BodyKind::Text,
+            http::BodyKind::Bytes => op::BodyKind::Bytes,
+        },
+        schema: Cow::Owned(m.schema.as_ref().map(fragment).unwrap_or_default()),
+    };
+    let params: Vec<op::Param> = e
+        .params
+        .iter()
+        .map(|p| op::Param {
+            name: Cow::Owned(p.wire.clone()),
+            location: match p.location {
+                http::Location::Path => op::Location::Path,
+                http::Location::Query => op::Location::Query,
+                http::Location::Header => op::Location::Header,
+                http::Location::Cookie => op::Location::Cookie,
             },
-            k => match k.parse() {
-                Ok(c) => StatusKey::Code(c),
-                Err(_) => continue,
+            required: p.required,
+            style: match p.style {
+                http::Style::Simple => op::Style::Simple,
+                http::Style::Form => op::Style::Form,
+                http::Style::DeepObject => op::Style::DeepObject,
+                http::Style::SpaceDelimited => op::Style::SpaceDelimited,
+                http::Style::PipeDelimited => op::Style::PipeDelimited,
+                http::Style::Label => op::Style::Label,
+                http::Style::Matrix => op::Style::Matrix,
             },
-        };
-        let content = refs::resolve_chain(root, node, &at.child(key))
-            .ok()
-            .map(|(response, response_at)| media_entries(response, &response_at, cache));
-        out.push(ResponseEntry {
-            key: status,
-            label: key.to_owned(),
-            content,
-        });
+            explode: p.explode,
+            shape: match &p.shape {
+                http::Shape::Scalar(s) => op::Shape::Scalar(scalar(*s)),
+                http::Shape::Array(s) => op::Shape::Array(scalar(*s)),
+                http::Shape::Object(fields) => op::Shape::Object(Cow::Owned(
+                    fields
+                        .iter()
+                        .map(|(k, s)| (Cow::Owned(k.clone()), scalar(*s)))
+                        .collect(),
+                )),
+                http::Shape::Json => op::Shape::Json,
+            },
+            schema: Cow::Owned(p.schema.as_ref().map(fragment).unwrap_or_default()),
+        })
+        .collect();
+    op::Operation {
+        method: Cow::Owned(e.method.clone()),
+        path: Cow::Owned(e.path.clone()),
+        params: Cow::Owned(params),
+        body: e.body.as_ref().map(|b| op::Body {
+            required: b.required,
+            media: Cow::Owned(b.content.iter().map(media).collect()),
+        }),
+        schemes: Cow::Owned(schemes.to_vec()),
+        security: Cow::Owned(
+            e.security
+                .iter()
+                .map(|set| {
+                    Cow::Owned(
+                        set.iter()
+                            .map(|i| u16::try_from(*i).unwrap_or(u16::MAX))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        ),
     }
-    out
+}
+
+/// The runtime's security schemes, from the model's.
+fn schemes(list: &[http::SecurityScheme]) -> Vec<op::Scheme> {
+    list.iter()
+        .map(|s| op::Scheme {
+            name: Cow::Owned(s.name.clone()),
+            kind: match &s.kind {
+                k if k.is_bearer() => op::SchemeKind::Bearer,
+                http::SchemeKind::Basic => op::SchemeKind::Basic,
+                http::SchemeKind::Http(scheme) => op::SchemeKind::Http(Cow::Owned(scheme.clone())),
+                http::SchemeKind::ApiKey { name, location } => op::SchemeKind::ApiKey {
+                    name: Cow::Owned(name.clone()),
+                    location: match location {
+                        http::KeyLocation::Header => op::KeyLocation::Header,
+                        http::KeyLocation::Query => op::KeyLocation::Query,
+                        http::KeyLocation::Cookie => op::KeyLocation::Cookie,
+                    },
+                },
+                _ => op::SchemeKind::Other,
+            },
+        })
+        .collect()
 }
 
 impl ContractValidator {
-    /// Builds the validator for a loaded spec (documented + overlays).
+    /// Builds the validator for a loaded spec (documented + overlays), reading schemas as
+    /// OpenAPI does (`readOnly`/`writeOnly` required properties in one direction only).
     pub fn new(loaded: Loaded) -> Result<ContractValidator, ValidatorError> {
+        ContractValidator::with_reading(loaded, Reading::Directional)
+    }
+
+    /// Like [`ContractValidator::new`], with JSON Schema read as written in both directions.
+    pub fn strict(loaded: Loaded) -> Result<ContractValidator, ValidatorError> {
+        ContractValidator::with_reading(loaded, Reading::Strict)
+    }
+
+    fn with_reading(loaded: Loaded, reading: Reading) -> Result<ContractValidator, ValidatorError> {
         let doc = loaded.document.as_ref().ok_or(ValidatorError::NotLoaded)?;
         let json = codegen::load::normalize::to_json_schema_2020(doc);
-        let registry = jsonschema::Registry::new()
-            .add(BASE, json)
-            .and_then(|r| r.prepare())
-            .map_err(|e| ValidatorError::Registry(e.to_string()))?;
-        let validators: Mutex<BTreeMap<String, LazyValidator>> = Mutex::new(BTreeMap::new());
-        let mut operations: Vec<Operation> = openapi::operations(&doc.root)
-            .into_iter()
-            .filter(|o| !o.webhook)
-            .map(|o| {
-                let responses = responses_of(&doc.root, &o.pointer, &validators);
+        let schemas =
+            Schemas::new(json, reading).map_err(|e| ValidatorError::Registry(e.to_string()))?;
+        let validators = Mutex::new(BTreeMap::new());
+        let http = http::describe(doc);
+        let scheme_table = schemes(&http.schemes);
+        let mut operations: Vec<Operation> = http
+            .endpoints
+            .iter()
+            .map(|e| {
+                let responses: Vec<ResponseEntry> = e
+                    .responses
+                    .iter()
+                    .map(|r| ResponseEntry {
+                        status: r.status,
+                        label: r.key.clone(),
+                        content: r.content.as_ref().map(|content| {
+                            content
+                                .iter()
+                                .map(|m| MediaEntry {
+                                    media: m.media.clone(),
+                                    json: op::is_json(&m.media),
+                                    schema: m.schema.as_ref().map(|p| {
+                                        (p.clone(), lazy(&validators, p, Direction::Response))
+                                    }),
+                                })
+                                .collect()
+                        }),
+                    })
+                    .collect();
                 let documented = responses
                     .iter()
                     .map(|r| r.label.as_str())
                     .collect::<Vec<_>>()
                     .join(", ");
                 Operation {
-                    method: o.method.to_uppercase(),
-                    template: o.path.to_owned(),
-                    label: format!("{} {}", o.method.to_uppercase(), o.path),
-                    segments: o.path.split('/').skip(1).map(Segment::parse).collect(),
-                    pointer: o.pointer.clone(),
+                    method: e.method.clone(),
+                    label: e.label(),
+                    segments: e.path.split('/').skip(1).map(Segment::parse).collect(),
+                    described: described(e, &scheme_table),
+                    compiled: OnceLock::new(),
                     responses,
                     documented,
                 }
@@ -357,7 +431,7 @@ impl ContractValidator {
         });
         Ok(ContractValidator {
             loaded,
-            registry,
+            schemas,
             operations,
             validators,
         })
@@ -366,10 +440,6 @@ impl ContractValidator {
     /// The loaded spec (sources for locations, the document).
     pub fn loaded(&self) -> &Loaded {
         &self.loaded
-    }
-
-    fn root(&self) -> Option<&Node> {
-        self.loaded.document.as_ref().map(|d| &d.root)
     }
 
     fn find(&self, method: &str, raw_path: &str) -> Option<&Operation> {
@@ -394,31 +464,19 @@ impl ContractValidator {
         &self,
         cell: &'v LazyValidator,
         pointer: &JsonPointer,
+        direction: Direction,
     ) -> &'v Result<jsonschema::Validator, String> {
         cell.get_or_init(|| {
-            let key = pointer.to_string();
-            let fragment: String = key
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || "#/-._~!$&'()*+,;=:@".contains(c) {
-                        c.to_string()
-                    } else {
-                        format!("%{:02X}", c as u32)
-                    }
-                })
-                .collect();
-            jsonschema::options()
-                .with_registry(&self.registry)
-                .should_validate_formats(true)
-                .build(&serde_json::json!({ "$ref": format!("{BASE}{fragment}") }))
-                .map_err(|e| format!("cannot compile {key}: {e}"))
+            self.schemas
+                .compile(direction, &fragment(pointer))
+                .map_err(|e| e.to_string())
         })
     }
 
     /// Where a keyword of the spec is written.
     fn locate(&self, keyword: &str) -> Option<String> {
         let pointer = JsonPointer::parse_ref(keyword).ok()?;
-        let root = self.root()?;
+        let root = &self.loaded.document.as_ref()?.root;
         let span = root
             .key_span(&pointer)
             .or_else(|| root.pointer(&pointer).map(|n| n.span))?;
@@ -428,58 +486,42 @@ impl ContractValidator {
             .map(|l: Location| l.to_string())
     }
 
-    fn schema_violations(
-        &self,
-        report: &mut Report,
-        schema: &JsonPointer,
-        instance: &serde_json::Value,
-        kind: Kind,
-        prefix: &str,
-    ) {
-        let cell = lazy(&self.validators, schema);
-        self.violations_with(report, &cell, schema, instance, kind, prefix);
-    }
-
     fn violations_with(
         &self,
         report: &mut Report,
         cell: &LazyValidator,
         schema: &JsonPointer,
+        direction: Direction,
         instance: &serde_json::Value,
-        kind: Kind,
-        prefix: &str,
     ) {
-        let validator = match self.compiled(cell, schema) {
+        let validator = match self.compiled(cell, schema, direction) {
             Ok(v) => v,
-            Err(e) => return report.violation(kind, e.clone()),
+            Err(e) => return report.violation(Kind::Schema, e.clone()),
         };
         if validator.is_valid(instance) {
             return;
         }
-        for e in validator.iter_errors(instance) {
-            let keyword = e
-                .absolute_keyword_location()
-                .and_then(|u| {
-                    u.as_str()
-                        .split_once('#')
-                        .map(|(_, f)| format!("#{}", percent_decode(f)))
-                })
-                .unwrap_or_default();
+        for e in check::schema_errors(validator, instance, Part::Body, &[]) {
+            let keyword = e.keyword.unwrap_or_default();
             report.violations.push(Violation {
-                kind,
-                message: e.to_string(),
-                instance_path: format!("{prefix}{}", e.instance_path()),
+                kind: Kind::Schema,
+                message: e.message,
+                instance_path: pointer_of(&e.path),
                 location: self.locate(&keyword),
                 keyword,
             });
         }
     }
 
-    /// Validates a value against the schema at `pointer` (e.g. `#/components/schemas/Connection`).
+    /// Validates a value against the schema at `pointer` (e.g. `#/components/schemas/Connection`),
+    /// read as a response body.
     pub fn check_schema(&self, pointer: &str, value: &serde_json::Value) -> Report {
         let mut report = Report::default();
         match JsonPointer::parse_ref(pointer) {
-            Ok(p) => self.schema_violations(&mut report, &p, value, Kind::Schema, ""),
+            Ok(p) => {
+                let cell = lazy(&self.validators, &p, Direction::Response);
+                self.violations_with(&mut report, &cell, &p, Direction::Response, value)
+            }
             Err(_) => report.violation(Kind::Schema, format!("`{pointer}` is not a JSON pointer")),
         }
         report
@@ -528,16 +570,17 @@ impl ContractValidator {
         let Some(op) = self.operation_for(&mut report, method, raw_path) else {
             return report;
         };
+        // Exact code first, then the `NXX` range, then `default`.
         let entry = op
             .responses
             .iter()
-            .find(|r| r.key == StatusKey::Code(status))
+            .find(|r| r.status == Status::Code(status))
             .or_else(|| {
                 op.responses
                     .iter()
-                    .find(|r| r.key == StatusKey::Range(status / 100))
+                    .find(|r| r.status == Status::Range(status / 100))
             })
-            .or_else(|| op.responses.iter().find(|r| r.key == StatusKey::Default));
+            .or_else(|| op.responses.iter().find(|r| r.status == Status::Default));
         let Some(entry) = entry else {
             report.violation(
                 Kind::UndocumentedStatus,
@@ -555,29 +598,16 @@ impl ContractValidator {
             );
             return report;
         };
-        self.check_content(&mut report, content, content_type, body, false);
-        report
-    }
-
-    /// Content type, JSON syntax and schema of a body against documented media types.
-    fn check_content(
-        &self,
-        report: &mut Report,
-        content: &[MediaEntry],
-        content_type: Option<&str>,
-        body: &[u8],
-        request: bool,
-    ) {
-        if content.is_empty() || body.is_empty() && request {
-            return;
+        if content.is_empty() {
+            return report;
         }
         let Some(ct) = content_type else {
             if !body.is_empty() {
                 report.violation(Kind::MissingContentType, "the body has no Content-Type");
             }
-            return;
+            return report;
         };
-        let Some(media) = content.iter().find(|m| media_matches(&m.media, ct)) else {
+        let Some(media) = content.iter().find(|m| op::media_matches(&m.media, ct)) else {
             let documented: Vec<&str> = content.iter().map(|m| m.media.as_str()).collect();
             report.violation(
                 Kind::UnexpectedContentType,
@@ -586,20 +616,24 @@ impl ContractValidator {
                     documented.join(", ")
                 ),
             );
-            return;
+            return report;
         };
-        let (Some((pointer, cell)), true) = (&media.schema, media.json && is_json(ct)) else {
-            return;
+        let (Some((pointer, cell)), true) = (&media.schema, media.json && op::is_json(ct)) else {
+            return report;
         };
         match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(instance) => {
-                self.violations_with(report, cell, pointer, &instance, Kind::Schema, "")
+                self.violations_with(&mut report, cell, pointer, Direction::Response, &instance)
             }
             Err(e) => report.violation(Kind::NotJson, format!("the body is not JSON: {e}")),
         }
+        report
     }
 
-    /// Checks a request: path, query and header parameters, and the body.
+    /// Checks a request exactly as a generated router would (the runtime's checks on the
+    /// same description): content type, body syntax, security (credentials present for one
+    /// alternative), path, query (undeclared keys too), header and cookie parameters, and
+    /// the body against its schema. Every problem is reported, not only the first.
     pub fn check_request(
         &self,
         method: &str,
@@ -612,127 +646,81 @@ impl ContractValidator {
         let Some(op) = self.operation_for(&mut report, method, raw_path) else {
             return report;
         };
-        let Some(root) = self.root() else {
-            return report;
-        };
-        let Some(op_node) = root.pointer(&op.pointer) else {
-            return report;
+        let compiled = op
+            .compiled
+            .get_or_init(|| Compiled::new(&op.described, &self.schemas).map_err(|e| e.to_string()));
+        let compiled = match compiled {
+            Ok(c) => c,
+            Err(e) => {
+                report.violation(Kind::Schema, e.clone());
+                return report;
+            }
         };
         let (path, query) = raw_path.split_once('?').unwrap_or((raw_path, ""));
-        let query: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-        let actual: Vec<&str> = path.split('/').skip(1).collect();
-        let item_at = op.pointer.parent().unwrap_or_default();
-        let mut seen: Vec<(String, String)> = Vec::new();
-        for (list, at) in [
-            (op_node.get("parameters"), op.pointer.child("parameters")),
-            (
-                root.pointer(&item_at).and_then(|i| i.get("parameters")),
-                item_at.child("parameters"),
-            ),
-        ] {
-            for (i, p) in list
-                .and_then(Node::as_array)
-                .unwrap_or(&[])
-                .iter()
-                .enumerate()
-            {
-                let Ok((param, param_at)) = refs::resolve_chain(root, p, &at.index(i)) else {
-                    continue;
-                };
-                let (Some(name), Some(location)) = (
-                    param.get("name").and_then(Node::as_str),
-                    param.get("in").and_then(Node::as_str),
-                ) else {
-                    continue;
-                };
-                if seen.contains(&(name.to_owned(), location.to_owned())) {
-                    continue;
-                }
-                seen.push((name.to_owned(), location.to_owned()));
-                let raw: Option<String> = match location {
-                    "path" => op
-                        .template
-                        .split('/')
-                        .skip(1)
-                        .position(|s| s.contains(&format!("{{{name}}}")))
-                        .and_then(|i| actual.get(i))
-                        .map(|s| percent_decode(s)),
-                    "query" => query
-                        .iter()
-                        .find(|(k, _)| k == name)
-                        .map(|(_, v)| v.clone()),
-                    "header" => headers
-                        .iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                        .map(|(_, v)| v.clone()),
-                    _ => None,
-                };
-                let required = location == "path"
-                    || param.get("required").and_then(Node::as_bool) == Some(true);
-                match raw {
-                    None if required => report.violation(
-                        Kind::Parameter,
-                        format!("required {location} parameter `{name}` is missing"),
-                    ),
-                    Some(raw) if param.get("schema").is_some() => {
-                        let schema_at = param_at.child("schema");
-                        let ty = root
-                            .pointer(&schema_at)
-                            .and_then(|s| s.get("type"))
-                            .and_then(Node::as_str)
-                            .unwrap_or("string");
-                        let value = coerce(&raw, ty);
-                        self.schema_violations(
-                            &mut report,
-                            &schema_at,
-                            &value,
-                            Kind::Parameter,
-                            &format!("{location}:{name}"),
-                        );
-                    }
-                    _ => {}
-                }
-            }
+        let path = path.split('#').next().unwrap_or(path);
+        let mut header_list: Vec<(&str, &str)> = headers
+            .iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if let Some(ct) = content_type {
+            header_list.push(("content-type", ct));
         }
-        if let Some(rb) = op_node.get("requestBody")
-            && let Ok((body_node, body_at)) =
-                refs::resolve_chain(root, rb, &op.pointer.child("requestBody"))
-        {
-            if body.is_empty() && body_node.get("required").and_then(Node::as_bool) == Some(true) {
-                report.violation(Kind::MissingBody, "the request body is required");
-            }
-            let content = media_entries(body_node, &body_at, &self.validators);
-            self.check_content(&mut report, &content, content_type, body, true);
+        let path_values = op::path_values(&op.described.path, path).unwrap_or_default();
+        let incoming = Incoming::new(path_values, query, header_list);
+        for rejection in check::all(&op.described, compiled, &incoming, body, true) {
+            self.request_violations(&mut report, rejection);
         }
         report
     }
-}
 
-fn coerce(raw: &str, ty: &str) -> serde_json::Value {
-    match ty {
-        "boolean" => match raw {
-            "true" => true.into(),
-            "false" => false.into(),
-            _ => raw.into(),
-        },
-        "integer" => raw
-            .parse::<i64>()
-            .map(Into::into)
-            .unwrap_or_else(|_| raw.into()),
-        "number" => raw
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(serde_json::Value::Number)
-            .unwrap_or_else(|| raw.into()),
-        _ => raw.into(),
+    /// A runtime rejection as violations of a report.
+    fn request_violations(&self, report: &mut Report, rejection: Rejection) {
+        let kind = match rejection.code.as_ref() {
+            codes::INVALID_CONTENT_TYPE => Kind::UnexpectedContentType,
+            codes::MISSING_CONTENT_TYPE => Kind::MissingContentType,
+            codes::INVALID_JSON => Kind::NotJson,
+            codes::MISSING_CREDENTIALS | codes::UNSUPPORTED_CREDENTIALS => Kind::Security,
+            codes::INVALID_BODY => Kind::Schema,
+            _ => Kind::Parameter,
+        };
+        if rejection.errors.is_empty() || matches!(kind, Kind::Security) {
+            report.violation(kind, rejection.detail());
+            return;
+        }
+        for e in rejection.errors {
+            let kind = if kind == Kind::Schema && e.code == "missing" {
+                Kind::MissingBody
+            } else {
+                kind
+            };
+            let instance_path = match e.part {
+                Part::Body | Part::Security => pointer_of(&e.path),
+                part => match e.path.split_first() {
+                    Some((name, rest)) => format!("{}:{name}{}", part.as_str(), pointer_of(rest)),
+                    None => part.as_str().to_owned(),
+                },
+            };
+            let keyword = e.keyword.unwrap_or_default();
+            report.violations.push(Violation {
+                kind,
+                message: e.message,
+                instance_path,
+                location: self.locate(&keyword),
+                keyword,
+            });
+        }
     }
 }
 
-fn percent_decode(raw: &str) -> String {
-    percent_encoding::percent_decode_str(raw)
-        .decode_utf8_lossy()
-        .into_owned()
+/// An instance path as a JSON pointer (`/data/expires_at`).
+fn pointer_of(path: &[String]) -> String {
+    let mut out = String::new();
+    for segment in path {
+        out.push('/');
+        out.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -740,16 +728,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn media_ranges_and_segments() {
-        assert!(media_matches(
-            "application/json",
-            "application/json; charset=utf-8"
-        ));
-        assert!(media_matches("application/*", "application/problem+json"));
-        assert!(media_matches("*/*", "text/plain"));
-        assert!(!media_matches("application/json", "text/plain"));
+    fn segments() {
         assert!(Segment::parse("{id}.json").matches("42.json"));
         assert!(!Segment::parse("{id}.json").matches(".json"));
         assert!(Segment::parse("users").matches("users"));
+        assert_eq!(pointer_of(&["a/b".into(), "c".into()]), "/a~1b/c");
     }
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 
+use axum::response::IntoResponse;
 use generated::client::{Client, ReqwestClient};
 use generated::operations::{
     CreateReconnectSessionResponse, DeleteConnectionParams, DeleteConnectionResponse,
@@ -17,10 +18,13 @@ use std::sync::{Arc, Mutex};
 
 const KEY: &str = "6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b";
 
-/// A tiny server: one connection, records what it received.
+/// A tiny server: one connection, records what it received. Rejections are problem+json
+/// (the generated default) unless `std_errors`, which renders them in Nango's `StdError`
+/// shape as the spec documents.
 #[derive(Clone, Default)]
 struct Fake {
     seen: Arc<Mutex<Vec<String>>>,
+    std_errors: bool,
 }
 
 fn std_error(code: &str) -> StdError {
@@ -36,8 +40,20 @@ fn std_error(code: &str) -> StdError {
 impl Server for Fake {
     type Principal = String;
 
+    fn reject(&self, rejection: Rejection) -> axum::response::Response {
+        if !self.std_errors {
+            return generated::runtime::server::problem(rejection);
+        }
+        let body = contract_tests::mock::server::std_error(&rejection);
+        (
+            axum::http::StatusCode::from_u16(rejection.status).unwrap(),
+            axum::Json(body),
+        )
+            .into_response()
+    }
+
     async fn authenticate(&self, credentials: Credentials) -> Result<String, Rejection> {
-        match credentials.bearer.as_deref() {
+        match credentials.bearer() {
             Some(KEY) => Ok("env-dev".into()),
             _ => Err(Rejection::new(
                 401,
@@ -125,7 +141,10 @@ fn input(connection_id: &str) -> ConnectSessionReconnectInput {
 
 #[tokio::test]
 async fn client_and_server_agree_on_every_documented_status() {
-    let fake = Fake::default();
+    let fake = Fake {
+        std_errors: true,
+        ..Fake::default()
+    };
     let base = start(fake.clone()).await;
     let client = ReqwestClient::builder(&base)
         .bearer_token(KEY)
@@ -228,7 +247,8 @@ async fn router_answers_the_documented_errors_itself() {
     let path = "/connect/sessions/reconnect";
     let body = |s: &str| Some(s.as_bytes().to_vec());
 
-    let (status, v, _) = raw(
+    // Rejections are RFC 9457 problem+json unless the server renders them itself.
+    let (status, v, headers) = raw(
         &base,
         "POST",
         path,
@@ -236,10 +256,20 @@ async fn router_answers_the_documented_errors_itself() {
         body("{not json"),
     )
     .await;
+    assert_eq!((status, v["code"].as_str()), (400, Some("invalid_json")));
     assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (400, Some("invalid_json"))
+        headers.get("content-type").unwrap(),
+        "application/problem+json"
     );
+    assert_eq!(
+        (
+            v["type"].as_str(),
+            v["title"].as_str(),
+            v["status"].as_u64()
+        ),
+        (Some("about:blank"), Some("Bad Request"), Some(400))
+    );
+    assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()), "{v}");
 
     let (status, v, _) = raw(
         &base,
@@ -250,7 +280,7 @@ async fn router_answers_the_documented_errors_itself() {
     )
     .await;
     assert_eq!(
-        (status, v["error"]["code"].as_str()),
+        (status, v["code"].as_str()),
         (415, Some("invalid_content_type"))
     );
 
@@ -263,8 +293,8 @@ async fn router_answers_the_documented_errors_itself() {
     )
     .await;
     assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (401, Some("missing_auth_header"))
+        (status, v["code"].as_str()),
+        (401, Some("missing_credentials"))
     );
 
     // Unknown key and a wrong type: both reported, each with a path.
@@ -276,15 +306,12 @@ async fn router_answers_the_documented_errors_itself() {
         body(r#"{"connection_id":1,"integration_id":"github","foo":1}"#),
     )
     .await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (400, Some("invalid_body"))
-    );
-    let errors = v["error"]["errors"].as_array().unwrap();
+    assert_eq!((status, v["code"].as_str()), (400, Some("invalid_body")));
+    let errors = v["errors"].as_array().unwrap();
     assert!(
         errors
             .iter()
-            .any(|e| e["path"] == serde_json::json!(["connection_id"]) && e["code"] == "type"),
+            .any(|e| e["pointer"] == "/connection_id" && e["code"] == "type" && e["in"] == "body"),
         "{v}"
     );
     assert!(
@@ -300,11 +327,14 @@ async fn router_answers_the_documented_errors_itself() {
         body(r#"{"integration_id":"github"}"#),
     )
     .await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (400, Some("invalid_body"))
+    assert_eq!((status, v["code"].as_str()), (400, Some("invalid_body")));
+    assert_eq!(v["errors"][0]["code"], "required");
+    assert!(
+        v["errors"][0]["keyword"]
+            .as_str()
+            .is_some_and(|k| k.ends_with("/required")),
+        "{v}"
     );
-    assert_eq!(v["error"]["errors"][0]["code"], "required");
 
     let big = format!(
         r#"{{"connection_id":"{}","integration_id":"github"}}"#,
@@ -319,13 +349,13 @@ async fn router_answers_the_documented_errors_itself() {
     )
     .await;
     assert_eq!(
-        (status, v["error"]["code"].as_str()),
+        (status, v["code"].as_str()),
         (413, Some("payload_too_large"))
     );
 
     let (status, v, headers) = raw(&base, "PUT", path, &[("authorization", &auth)], None).await;
     assert_eq!(
-        (status, v["error"]["code"].as_str()),
+        (status, v["code"].as_str()),
         (405, Some("method_not_allowed"))
     );
     assert_eq!(headers.get("allow").unwrap(), "POST");
@@ -339,10 +369,10 @@ async fn router_answers_the_documented_errors_itself() {
     )
     .await;
     assert_eq!(
-        (status, v["error"]["code"].as_str()),
+        (status, v["code"].as_str()),
         (400, Some("invalid_query_params"))
     );
-    assert_eq!(v["error"]["errors"][0]["code"], "unrecognized_keys");
+    assert_eq!(v["errors"][0]["code"], "unrecognized_keys");
 
     let (status, v, _) = raw(
         &base,
@@ -353,13 +383,11 @@ async fn router_answers_the_documented_errors_itself() {
     )
     .await;
     assert_eq!(
-        (status, v["error"]["code"].as_str()),
+        (status, v["code"].as_str()),
         (400, Some("invalid_query_params"))
     );
-    assert_eq!(
-        v["error"]["errors"][0]["path"],
-        serde_json::json!(["force_refresh"])
-    );
+    assert_eq!(v["errors"][0]["pointer"], "/force_refresh");
+    assert_eq!(v["errors"][0]["in"], "query");
 
     let (status, v, _) = raw(
         &base,
@@ -370,12 +398,29 @@ async fn router_answers_the_documented_errors_itself() {
     )
     .await;
     assert_eq!(
-        (status, v["error"]["code"].as_str()),
+        (status, v["code"].as_str()),
         (400, Some("invalid_query_params"))
     );
 
-    let (status, _, _) = raw(&base, "GET", "/nowhere", &[], None).await;
-    assert_eq!(status, 404);
+    let (status, v, _) = raw(&base, "GET", "/nowhere", &[], None).await;
+    assert_eq!((status, v["code"].as_str()), (404, Some("not_found")));
+
+    // A server that renders rejections in its API's own shape gets them all, 404 included.
+    let nango = start(Fake {
+        std_errors: true,
+        ..Fake::default()
+    })
+    .await;
+    let (status, v, _) = raw(&nango, "POST", path, &[json], body("{}")).await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (401, Some("missing_auth_header"))
+    );
+    let (status, v, _) = raw(&nango, "GET", "/nowhere", &[], None).await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
 }
 
 /// Every public edge returns an error that `?` turns into `Box<dyn Error + Send + Sync>`

@@ -167,6 +167,16 @@ fn real_server_deviations_are_reported_with_overlay_locations() {
 #[test]
 fn requests_are_checked_too() {
     let v = validator();
+    let auth = [("Authorization".to_owned(), "Bearer k".to_owned())];
+    let r = v.check_request(
+        "POST",
+        RECONNECT,
+        &auth,
+        JSON,
+        br#"{"connection_id":"c","integration_id":"github"}"#,
+    );
+    assert!(r.is_valid(), "{r:?}");
+    // The same request without credentials satisfies none of the security alternatives.
     let r = v.check_request(
         "POST",
         RECONNECT,
@@ -174,11 +184,12 @@ fn requests_are_checked_too() {
         JSON,
         br#"{"connection_id":"c","integration_id":"github"}"#,
     );
-    assert!(r.is_valid(), "{r:?}");
+    assert_eq!(kinds(&r), [Kind::Security], "{r:?}");
+    assert!(r.violations[0].message.contains("`bearerAuth`"), "{r:?}");
     let r = v.check_request(
         "POST",
         RECONNECT,
-        &[],
+        &auth,
         JSON,
         br#"{"integration_id":"bad key!","foo":1}"#,
     );
@@ -189,7 +200,13 @@ fn requests_are_checked_too() {
         .collect();
     assert!(paths.contains(&""), "{r:?}"); // required connection_id + unknown key
     assert!(paths.contains(&"/integration_id"), "{r:?}"); // pattern
-    let r = v.check_request("GET", "/connections/c?force_refresh=maybe", &[], None, b"");
+    let r = v.check_request(
+        "GET",
+        "/connections/c?force_refresh=maybe",
+        &auth,
+        None,
+        b"",
+    );
     assert_eq!(kinds(&r), [Kind::Parameter, Kind::Parameter], "{r:?}");
     assert!(
         r.violations
@@ -201,6 +218,20 @@ fn requests_are_checked_too() {
             .iter()
             .any(|v| v.instance_path == "query:force_refresh")
     );
-    let r = v.check_request("POST", RECONNECT, &[], None, b"");
+    let r = v.check_request("POST", RECONNECT, &auth, None, b"");
     assert_eq!(kinds(&r), [Kind::MissingBody]);
+    let r = v.check_request(
+        "GET",
+        "/connections/c?provider_config_key=github&debug=1",
+        &auth,
+        None,
+        b"",
+    );
+    assert_eq!(kinds(&r), [Kind::Parameter], "{r:?}");
+    assert!(
+        r.violations[0]
+            .message
+            .contains("Unrecognized key: \"debug\""),
+        "{r:?}"
+    );
 }

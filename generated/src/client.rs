@@ -12,7 +12,7 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::schemars::JsonSchema;
 pub use crate::runtime::client::{
-    ClientBuilder, Credentials, Error, ReqwestClient, Secret,
+    ClientBuilder, Credential, Credentials, Error, ReqwestClient, Secret,
 };
 /// The servers the spec lists: (base URL, description), in the spec's order.
 pub const SERVERS: &[(&str, &str)] = &[
@@ -69,17 +69,18 @@ impl Client for ReqwestClient {
     ) -> impl ::std::future::Future<
         Output = Result<crate::operations::CreateReconnectSessionResponse, Error>,
     > + Send {
-        let build = || -> Result<crate::runtime::client::Request, Error> {
-            #[allow(unused_mut)]
-            let mut request = crate::runtime::client::Request::new(
-                "POST",
-                String::from("/connect/sessions/reconnect"),
-                crate::runtime::client::AuthKind::Bearer,
-            );
-            request.json("application/json", body)?;
-            Ok(request)
-        };
-        self.send(build(), crate::operations::CreateReconnectSessionResponse::decode)
+        self.send(
+            Ok::<
+                _,
+                Error,
+            >(
+                    crate::runtime::client::Request::new(
+                        &crate::operations::CREATE_RECONNECT_SESSION,
+                    ),
+                )
+                .and_then(|r| r.json("application/json", body)),
+            crate::operations::CreateReconnectSessionResponse::decode,
+        )
     }
     fn create_connect_session(
         &self,
@@ -87,17 +88,18 @@ impl Client for ReqwestClient {
     ) -> impl ::std::future::Future<
         Output = Result<crate::operations::CreateConnectSessionResponse, Error>,
     > + Send {
-        let build = || -> Result<crate::runtime::client::Request, Error> {
-            #[allow(unused_mut)]
-            let mut request = crate::runtime::client::Request::new(
-                "POST",
-                String::from("/connect/sessions"),
-                crate::runtime::client::AuthKind::Bearer,
-            );
-            request.json("application/json", body)?;
-            Ok(request)
-        };
-        self.send(build(), crate::operations::CreateConnectSessionResponse::decode)
+        self.send(
+            Ok::<
+                _,
+                Error,
+            >(
+                    crate::runtime::client::Request::new(
+                        &crate::operations::CREATE_CONNECT_SESSION,
+                    ),
+                )
+                .and_then(|r| r.json("application/json", body)),
+            crate::operations::CreateConnectSessionResponse::decode,
+        )
     }
     fn get_connection(
         &self,
@@ -105,48 +107,13 @@ impl Client for ReqwestClient {
     ) -> impl ::std::future::Future<
         Output = Result<crate::operations::GetConnectionResponse, Error>,
     > + Send {
-        let build = || -> Result<crate::runtime::client::Request, Error> {
-            #[allow(unused_mut)]
-            let mut request = crate::runtime::client::Request::new(
-                "GET",
-                format!(
-                    "/connections/{}", crate
-                    ::runtime::client::path_param("connectionId", & params.connection_id)
-                    ?
-                ),
-                crate::runtime::client::AuthKind::Bearer,
-            );
-            request
-                .query(
-                    "force_refresh",
-                    &params.force_refresh,
-                    crate::runtime::client::Style::Form,
-                    true,
-                )?;
-            request
-                .query(
-                    "refresh_token",
-                    &params.refresh_token,
-                    crate::runtime::client::Style::Form,
-                    true,
-                )?;
-            request
-                .query(
-                    "refresh_github_app_jwt_token",
-                    &params.refresh_github_app_jwt_token,
-                    crate::runtime::client::Style::Form,
-                    true,
-                )?;
-            request
-                .query(
-                    "provider_config_key",
-                    &params.provider_config_key,
-                    crate::runtime::client::Style::Form,
-                    true,
-                )?;
-            Ok(request)
-        };
-        self.send(build(), crate::operations::GetConnectionResponse::decode)
+        self.send(
+            crate::runtime::client::Request::with_params(
+                &crate::operations::GET_CONNECTION,
+                params,
+            ),
+            crate::operations::GetConnectionResponse::decode,
+        )
     }
     fn delete_connection(
         &self,
@@ -154,26 +121,12 @@ impl Client for ReqwestClient {
     ) -> impl ::std::future::Future<
         Output = Result<crate::operations::DeleteConnectionResponse, Error>,
     > + Send {
-        let build = || -> Result<crate::runtime::client::Request, Error> {
-            #[allow(unused_mut)]
-            let mut request = crate::runtime::client::Request::new(
-                "DELETE",
-                format!(
-                    "/connections/{}", crate
-                    ::runtime::client::path_param("connectionId", & params.connection_id)
-                    ?
-                ),
-                crate::runtime::client::AuthKind::Bearer,
-            );
-            request
-                .query(
-                    "provider_config_key",
-                    &params.provider_config_key,
-                    crate::runtime::client::Style::Form,
-                    true,
-                )?;
-            Ok(request)
-        };
-        self.send(build(), crate::operations::DeleteConnectionResponse::decode)
+        self.send(
+            crate::runtime::client::Request::with_params(
+                &crate::operations::DELETE_CONNECTION,
+                params,
+            ),
+            crate::operations::DeleteConnectionResponse::decode,
+        )
     }
 }

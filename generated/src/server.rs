@@ -12,7 +12,8 @@ use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::schemars::JsonSchema;
 pub use crate::runtime::server::{
-    Credentials, FieldError, Rejection, RouterError, RouterOptions,
+    codes, Credential, Credentials, FieldError, Part, Reading, Rejection, RouterError,
+    RouterOptions,
 };
 /// The effective spec requests are validated against (embedded at build time).
 pub const SPEC: &str = include_str!("spec.json");
@@ -21,11 +22,20 @@ pub const SPEC: &str = include_str!("spec.json");
 pub trait Server: Send + Sync + 'static {
     /// Who a request authenticates as.
     type Principal: Send + 'static;
-    /// Checks credentials (called only when the operation requires auth and they are present).
+    /// Checks the credentials a request presented for the security alternative it
+    /// satisfies (called only for operations with security, and only when the request
+    /// satisfies one of their alternatives; otherwise the router answers 401 itself).
     fn authenticate(
         &self,
         credentials: Credentials,
     ) -> impl ::std::future::Future<Output = Result<Self::Principal, Rejection>> + Send;
+    /// How the router answers a request it refuses before any operation runs (bad
+    /// content type, size, JSON, credentials, parameters or body; unknown path or
+    /// method). The default is RFC 9457 `application/problem+json`; override it to
+    /// answer in the API's own documented error shape.
+    fn reject(&self, rejection: Rejection) -> ::axum::response::Response {
+        crate::runtime::server::problem(rejection)
+    }
     /// Reconnect with connect session
     ///
     /// Create a new connect session to reconnect to a specific integration. The token is used like a standard connect session.
@@ -69,102 +79,21 @@ pub trait Server: Send + Sync + 'static {
         Output = crate::operations::DeleteConnectionResponse,
     > + Send;
 }
-static OPERATIONS: &[crate::runtime::server::OperationSpec] = &[
-    crate::runtime::server::OperationSpec {
-        params: &[],
-        body: Some(crate::runtime::server::BodySpec {
-            media: "application/json",
-            kind: crate::runtime::server::BodyKind::Json,
-            required: true,
-            schema: "#/paths/~1connect~1sessions~1reconnect/post/requestBody/content/application~1json/schema",
-        }),
-        auth: crate::runtime::server::AuthScheme::Bearer,
-    },
-    crate::runtime::server::OperationSpec {
-        params: &[],
-        body: Some(crate::runtime::server::BodySpec {
-            media: "application/json",
-            kind: crate::runtime::server::BodyKind::Json,
-            required: true,
-            schema: "#/paths/~1connect~1sessions/post/requestBody/content/application~1json/schema",
-        }),
-        auth: crate::runtime::server::AuthScheme::Bearer,
-    },
-    crate::runtime::server::OperationSpec {
-        params: &[
-            crate::runtime::server::ParamSpec {
-                wire: "connectionId",
-                location: crate::runtime::server::Location::Path,
-                required: true,
-                ty: crate::runtime::server::ParamType::String,
-                explode: false,
-                schema: "#/paths/~1connections~1%7BconnectionId%7D/parameters/0/schema",
-            },
-            crate::runtime::server::ParamSpec {
-                wire: "force_refresh",
-                location: crate::runtime::server::Location::Query,
-                required: false,
-                ty: crate::runtime::server::ParamType::Boolean,
-                explode: true,
-                schema: "#/paths/~1connections~1%7BconnectionId%7D/get/parameters/0/schema",
-            },
-            crate::runtime::server::ParamSpec {
-                wire: "refresh_token",
-                location: crate::runtime::server::Location::Query,
-                required: false,
-                ty: crate::runtime::server::ParamType::Boolean,
-                explode: true,
-                schema: "#/paths/~1connections~1%7BconnectionId%7D/get/parameters/1/schema",
-            },
-            crate::runtime::server::ParamSpec {
-                wire: "refresh_github_app_jwt_token",
-                location: crate::runtime::server::Location::Query,
-                required: false,
-                ty: crate::runtime::server::ParamType::Boolean,
-                explode: true,
-                schema: "#/paths/~1connections~1%7BconnectionId%7D/get/parameters/2/schema",
-            },
-            crate::runtime::server::ParamSpec {
-                wire: "provider_config_key",
-                location: crate::runtime::server::Location::Query,
-                required: true,
-                ty: crate::runtime::server::ParamType::String,
-                explode: true,
-                schema: "#/paths/~1connections~1%7BconnectionId%7D/parameters/1/schema",
-            },
-        ],
-        body: None,
-        auth: crate::runtime::server::AuthScheme::Bearer,
-    },
-    crate::runtime::server::OperationSpec {
-        params: &[
-            crate::runtime::server::ParamSpec {
-                wire: "connectionId",
-                location: crate::runtime::server::Location::Path,
-                required: true,
-                ty: crate::runtime::server::ParamType::String,
-                explode: false,
-                schema: "#/paths/~1connections~1%7BconnectionId%7D/parameters/0/schema",
-            },
-            crate::runtime::server::ParamSpec {
-                wire: "provider_config_key",
-                location: crate::runtime::server::Location::Query,
-                required: true,
-                ty: crate::runtime::server::ParamType::String,
-                explode: true,
-                schema: "#/paths/~1connections~1%7BconnectionId%7D/parameters/1/schema",
-            },
-        ],
-        body: None,
-        auth: crate::runtime::server::AuthScheme::Bearer,
-    },
-];
-/// State shared by the handlers.
+/// State shared by the handlers: the server and the router's compiled checks.
 pub struct Shared<S> {
     server: S,
     core: crate::runtime::server::Core,
 }
-/// A router with default options (1 MiB body limit, unknown query parameters rejected).
+impl<S: Server> crate::runtime::server::Host for Shared<S> {
+    fn core(&self) -> &crate::runtime::server::Core {
+        &self.core
+    }
+    fn reject(&self, rejection: Rejection) -> ::axum::response::Response {
+        self.server.reject(rejection)
+    }
+}
+/// A router with default options (1 MiB body limit, unknown query parameters rejected,
+/// `readOnly`/`writeOnly` read as OpenAPI says).
 pub fn router<S: Server>(server: S) -> Result<::axum::Router, RouterError> {
     router_with(server, RouterOptions::default())
 }
@@ -173,63 +102,54 @@ pub fn router_with<S: Server>(
     server: S,
     options: RouterOptions,
 ) -> Result<::axum::Router, RouterError> {
-    let validators = crate::runtime::server::Validators::build(SPEC, OPERATIONS)?;
-    let shared = ::std::sync::Arc::new(Shared {
-        server,
-        core: crate::runtime::server::Core {
-            validators,
-            options,
-        },
-    });
-    let mut router = ::axum::Router::new();
-    router = router
-        .route(
-            "/connect/sessions",
-            ::axum::routing::MethodRouter::new()
-                .on(
-                    ::axum::routing::MethodFilter::POST,
-                    handle_create_connect_session::<S>,
-                )
-                .fallback(|| async {
-                    crate::runtime::server::method_not_allowed("POST")
-                }),
-        );
-    router = router
-        .route(
-            "/connect/sessions/reconnect",
-            ::axum::routing::MethodRouter::new()
-                .on(
-                    ::axum::routing::MethodFilter::POST,
-                    handle_create_reconnect_session::<S>,
-                )
-                .fallback(|| async {
-                    crate::runtime::server::method_not_allowed("POST")
-                }),
-        );
-    router = router
-        .route(
-            "/connections/{p0}",
-            ::axum::routing::MethodRouter::new()
-                .on(::axum::routing::MethodFilter::GET, handle_get_connection::<S>)
-                .on(::axum::routing::MethodFilter::DELETE, handle_delete_connection::<S>)
-                .fallback(|| async {
-                    crate::runtime::server::method_not_allowed("GET, DELETE")
-                }),
-        );
-    Ok(router.fallback(crate::runtime::server::not_found).with_state(shared))
+    let mut routes = crate::runtime::server::Routes::new(SPEC, 4, options)?;
+    routes
+        .add(
+            0,
+            &crate::operations::CREATE_RECONNECT_SESSION,
+            ::axum::routing::on(
+                ::axum::routing::MethodFilter::POST,
+                handle_create_reconnect_session::<S>,
+            ),
+        )?;
+    routes
+        .add(
+            1,
+            &crate::operations::CREATE_CONNECT_SESSION,
+            ::axum::routing::on(
+                ::axum::routing::MethodFilter::POST,
+                handle_create_connect_session::<S>,
+            ),
+        )?;
+    routes
+        .add(
+            2,
+            &crate::operations::GET_CONNECTION,
+            ::axum::routing::on(
+                ::axum::routing::MethodFilter::GET,
+                handle_get_connection::<S>,
+            ),
+        )?;
+    routes
+        .add(
+            3,
+            &crate::operations::DELETE_CONNECTION,
+            ::axum::routing::on(
+                ::axum::routing::MethodFilter::DELETE,
+                handle_delete_connection::<S>,
+            ),
+        )?;
+    Ok(routes.finish(|core| Shared { server, core }))
 }
 async fn handle_create_reconnect_session<S: Server>(
     ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,
-    raw: ::axum::extract::RawPathParams,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let s = &shared.server;
     crate::runtime::server::serve(
-            &shared.core,
-            &OPERATIONS[0],
+            &*shared,
             0,
-            &[],
-            raw,
+            &crate::operations::CREATE_RECONNECT_SESSION,
             request,
             |c| s.authenticate(c),
             |mut p| async move {
@@ -240,16 +160,13 @@ async fn handle_create_reconnect_session<S: Server>(
 }
 async fn handle_create_connect_session<S: Server>(
     ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,
-    raw: ::axum::extract::RawPathParams,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let s = &shared.server;
     crate::runtime::server::serve(
-            &shared.core,
-            &OPERATIONS[1],
+            &*shared,
             1,
-            &[],
-            raw,
+            &crate::operations::CREATE_CONNECT_SESSION,
             request,
             |c| s.authenticate(c),
             |mut p| async move {
@@ -260,16 +177,13 @@ async fn handle_create_connect_session<S: Server>(
 }
 async fn handle_get_connection<S: Server>(
     ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,
-    raw: ::axum::extract::RawPathParams,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let s = &shared.server;
     crate::runtime::server::serve(
-            &shared.core,
-            &OPERATIONS[2],
+            &*shared,
             2,
-            &["connectionId"],
-            raw,
+            &crate::operations::GET_CONNECTION,
             request,
             |c| s.authenticate(c),
             |mut p| async move {
@@ -280,16 +194,13 @@ async fn handle_get_connection<S: Server>(
 }
 async fn handle_delete_connection<S: Server>(
     ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,
-    raw: ::axum::extract::RawPathParams,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
     let s = &shared.server;
     crate::runtime::server::serve(
-            &shared.core,
-            &OPERATIONS[3],
+            &*shared,
             3,
-            &["connectionId"],
-            raw,
+            &crate::operations::DELETE_CONNECTION,
             request,
             |c| s.authenticate(c),
             |mut p| async move {

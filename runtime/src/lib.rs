@@ -7,14 +7,21 @@
 //!
 //! - Always: [`de`], [`ser`], [`schema`], the decode helpers and the item macros
 //!   ([`string_enum!`], [`discriminated!`], [`record!`], [`union_schema!`]).
+//! - Always: [`operation`], the description of an operation (parameters and their styles,
+//!   body media types, security) that generated crates hold as statics.
 //! - Feature `client`: [`client`], the HTTP plumbing of generated clients (reqwest, rustls).
-//! - Feature `server`: [`server`], the request pipeline of generated routers (axum, jsonschema).
+//! - Feature `validate`: [`check`], request checks against a description and the spec's
+//!   schemas, shared by generated routers and the contract validator.
+//! - Feature `server`: [`server`], the request pipeline of generated routers (axum).
 
+#[cfg(feature = "validate")]
+pub mod check;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod de;
 mod decode;
 mod macros;
+pub mod operation;
 pub mod schema;
 pub mod ser;
 #[cfg(feature = "server")]

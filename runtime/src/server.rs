@@ -1,265 +1,25 @@
-//! Runtime of the generated axum server: the request pipeline every handler shares.
+//! The request pipeline of generated axum routers: the checks of [`crate::check`] in order,
+//! `authenticate` between security and parameters, typed decoding, the handler, and every
+//! rejection rendered by the server ([`Host::reject`], RFC 9457 problem+json by default).
 //!
-//! Order (documented, and what Nango's server does): content type (415) → body size (413)
-//! → JSON syntax (400 `invalid_json`) → authentication (401) → parameters and body validated
-//! against the spec's JSON Schemas (400 `invalid_query_params` / `invalid_uri_params` /
-//! `invalid_headers` / `invalid_body`) → typed decode → handler. Errors are
-//! `{"error": {"code", "message", "errors": [{"code", "message", "path"}]}}`.
+//! Order: content type (415) → body size (413) → body syntax (400 `invalid_json`) →
+//! credentials present for some security alternative (401), then `authenticate` → path,
+//! query, header and cookie parameters (400, one part at a time) → body schema (400) →
+//! typed decode → handler. Unknown paths are 404; unknown methods 405 with `Allow`.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+pub use crate::check::rejection::{FieldError, PROBLEM_JSON, Part, Rejection, codes};
+pub use crate::check::schemas::Reading;
+pub use crate::check::security::{Credential, Credentials};
+
+use crate::check::schemas::{SchemaError, Schemas};
+use crate::check::{self, Compiled, Incoming};
+use crate::operation::Operation;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::MethodRouter;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
-
-/// One problem with one part of a request.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct FieldError {
-    /// What kind of problem (`invalid_type`, `required`, `pattern`, `unrecognized_keys`…).
-    pub code: String,
-    /// Human text.
-    pub message: String,
-    /// Where in the input (`["end_user", "id"]`); empty for the whole input.
-    pub path: Vec<String>,
-}
-
-/// An error answer: status plus `{"error": {...}}` body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rejection {
-    /// HTTP status.
-    pub status: u16,
-    /// `error.code`.
-    pub code: String,
-    /// `error.message`.
-    pub message: Option<String>,
-    /// `error.errors`.
-    pub errors: Vec<FieldError>,
-}
-
-impl Rejection {
-    /// An error with a status, code and message.
-    pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Rejection {
-        Rejection {
-            status,
-            code: code.into(),
-            message: Some(message.into()),
-            errors: Vec::new(),
-        }
-    }
-
-    /// An error listing field problems (no message).
-    pub fn with_errors(status: u16, code: impl Into<String>, errors: Vec<FieldError>) -> Rejection {
-        Rejection {
-            status,
-            code: code.into(),
-            message: None,
-            errors,
-        }
-    }
-
-    /// The JSON body.
-    pub fn body(&self) -> serde_json::Value {
-        let mut error = serde_json::Map::new();
-        error.insert("code".into(), self.code.clone().into());
-        if let Some(m) = &self.message {
-            error.insert("message".into(), m.clone().into());
-        }
-        if !self.errors.is_empty() {
-            error.insert(
-                "errors".into(),
-                serde_json::to_value(&self.errors).unwrap_or_default(),
-            );
-        }
-        serde_json::json!({ "error": error })
-    }
-}
-
-impl IntoResponse for Rejection {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
-        json_response(status, crate::to_json(&self.body()), &[])
-    }
-}
-
-fn json_response(
-    status: StatusCode,
-    body: Vec<u8>,
-    extra: &[(header::HeaderName, String)],
-) -> Response {
-    let mut response = Response::new(axum::body::Body::from(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    for (name, value) in extra {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            response.headers_mut().insert(name.clone(), v);
-        }
-    }
-    response
-}
-
-/// Turns an operation's encoded response into an HTTP response.
-pub fn respond((status, body): (u16, Option<(&'static str, Vec<u8>)>)) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = match body {
-        Some((media, bytes)) => {
-            let mut r = Response::new(axum::body::Body::from(bytes));
-            if let Ok(v) = HeaderValue::from_str(media) {
-                r.headers_mut().insert(header::CONTENT_TYPE, v);
-            }
-            r
-        }
-        None => Response::new(axum::body::Body::empty()),
-    };
-    *response.status_mut() = status;
-    response
-}
-
-/// What the request presented for authentication. Secrets are redacted from `Debug`.
-#[derive(Clone, Default)]
-pub struct Credentials {
-    /// The raw `Authorization` header.
-    pub authorization: Option<String>,
-    /// The token after `Bearer ` (may be empty when the header is malformed).
-    pub bearer: Option<String>,
-    /// The API key, for API-key schemes.
-    pub api_key: Option<String>,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let shown = |o: &Option<String>| o.as_ref().map(|_| "***");
-        f.debug_struct("Credentials")
-            .field("authorization", &shown(&self.authorization))
-            .field("bearer", &shown(&self.bearer))
-            .field("api_key", &shown(&self.api_key))
-            .finish()
-    }
-}
-
-/// How an operation authenticates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuthScheme {
-    /// No credentials needed.
-    None,
-    /// `Authorization: Bearer …`
-    Bearer,
-    /// `Authorization: Basic …`
-    Basic,
-    /// API key in this header.
-    ApiKeyHeader(&'static str),
-    /// API key in this query parameter.
-    ApiKeyQuery(&'static str),
-}
-
-/// Where a parameter travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Location {
-    /// Path segment.
-    Path,
-    /// Query string.
-    Query,
-    /// Header.
-    Header,
-    /// Cookie.
-    Cookie,
-}
-
-/// The JSON type a parameter's string is coerced to before validation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamType {
-    /// Kept as a string.
-    String,
-    /// `true`/`false`.
-    Boolean,
-    /// An integer.
-    Integer,
-    /// A number.
-    Number,
-    /// Repeated or comma-separated values of this type.
-    Array(&'static ParamType),
-    /// `deepObject` keys (`name[key]=value`) or exploded form keys.
-    Object,
-}
-
-/// One parameter of an operation.
-#[derive(Clone, Copy, Debug)]
-pub struct ParamSpec {
-    /// Name on the wire.
-    pub wire: &'static str,
-    /// Where.
-    pub location: Location,
-    /// Required by the spec.
-    pub required: bool,
-    /// Coercion target.
-    pub ty: ParamType,
-    /// `explode` (arrays as repeated keys).
-    pub explode: bool,
-    /// JSON pointer of its schema in the embedded spec (empty: not validated).
-    pub schema: &'static str,
-}
-
-/// How a request body is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BodyKind {
-    /// JSON.
-    Json,
-    /// `application/x-www-form-urlencoded`.
-    Form,
-    /// Text.
-    Text,
-    /// Raw bytes.
-    Bytes,
-}
-
-/// The request body of an operation.
-#[derive(Clone, Copy, Debug)]
-pub struct BodySpec {
-    /// Media type.
-    pub media: &'static str,
-    /// Encoding.
-    pub kind: BodyKind,
-    /// Required by the spec.
-    pub required: bool,
-    /// JSON pointer of its schema (empty: not validated).
-    pub schema: &'static str,
-}
-
-/// What the router knows about one operation.
-#[derive(Clone, Copy, Debug)]
-pub struct OperationSpec {
-    /// Parameters; path parameters are numbered by position (`p0`, `p1`…) in the route.
-    pub params: &'static [ParamSpec],
-    /// The body, if any.
-    pub body: Option<BodySpec>,
-    /// Authentication.
-    pub auth: AuthScheme,
-}
-
-/// Router settings.
-#[derive(Clone, Debug)]
-pub struct RouterOptions {
-    /// Largest accepted body in bytes (413 above). Default 1 MiB.
-    pub body_limit: usize,
-    /// Reject query parameters the operation does not declare (400). Default true.
-    pub reject_unknown_query: bool,
-}
-
-impl Default for RouterOptions {
-    fn default() -> RouterOptions {
-        RouterOptions {
-            body_limit: 1024 * 1024,
-            reject_unknown_query: true,
-        }
-    }
-}
-
-/// Compiled validators for one operation.
-pub struct OperationValidators {
-    params: Vec<Option<jsonschema::Validator>>,
-    body: Option<jsonschema::Validator>,
-}
+use std::sync::Arc;
 
 /// Why a router could not be built: the embedded spec (or one of its schemas) cannot be
 /// compiled. The spec was checked when the crate was generated, so this means the crate's
@@ -290,88 +50,229 @@ impl std::fmt::Display for RouterError {
 
 impl std::error::Error for RouterError {}
 
-/// Every operation's validators, compiled once from the embedded spec.
-pub struct Validators {
-    operations: Vec<OperationValidators>,
+impl From<SchemaError> for RouterError {
+    fn from(e: SchemaError) -> RouterError {
+        match e {
+            SchemaError::Document(m) => RouterError::Spec(m),
+            SchemaError::Schema { pointer, message } => RouterError::Schema { pointer, message },
+        }
+    }
 }
 
-impl Validators {
-    /// Registers the spec once and compiles one validator per parameter and body.
-    pub fn build(spec: &str, operations: &[OperationSpec]) -> Result<Validators, RouterError> {
+/// Router settings.
+#[derive(Clone, Debug)]
+pub struct RouterOptions {
+    /// Largest accepted body in bytes (413 above). Default 1 MiB.
+    pub body_limit: usize,
+    /// Reject query parameters the operation does not declare (400). Default true.
+    pub reject_unknown_query: bool,
+    /// How schemas are read: OpenAPI's `readOnly`/`writeOnly` rule (default) or JSON Schema
+    /// as written.
+    pub reading: Reading,
+}
+
+impl Default for RouterOptions {
+    fn default() -> RouterOptions {
+        RouterOptions {
+            body_limit: 1024 * 1024,
+            reject_unknown_query: true,
+            reading: Reading::Directional,
+        }
+    }
+}
+
+/// What every handler shares: the compiled validators of each served operation (by its
+/// index in the generated crate) and the router options.
+#[derive(Debug)]
+pub struct Core {
+    compiled: Vec<Option<Compiled>>,
+    options: RouterOptions,
+}
+
+/// The state of a generated router: the core and the server that renders rejections.
+/// Implemented by the generated `Shared<S>`.
+pub trait Host: Send + Sync + 'static {
+    /// The validators and options.
+    fn core(&self) -> &Core;
+    /// Turns a rejection into the response the API documents for it.
+    fn reject(&self, rejection: Rejection) -> Response;
+}
+
+/// RFC 9457 `application/problem+json` for a rejection (the default of generated servers).
+pub fn problem(rejection: Rejection) -> Response {
+    let body = crate::to_json(&rejection.problem_json());
+    let mut response = bytes_response(rejection.status, PROBLEM_JSON, body);
+    if let Some(allow) = rejection
+        .allow
+        .as_deref()
+        .and_then(|a| HeaderValue::from_str(a).ok())
+    {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
+    response
+}
+
+/// A response with a status, a media type and a body.
+pub fn bytes_response(status: u16, media: &str, body: Vec<u8>) -> Response {
+    let mut response = Response::new(axum::body::Body::from(body));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(v) = HeaderValue::from_str(media) {
+        response.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    response
+}
+
+/// An operation's encoded answer: status and, when there is a body, its media type and bytes.
+pub type Encoded = (u16, Option<(&'static str, Vec<u8>)>);
+
+/// Turns an operation's encoded answer into an HTTP response.
+pub fn respond((status, body): Encoded) -> Response {
+    match body {
+        Some((media, bytes)) => bytes_response(status, media, bytes),
+        None => {
+            let mut response = Response::new(axum::body::Body::empty());
+            *response.status_mut() =
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            response
+        }
+    }
+}
+
+/// The axum route of a path template: parameters renamed by position (`{p0}`), so
+/// templates that name the same segment differently never conflict.
+pub fn route_path(template: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    let mut i = 0;
+    while let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) {
+        if close < open {
+            break;
+        }
+        out.push_str(&rest[..open]);
+        out.push_str(&format!("{{p{i}}}"));
+        i += 1;
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    if out.is_empty() { "/".into() } else { out }
+}
+
+/// Builds a generated router: each served operation is added with its handler, then
+/// [`Routes::finish`] groups them by path (405 with `Allow` for other methods) and adds 404.
+pub struct Routes<T> {
+    schemas: Schemas,
+    core: Core,
+    paths: BTreeMap<String, (MethodRouter<Arc<T>>, Vec<String>)>,
+}
+
+impl<T: Host> Routes<T> {
+    /// Registers the embedded spec (`operations` is how many the crate has, served or not).
+    pub fn new(
+        spec: &str,
+        operations: usize,
+        options: RouterOptions,
+    ) -> Result<Routes<T>, RouterError> {
         let document: serde_json::Value =
             serde_json::from_str(spec).map_err(|e| RouterError::Spec(e.to_string()))?;
-        let base = "urn:openapi:spec";
-        let registry = jsonschema::Registry::new()
-            .add(base, document)
-            .and_then(|r| r.prepare())
-            .map_err(|e| RouterError::Spec(e.to_string()))?;
-        let compile = |pointer: &str| -> Result<Option<jsonschema::Validator>, RouterError> {
-            if pointer.is_empty() {
-                return Ok(None);
-            }
-            let schema = serde_json::json!({ "$ref": format!("{base}{pointer}") });
-            jsonschema::options()
-                .with_registry(&registry)
-                .should_validate_formats(true)
-                .build(&schema)
-                .map(Some)
-                .map_err(|e| RouterError::Schema {
-                    pointer: pointer.to_owned(),
-                    message: e.to_string(),
-                })
-        };
-        let mut out = Vec::with_capacity(operations.len());
-        for op in operations {
-            let params = op
-                .params
-                .iter()
-                .map(|p| compile(p.schema))
-                .collect::<Result<Vec<_>, _>>()?;
-            let body = match op.body {
-                Some(b) => compile(b.schema)?,
-                None => None,
-            };
-            out.push(OperationValidators { params, body });
-        }
-        Ok(Validators { operations: out })
+        let schemas = Schemas::new(document, options.reading)?;
+        let mut compiled = Vec::new();
+        compiled.resize_with(operations, || None);
+        Ok(Routes {
+            schemas,
+            core: Core { compiled, options },
+            paths: BTreeMap::new(),
+        })
     }
 
-    /// The validators of operation `index`.
-    pub fn operation(&self, index: usize) -> Option<&OperationValidators> {
-        self.operations.get(index)
+    /// Serves operation `index` (described by `op`) with `route` (its method's handler).
+    /// An operation whose method and path shape another one already has is not served: no
+    /// router could tell the two apart, and the first in the spec wins.
+    pub fn add(
+        &mut self,
+        index: usize,
+        op: &Operation,
+        route: MethodRouter<Arc<T>>,
+    ) -> Result<(), RouterError> {
+        let path = route_path(&op.path);
+        let method = op.method.to_ascii_uppercase();
+        if self
+            .paths
+            .get(&path)
+            .is_some_and(|(_, methods)| methods.contains(&method))
+        {
+            return Ok(());
+        }
+        let compiled = Compiled::new(op, &self.schemas)?;
+        if let Some(slot) = self.core.compiled.get_mut(index) {
+            *slot = Some(compiled);
+        }
+        match self.paths.remove(&path) {
+            Some((existing, mut methods)) => {
+                methods.push(method);
+                self.paths.insert(path, (existing.merge(route), methods));
+            }
+            None => {
+                self.paths.insert(path, (route, vec![method]));
+            }
+        }
+        Ok(())
+    }
+
+    /// The router, with the state `host` makes of the core.
+    pub fn finish(self, host: impl FnOnce(Core) -> T) -> axum::Router {
+        let mut router: axum::Router<Arc<T>> = axum::Router::new();
+        for (path, (route, methods)) in self.paths {
+            let allow = methods.join(", ");
+            let route = route.fallback(
+                move |axum::extract::State(host): axum::extract::State<Arc<T>>| {
+                    let allow = allow.clone();
+                    async move { host.reject(Rejection::method_not_allowed(allow)) }
+                },
+            );
+            router = router.route(&path, route);
+        }
+        router
+            .fallback(
+                |axum::extract::State(host): axum::extract::State<Arc<T>>| async move {
+                    host.reject(Rejection::not_found())
+                },
+            )
+            .with_state(Arc::new(host(self.core)))
     }
 }
 
 /// A request that passed every check, ready for typed decoding.
 pub struct Prepared<P> {
-    /// Who is calling (for authenticated operations).
-    pub principal: Option<P>,
+    principal: Option<P>,
     params: serde_json::Map<String, serde_json::Value>,
     body: Option<serde_json::Value>,
     raw_body: Vec<u8>,
 }
 
 impl<P> Prepared<P> {
-    /// Takes the authenticated principal (present for every operation that requires auth).
+    /// The authenticated principal of an operation that requires credentials.
     pub fn principal(&mut self) -> Result<P, Rejection> {
-        self.principal
-            .take()
-            .ok_or_else(|| Rejection::new(401, "unauthorized", "Authentication failed."))
+        self.principal.take().ok_or_else(|| {
+            Rejection::new(401, codes::MISSING_CREDENTIALS, "Authentication failed.")
+        })
+    }
+
+    /// The principal of an operation whose credentials are optional (`None`: none presented).
+    pub fn optional_principal(&mut self) -> Option<P> {
+        self.principal.take()
     }
 
     /// Decodes the parameters struct.
     pub fn params<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
-        decode(
-            serde_json::Value::Object(self.params.clone()),
-            "invalid_query_params",
-        )
+        decode(serde_json::Value::Object(self.params.clone()), Part::Query)
     }
 
     /// Decodes the JSON (or form) body.
     pub fn body<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
         decode(
             self.body.clone().unwrap_or(serde_json::Value::Null),
-            "invalid_body",
+            Part::Body,
         )
     }
 
@@ -379,7 +280,7 @@ impl<P> Prepared<P> {
     pub fn optional_body<T: DeserializeOwned>(&self) -> Result<Option<T>, Rejection> {
         match &self.body {
             None => Ok(None),
-            Some(v) => decode(v.clone(), "invalid_body").map(Some),
+            Some(v) => decode(v.clone(), Part::Body).map(Some),
         }
     }
 
@@ -391,11 +292,13 @@ impl<P> Prepared<P> {
     /// The body as text.
     pub fn text_body(&self) -> Result<String, Rejection> {
         String::from_utf8(self.raw_body.clone())
-            .map_err(|e| Rejection::new(400, "invalid_body", e.to_string()))
+            .map_err(|e| Rejection::new(400, codes::INVALID_BODY, e.to_string()))
     }
 }
 
-fn decode<T: DeserializeOwned>(value: serde_json::Value, code: &str) -> Result<T, Rejection> {
+/// Typed decoding of a value that passed its schema; a failure (a type the schema allows
+/// and Rust cannot hold) is 400 naming the path.
+fn decode<T: DeserializeOwned>(value: serde_json::Value, part: Part) -> Result<T, Rejection> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path: Vec<String> = e
             .path()
@@ -403,90 +306,30 @@ fn decode<T: DeserializeOwned>(value: serde_json::Value, code: &str) -> Result<T
             .map(|s| s.to_string())
             .filter(|s| s != "?")
             .collect();
+        let code = if part == Part::Body {
+            codes::INVALID_BODY
+        } else {
+            codes::INVALID_QUERY_PARAMS
+        };
         Rejection::with_errors(
             400,
             code,
             vec![FieldError {
                 code: "invalid_type".into(),
                 message: e.inner().to_string(),
+                part,
                 path,
+                keyword: None,
             }],
         )
     })
 }
 
-fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn is_json(media: &str) -> bool {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json" || essence.ends_with("+json")
-}
-
-fn coerce(raw: &str, ty: ParamType) -> serde_json::Value {
-    match ty {
-        ParamType::Boolean => match raw {
-            "true" => serde_json::Value::Bool(true),
-            "false" => serde_json::Value::Bool(false),
-            _ => raw.into(),
-        },
-        ParamType::Integer => raw
-            .parse::<i64>()
-            .map(Into::into)
-            .unwrap_or_else(|_| raw.into()),
-        ParamType::Number => raw
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(serde_json::Value::Number)
-            .unwrap_or_else(|| raw.into()),
-        _ => raw.into(),
-    }
-}
-
-fn schema_errors(
-    validator: &jsonschema::Validator,
-    instance: &serde_json::Value,
-    prefix: &[String],
-) -> Vec<FieldError> {
-    validator
-        .iter_errors(instance)
-        .map(|e| {
-            let mut path: Vec<String> = prefix.to_vec();
-            path.extend(
-                e.instance_path()
-                    .to_string()
-                    .split('/')
-                    .filter(|s| !s.is_empty())
-                    .map(|s| s.replace("~1", "/").replace("~0", "~")),
-            );
-            FieldError {
-                code: e.kind().keyword().to_owned(),
-                message: e.to_string(),
-                path,
-            }
-        })
-        .collect()
-}
-
-fn percent_decode(raw: &str) -> String {
-    percent_encoding::percent_decode_str(raw)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// Runs the pipeline up to (not including) typed decoding.
-pub async fn prepare<P, A, F>(
-    spec: &OperationSpec,
-    validators: &OperationValidators,
-    options: &RouterOptions,
-    path_values: Vec<(String, String)>,
+/// Runs the checks up to (not including) typed decoding.
+async fn prepare<P, A, F>(
+    core: &Core,
+    index: usize,
+    op: &Operation,
     request: axum::extract::Request,
     authenticate: A,
 ) -> Result<Prepared<P>, Rejection>
@@ -494,332 +337,94 @@ where
     A: FnOnce(Credentials) -> F,
     F: std::future::Future<Output = Result<P, Rejection>>,
 {
+    let compiled = core
+        .compiled
+        .get(index)
+        .and_then(Option::as_ref)
+        .ok_or_else(|| Rejection::new(500, "server_error", "this operation is not served"))?;
     let (parts, body) = request.into_parts();
-    let headers = &parts.headers;
-    // 1. Content type: present and not what the operation reads → 415.
-    if let Some(ct) = header_str(headers, "content-type") {
-        let acceptable = match spec.body.map(|b| b.kind) {
-            Some(BodyKind::Form) => ct
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded"),
-            Some(BodyKind::Text | BodyKind::Bytes) => true,
-            Some(BodyKind::Json) | None => is_json(ct),
-        };
-        if !acceptable {
-            let expected = spec.body.map_or("application/json", |b| b.media);
-            return Err(Rejection::new(
-                415,
-                "invalid_content_type",
-                format!("Content-Type header must be {expected}"),
-            ));
-        }
-    }
+    // The raw segments (axum matched the route, so the path has the template's shape): each
+    // parameter's style is read before percent-decoding, so an encoded `,` stays a comma.
+    let path_values = crate::operation::path_values(&op.path, parts.uri.path()).unwrap_or_default();
+    let headers: Vec<(&str, &str)> = parts
+        .headers
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
+        .collect();
+    let incoming = Incoming::new(path_values, parts.uri.query().unwrap_or(""), headers);
+    // 1. Content type.
+    let media = check::media(op, incoming.content_type())?;
     // 2. Size.
-    let bytes = axum::body::to_bytes(body, options.body_limit)
+    let limit = core.options.body_limit;
+    let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| {
             Rejection::new(
                 413,
-                "payload_too_large",
-                format!("The body is larger than {} bytes", options.body_limit),
+                codes::PAYLOAD_TOO_LARGE,
+                format!("The body is larger than {limit} bytes"),
             )
         })?
         .to_vec();
     // 3. Syntax.
-    let mut body_value = None;
-    if let Some(b) = spec.body {
-        if !bytes.is_empty() {
-            body_value = match b.kind {
-                BodyKind::Json => Some(
-                    serde_json::from_slice::<serde_json::Value>(&bytes)
-                        .map_err(|e| Rejection::new(400, "invalid_json", e.to_string()))?,
-                ),
-                BodyKind::Form => {
-                    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-                        .map_err(|e| Rejection::new(400, "invalid_body", e.to_string()))?;
-                    Some(serde_json::Value::Object(
-                        pairs.into_iter().map(|(k, v)| (k, v.into())).collect(),
-                    ))
-                }
-                BodyKind::Text | BodyKind::Bytes => None,
-            };
-        }
-    } else if !bytes.is_empty() && header_str(headers, "content-type").is_some_and(is_json) {
-        serde_json::from_slice::<serde_json::Value>(&bytes)
-            .map_err(|e| Rejection::new(400, "invalid_json", e.to_string()))?;
-    }
-    // 4. Authentication.
-    let query: Vec<(String, String)> =
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).unwrap_or_default();
-    let principal = match spec.auth {
-        AuthScheme::None => None,
-        scheme => {
-            let authorization = header_str(headers, "authorization").map(str::to_owned);
-            let api_key = match scheme {
-                AuthScheme::ApiKeyHeader(name) => header_str(headers, name).map(str::to_owned),
-                AuthScheme::ApiKeyQuery(name) => query
-                    .iter()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone()),
-                _ => None,
-            };
-            let present = match scheme {
-                AuthScheme::Bearer | AuthScheme::Basic => authorization.is_some(),
-                _ => api_key.is_some(),
-            };
-            if !present {
-                return Err(Rejection::new(
-                    401,
-                    "missing_auth_header",
-                    "Authentication failed. The request is missing the Authorization header.",
-                ));
-            }
-            // HTTP stacks trim trailing whitespace, so `Bearer ` arrives as `Bearer`: an empty token.
-            let bearer = authorization.as_deref().map(|a| {
-                let a = a.trim();
-                if a.eq_ignore_ascii_case("bearer") {
-                    String::new()
-                } else {
-                    a.strip_prefix("Bearer ").unwrap_or(a).trim().to_owned()
-                }
-            });
-            Some(
-                authenticate(Credentials {
-                    authorization,
-                    bearer,
-                    api_key,
-                })
-                .await?,
-            )
-        }
+    let parsed = check::parse_body(op, media, &bytes)?;
+    // 4. Security, then authentication.
+    let principal = match check::security::credentials(op, &incoming)? {
+        Some(credentials) if !credentials.is_empty() => Some(authenticate(credentials).await?),
+        _ => None,
     };
-    // 5. Parameters: coerce, check presence, validate against their schemas.
-    let mut params = serde_json::Map::new();
-    let mut problems: BTreeMap<&'static str, Vec<FieldError>> = BTreeMap::new();
-    for (i, p) in spec.params.iter().enumerate() {
-        let value = match p.location {
-            Location::Path => path_values
-                .iter()
-                .find(|(w, _)| w == p.wire)
-                .map(|(_, v)| coerce(&percent_decode(v), p.ty)),
-            Location::Query => query_value(&query, p),
-            Location::Header => header_str(headers, p.wire).map(|v| coerce(v, p.ty)),
-            Location::Cookie => header_str(headers, "cookie").and_then(|c| {
-                c.split(';')
-                    .filter_map(|kv| kv.trim().split_once('='))
-                    .find(|(k, _)| *k == p.wire)
-                    .map(|(_, v)| coerce(v, p.ty))
-            }),
-        };
-        let code = match p.location {
-            Location::Path => "invalid_uri_params",
-            Location::Header | Location::Cookie => "invalid_headers",
-            Location::Query => "invalid_query_params",
-        };
-        match value {
-            None if p.required => problems.entry(code).or_default().push(FieldError {
-                code: "invalid_type".into(),
-                message: format!("Required parameter `{}` is missing", p.wire),
-                path: vec![p.wire.to_owned()],
-            }),
-            None => {}
-            Some(v) => {
-                if let Some(Some(validator)) = validators.params.get(i) {
-                    let errors = schema_errors(validator, &v, &[p.wire.to_owned()]);
-                    if !errors.is_empty() {
-                        problems.entry(code).or_default().extend(errors);
-                    }
-                }
-                params.insert(p.wire.to_owned(), v);
-            }
-        }
+    // 5. Parameters.
+    let (params, mut problems) =
+        check::params(op, compiled, &incoming, core.options.reject_unknown_query);
+    if !problems.is_empty() {
+        return Err(problems.remove(0));
     }
-    if options.reject_unknown_query {
-        let unknown: Vec<&str> = query
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .filter(|k| {
-                let base = k.split('[').next().unwrap_or(k);
-                !spec
-                    .params
-                    .iter()
-                    .any(|p| p.location == Location::Query && p.wire == base)
-                    && !matches!(spec.auth, AuthScheme::ApiKeyQuery(name) if name == *k)
-            })
-            .collect();
-        if !unknown.is_empty() {
-            let mut seen = std::collections::BTreeSet::new();
-            for k in unknown.into_iter().filter(|k| seen.insert(*k)) {
-                problems
-                    .entry("invalid_query_params")
-                    .or_default()
-                    .push(FieldError {
-                        code: "unrecognized_keys".into(),
-                        message: format!("Unrecognized key: \"{k}\""),
-                        path: Vec::new(),
-                    });
-            }
-        }
-    }
-    // Path problems first, then query, then headers: one answer names one part.
-    for code in [
-        "invalid_uri_params",
-        "invalid_query_params",
-        "invalid_headers",
-    ] {
-        if let Some(errors) = problems.remove(code) {
-            return Err(Rejection::with_errors(400, code, errors));
-        }
-    }
-    // 6. Body against its schema.
-    if let Some(b) = spec.body {
-        match (&body_value, b.kind) {
-            (None, BodyKind::Json | BodyKind::Form) if b.required => {
-                return Err(Rejection::with_errors(
-                    400,
-                    "invalid_body",
-                    vec![FieldError {
-                        code: "invalid_type".into(),
-                        message: "A request body is required".into(),
-                        path: Vec::new(),
-                    }],
-                ));
-            }
-            (Some(v), _) => {
-                if let Some(validator) = &validators.body {
-                    let errors = schema_errors(validator, v, &[]);
-                    if !errors.is_empty() {
-                        return Err(Rejection::with_errors(400, "invalid_body", errors));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    // 6. Body.
+    check::body(op, compiled, media, parsed.as_ref(), bytes.len())?;
     Ok(Prepared {
         principal,
         params,
-        body: body_value,
+        body: parsed,
         raw_body: bytes,
     })
 }
 
-fn query_value(query: &[(String, String)], p: &ParamSpec) -> Option<serde_json::Value> {
-    match p.ty {
-        ParamType::Array(item) => {
-            let values: Vec<&str> = query
-                .iter()
-                .filter(|(k, _)| k == p.wire)
-                .map(|(_, v)| v.as_str())
-                .collect();
-            if values.is_empty() {
-                return None;
-            }
-            let items: Vec<serde_json::Value> = if p.explode {
-                values.into_iter().map(|v| coerce(v, *item)).collect()
-            } else {
-                values
-                    .iter()
-                    .flat_map(|v| v.split(','))
-                    .map(|v| coerce(v, *item))
-                    .collect()
-            };
-            Some(serde_json::Value::Array(items))
-        }
-        ParamType::Object => {
-            let prefix = format!("{}[", p.wire);
-            let map: serde_json::Map<String, serde_json::Value> = query
-                .iter()
-                .filter_map(|(k, v)| {
-                    k.strip_prefix(&prefix)
-                        .and_then(|rest| rest.strip_suffix(']'))
-                        .map(|key| (key.to_owned(), v.clone().into()))
-                })
-                .collect();
-            (!map.is_empty()).then_some(serde_json::Value::Object(map))
-        }
-        ty => query
-            .iter()
-            .find(|(k, _)| k == p.wire)
-            .map(|(_, v)| coerce(v, ty)),
-    }
-}
-
-/// 404 for paths the API does not have.
-pub async fn not_found() -> Response {
-    Rejection::new(404, "not_found", "No such route").into_response()
-}
-
-/// 405 with `Allow` for a method the path does not have.
-pub fn method_not_allowed(allow: &'static str) -> Response {
-    let body = Rejection::new(
-        405,
-        "method_not_allowed",
-        format!("Allowed methods: {allow}"),
-    )
-    .body();
-    json_response(
-        StatusCode::METHOD_NOT_ALLOWED,
-        crate::to_json(&body),
-        &[(header::ALLOW, allow.to_owned())],
-    )
-}
-
-/// What every handler shares: the compiled validators and the router options.
-pub struct Core {
-    /// Validators, one set per operation.
-    pub validators: Validators,
-    /// Options.
-    pub options: RouterOptions,
-}
-
-/// The whole life of one request: prepare it (see [`prepare`]), hand it to `call`, and
-/// turn the result (or any rejection) into the HTTP response. Generated handlers are one
-/// call to this.
-#[allow(clippy::too_many_arguments)]
-pub async fn serve<P, A, AF, C, CF>(
-    core: &Core,
-    spec: &OperationSpec,
+/// The whole life of one request: prepare it, hand it to `call`, and turn the result (or
+/// any rejection, through [`Host::reject`]) into the HTTP response. Generated handlers are
+/// one call to this.
+pub async fn serve<T, P, A, AF, C, CF>(
+    host: &T,
     index: usize,
-    names: &[&str],
-    raw: axum::extract::RawPathParams,
+    op: &Operation,
     request: axum::extract::Request,
     authenticate: A,
     call: C,
 ) -> Response
 where
+    T: Host,
     A: FnOnce(Credentials) -> AF,
     AF: std::future::Future<Output = Result<P, Rejection>>,
     C: FnOnce(Prepared<P>) -> CF,
-    CF: std::future::Future<Output = Result<(u16, Option<(&'static str, Vec<u8>)>), Rejection>>,
+    CF: std::future::Future<Output = Result<Encoded, Rejection>>,
 {
-    // Routes name path parameters by position (`p0`, `p1`…); map them back to spec names.
-    let path_values: Vec<(String, String)> = raw
-        .iter()
-        .filter_map(|(k, v)| {
-            let i: usize = k.strip_prefix('p')?.parse().ok()?;
-            Some(((*names.get(i)?).to_owned(), v.to_owned()))
-        })
-        .collect();
-    let Some(validators) = core.validators.operation(index) else {
-        return Rejection::new(500, "server_error", "no validators for this operation")
-            .into_response();
-    };
-    let prepared = match prepare(
-        spec,
-        validators,
-        &core.options,
-        path_values,
-        request,
-        authenticate,
-    )
-    .await
-    {
+    let prepared = match prepare(host.core(), index, op, request, authenticate).await {
         Ok(p) => p,
-        Err(r) => return r.into_response(),
+        Err(r) => return host.reject(r),
     };
     match call(prepared).await {
         Ok(encoded) => respond(encoded),
-        Err(r) => r.into_response(),
+        Err(r) => host.reject(r),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_name_parameters_by_position() {
+        assert_eq!(route_path("/a/{x}/b/{y}"), "/a/{p0}/b/{p1}");
+        assert_eq!(route_path(""), "/");
+        assert_eq!(route_path("/files/{name}.json"), "/files/{p0}.json");
     }
 }

@@ -265,7 +265,8 @@ fn contract_har_validates_recorded_traffic_and_writes_reports() {
     let entry = |status: u16, body: &str| {
         serde_json::json!({
             "request": {"method": "POST", "url": "https://api.nango.dev/connect/sessions/reconnect",
-                        "headers": [{"name": "Content-Type", "value": "application/json"}],
+                        "headers": [{"name": "Content-Type", "value": "application/json"},
+                                    {"name": "Authorization", "value": "Bearer 6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b"}],
                         "postData": {"mimeType": "application/json", "text": "{\"connection_id\":\"c\",\"integration_id\":\"github\"}"}},
             "response": {"status": status, "headers": [{"name": "Content-Type", "value": "application/json"}],
                          "content": {"mimeType": "application/json", "text": body}}

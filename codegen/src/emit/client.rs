@@ -5,7 +5,7 @@ use super::operations::{params_ident, response_ident};
 use super::ty::ty;
 use super::types::doc;
 use crate::model::Model;
-use crate::model::operations::{Auth, BodyKind, Location, Operation, Style};
+use crate::model::operations::{BodyKind, Operation};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -21,7 +21,7 @@ pub fn items(model: &Model) -> TokenStream {
         quote! { #docs #sig; }
     });
     let impls = model.operations.iter().zip(&sigs).map(|(op, sig)| {
-        let body = body(model, op);
+        let body = body(op);
         quote! { #sig { #body } }
     });
     let servers = model.servers.iter().map(|s| {
@@ -40,7 +40,7 @@ pub fn items(model: &Model) -> TokenStream {
         None => quote!(),
     };
     quote! {
-        pub use crate::runtime::client::{ClientBuilder, Credentials, Error, ReqwestClient, Secret};
+        pub use crate::runtime::client::{ClientBuilder, Credential, Credentials, Error, ReqwestClient, Secret};
 
         /// The servers the spec lists: (base URL, description), in the spec's order.
         pub const SERVERS: &[(&str, &str)] = &[#(#servers)*];
@@ -88,101 +88,38 @@ fn borrowed(model: &Model, t: &crate::model::ir::Ty) -> TokenStream {
     }
 }
 
-fn body(model: &Model, op: &Operation) -> TokenStream {
-    let _ = model;
-    // Path: "/connections/{connectionId}" → format!("/connections/{}", path_param(...)?)
-    let mut template = String::new();
-    let mut args = Vec::new();
-    let mut rest = op.path.as_str();
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
-            break;
-        };
-        template.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
-        template.push_str("{}");
-        let wire = &rest[open + 1..close];
-        match op
-            .params
-            .iter()
-            .find(|p| p.location == Location::Path && p.wire == wire)
-        {
-            Some(p) => {
-                let ident = format_ident!("{}", p.ident);
-                let wire = Literal::string(wire);
-                args.push(quote!(crate::runtime::client::path_param(#wire, &params.#ident)?));
-            }
-            None => args.push(quote!(String::new())),
-        }
-        rest = &rest[close + 1..];
-    }
-    template.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-    let path_expr = if args.is_empty() {
-        let path = Literal::string(&template.replace("{{", "{").replace("}}", "}"));
-        quote!(String::from(#path))
+fn body(op: &Operation) -> TokenStream {
+    let description = super::description::static_ident(op);
+    let op_ref = quote!(&crate::operations::#description);
+    let request = if params_ident(op).is_some() {
+        quote!(crate::runtime::client::Request::with_params(#op_ref, params))
     } else {
-        let template = Literal::string(&template);
-        quote!(format!(#template #(, #args)*))
+        quote!(Ok::<_, Error>(crate::runtime::client::Request::new(#op_ref)))
     };
-    let method = Literal::string(&op.method);
-    let auth = match &op.auth {
-        Auth::None => quote!(crate::runtime::client::AuthKind::None),
-        Auth::Bearer => quote!(crate::runtime::client::AuthKind::Bearer),
-        Auth::Basic => quote!(crate::runtime::client::AuthKind::Basic),
-        Auth::ApiKey {
-            name,
-            location: Location::Query,
-        } => {
-            let name = Literal::string(name);
-            quote!(crate::runtime::client::AuthKind::ApiKeyQuery(#name))
-        }
-        Auth::ApiKey { name, .. } => {
-            let name = Literal::string(name);
-            quote!(crate::runtime::client::AuthKind::ApiKeyHeader(#name))
-        }
-    };
-    let adds = op.params.iter().filter(|p| p.location != Location::Path).map(|p| {
-        let ident = format_ident!("{}", p.ident);
-        let wire = Literal::string(&p.wire);
-        match p.location {
-            Location::Query => {
-                let style = match p.style {
-                    Style::DeepObject => quote!(DeepObject),
-                    Style::SpaceDelimited => quote!(SpaceDelimited),
-                    Style::PipeDelimited => quote!(PipeDelimited),
-                    Style::Simple | Style::Label | Style::Matrix => quote!(Simple),
-                    Style::Form => quote!(Form),
-                };
-                let explode = p.explode;
-                quote!(request.query(#wire, &params.#ident, crate::runtime::client::Style::#style, #explode)?;)
+    let request = match &op.body {
+        None => request,
+        Some(b) => {
+            let media = Literal::string(&b.media.media);
+            let (set, fallible) = match b.kind() {
+                BodyKind::Json => (quote!(r.json(#media, body)), true),
+                BodyKind::Form => (quote!(r.form(body)), true),
+                BodyKind::Text => (quote!(r.raw(#media, body.as_bytes().to_vec())), false),
+                BodyKind::Bytes => (quote!(r.raw(#media, body.to_vec())), false),
+            };
+            match (b.required, fallible) {
+                (true, true) => quote!(#request.and_then(|r| #set)),
+                (true, false) => quote!(#request.map(|r| #set)),
+                (false, true) => {
+                    quote!(#request.and_then(|r| match body { Some(body) => #set, None => Ok(r) }))
+                }
+                (false, false) => {
+                    quote!(#request.map(|r| match body { Some(body) => #set, None => r }))
+                }
             }
-            Location::Header => quote!(request.header(#wire, &params.#ident)?;),
-            Location::Cookie => quote!(request.cookie(#wire, &params.#ident)?;),
-            Location::Path => quote!(),
         }
-    });
-    let body = op.body.as_ref().map(|b| {
-        let media = Literal::string(&b.media);
-        let set = match b.kind {
-            BodyKind::Json => quote!(request.json(#media, body)?;),
-            BodyKind::Form => quote!(request.form(body)?;),
-            BodyKind::Text => quote!(request.raw(#media, body.as_bytes().to_vec());),
-            BodyKind::Bytes => quote!(request.raw(#media, body.to_vec());),
-        };
-        if b.required {
-            set
-        } else {
-            quote!(if let Some(body) = body { #set })
-        }
-    });
+    };
     let response = response_ident(op);
     quote! {
-        let build = || -> Result<crate::runtime::client::Request, Error> {
-            #[allow(unused_mut)]
-            let mut request = crate::runtime::client::Request::new(#method, #path_expr, #auth);
-            #(#adds)*
-            #body
-            Ok(request)
-        };
-        self.send(build(), crate::operations::#response::decode)
+        self.send(#request, crate::operations::#response::decode)
     }
 }

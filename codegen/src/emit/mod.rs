@@ -2,6 +2,7 @@
 //! Output is a pure function of the model: byte-identical for the same spec.
 
 mod client;
+mod description;
 mod layout;
 mod operations;
 mod server;
@@ -203,10 +204,19 @@ fn pieces(model: &Model) -> Vec<Piece<'_>> {
             types::items_of(model, &chunk)
         }));
     }
-    out.push(head(
-        OPERATIONS,
-        " Parameters and responses of each operation.",
-    ));
+    out.push(Piece::new(OPERATIONS, 0, move || {
+        let prelude = ty::prelude();
+        let schemes = description::schemes(model);
+        quote! {
+            #![doc = " Each operation's description (parameters, body media types, security), parameters and responses."]
+            #prelude
+            #[allow(unused_imports)]
+            use crate::runtime::operation as op;
+            #[allow(unused_imports)]
+            use ::std::borrow::Cow;
+            #schemes
+        }
+    }));
     for chunk in model.operations.chunks(CHUNK) {
         out.push(Piece::new(OPERATIONS, chunk.len(), move || {
             operations::items_of(model, chunk)

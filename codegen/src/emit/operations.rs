@@ -18,12 +18,13 @@ pub fn response_ident(op: &Operation) -> proc_macro2::Ident {
     format_ident!("{}Response", op.type_name)
 }
 
-/// The parameters struct and response enum of some operations, in the order given.
+/// The description, parameters struct and response enum of some operations, in the order given.
 pub fn items_of(model: &Model, ops: &[Operation]) -> TokenStream {
     let items = ops.iter().map(|op| {
+        let description = super::description::operation(op);
         let params = params_struct(model, op);
         let response = response_enum(model, op);
-        quote! { #params #response }
+        quote! { #description #params #response }
     });
     quote!(#(#items)*)
 }
@@ -35,19 +36,19 @@ fn params_struct(model: &Model, op: &Operation) -> TokenStream {
     let fields = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.ident);
         let t = ty(model, &p.ty);
-        let docs = doc(p.doc.as_deref());
+        let docs = doc(p.spec.doc.as_deref());
         quote! { #docs pub #ident: #t, }
     });
-    let text = format!(" Parameters of `{} {}`.", op.method, op.path);
+    let text = format!(" Parameters of `{} {}`.", op.method(), op.path());
     let shape = crate::model::ir::Struct {
         fields: op
             .params
             .iter()
             .map(|p| crate::model::ir::Field {
                 ident: p.ident.clone(),
-                wire: p.wire.clone(),
+                wire: p.spec.wire.clone(),
                 ty: p.ty.clone(),
-                required: p.required,
+                required: p.spec.required,
                 doc: None,
             })
             .collect(),
@@ -112,7 +113,8 @@ fn response_enum(model: &Model, op: &Operation) -> TokenStream {
     let encode = encode_fn(op);
     let text = format!(
         " Responses of `{} {}`, one variant per documented status.",
-        op.method, op.path
+        op.method(),
+        op.path()
     );
     quote! {
         #[doc = #text]
@@ -151,7 +153,7 @@ fn decode_fn(op: &Operation) -> TokenStream {
         };
         let value = match &r.body {
             Some(b) => {
-                let decode = match b.kind {
+                let decode = match b.kind() {
                     BodyKind::Json | BodyKind::Form => quote!(crate::runtime::json(status, body)?),
                     BodyKind::Text => quote!(crate::runtime::text(status, body)?),
                     BodyKind::Bytes => quote!(body.to_vec()),
@@ -211,8 +213,8 @@ fn encode_fn(op: &Operation) -> TokenStream {
         };
         match &r.body {
             Some(b) => {
-                let media = Literal::string(&b.media);
-                let bytes = match b.kind {
+                let media = Literal::string(&b.media.media);
+                let bytes = match b.kind() {
                     BodyKind::Json | BodyKind::Form => quote!(crate::runtime::to_json(value)),
                     BodyKind::Text => quote!(value.as_bytes().to_vec()),
                     BodyKind::Bytes => quote!(value.clone()),

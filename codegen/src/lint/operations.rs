@@ -1,12 +1,11 @@
-//! Operation rules: unique `operationId`s, well-formed path templates, and path parameters
-//! that match the template exactly (declared, required, not repeated).
+//! Operation rules: unique `operationId`s, well-formed path templates, path parameters
+//! that match the template exactly (declared, required, not repeated), and operations that
+//! validate input documenting how they refuse it.
 
 use crate::diag::Diagnostic;
 use crate::load::Document;
 use crate::load::node::Node;
-use crate::load::openapi::{self, OperationRef};
-use crate::load::pointer::JsonPointer;
-use crate::load::refs;
+use crate::load::openapi::{self, DeclaredParam, OperationRef};
 use crate::load::source::Span;
 use std::collections::BTreeMap;
 
@@ -38,8 +37,58 @@ pub fn check(doc: &Document) -> Vec<Diagnostic> {
             }
         };
         path_params(root, op, &names, key_span, &mut out);
+        undocumented_rejections(root, op, &mut out);
     }
     out
+}
+
+/// An operation whose input a server checks (parameters, a body, credentials) but that
+/// documents no 4xx or `default` response: a generated server must still refuse bad input,
+/// and its answer can then match nothing the spec says.
+fn undocumented_rejections(root: &Node, op: &OperationRef<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(responses) = op.node.get("responses").and_then(Node::as_object) else {
+        return;
+    };
+    let documented = responses
+        .iter()
+        .any(|(key, _)| key == "default" || key.starts_with('4'));
+    if documented {
+        return;
+    }
+    let security = op
+        .node
+        .get("security")
+        .or_else(|| root.get("security"))
+        .and_then(Node::as_array)
+        .is_some_and(|alternatives| {
+            alternatives
+                .iter()
+                .any(|a| a.as_object().is_some_and(|o| !o.is_empty()))
+        });
+    let what = match (
+        !openapi::effective_params(root, op).is_empty(),
+        op.node.get("requestBody").is_some(),
+        security,
+    ) {
+        (_, true, _) => "a request body",
+        (true, _, _) => "parameters",
+        (_, _, true) => "credentials",
+        _ => return,
+    };
+    let at = op.pointer.child("responses");
+    let span = root.key_span(&at).unwrap_or(op.node.span);
+    out.push(
+        Diagnostic::warning(
+            "undocumented-rejection",
+            format!(
+                "{} {} checks {what} but documents no 4XX or `default` response",
+                op.method.to_uppercase(),
+                op.path
+            ),
+        )
+        .at(at, span)
+        .help("document the 400 (and 401 for credentials) responses invalid requests get, or a `default` error response"),
+    );
 }
 
 fn duplicate_ids(ops: &[OperationRef<'_>], out: &mut Vec<Diagnostic>) {
@@ -107,42 +156,6 @@ pub fn template_names(path: &str) -> Result<Vec<&str>, String> {
     Ok(names)
 }
 
-struct Declared<'a> {
-    name: &'a str,
-    location: &'a str,
-    node: &'a Node,
-    pointer: JsonPointer,
-}
-
-fn declared<'a>(
-    root: &'a Node,
-    list: Option<&'a Node>,
-    at: JsonPointer,
-    out: &mut Vec<Declared<'a>>,
-) {
-    let Some(items) = list.and_then(Node::as_array) else {
-        return;
-    };
-    for (i, item) in items.iter().enumerate() {
-        let item_at = at.index(i);
-        let Ok((param, _)) = refs::resolve_chain(root, item, &item_at) else {
-            continue;
-        };
-        let (Some(name), Some(location)) = (
-            param.get("name").and_then(Node::as_str),
-            param.get("in").and_then(Node::as_str),
-        ) else {
-            continue;
-        };
-        out.push(Declared {
-            name,
-            location,
-            node: param,
-            pointer: item_at,
-        });
-    }
-}
-
 fn path_params(
     root: &Node,
     op: &OperationRef<'_>,
@@ -150,25 +163,11 @@ fn path_params(
     key_span: Span,
     out: &mut Vec<Diagnostic>,
 ) {
-    let item_at = op.pointer.parent().unwrap_or_default();
-    let mut item_params = Vec::new();
-    declared(
-        root,
-        op.path_item.get("parameters"),
-        item_at.child("parameters"),
-        &mut item_params,
-    );
-    let mut op_params = Vec::new();
-    declared(
-        root,
-        op.node.get("parameters"),
-        op.pointer.child("parameters"),
-        &mut op_params,
-    );
+    let [item_params, op_params] = openapi::declared_params(root, op);
     let label = format!("{} {}", op.method.to_uppercase(), op.path);
     // Repeats within one list (the operation's list overrides the path item's by design).
     for list in [&item_params, &op_params] {
-        let mut seen: BTreeMap<(&str, &str), &Declared<'_>> = BTreeMap::new();
+        let mut seen: BTreeMap<(&str, &str), &DeclaredParam<'_>> = BTreeMap::new();
         for p in list {
             if let Some(first) = seen.insert((p.name, p.location), p) {
                 let span = p.node.get("name").map_or(p.node.span, |n| n.span);
@@ -177,7 +176,7 @@ fn path_params(
                         "duplicate-parameter",
                         format!("parameter `{}` in {} is declared twice", p.name, p.location),
                     )
-                    .at(p.pointer.clone(), span)
+                    .at(p.declared_at.clone(), span)
                     .related(first.node.span, "first declared here")
                     .help("keep one declaration"),
                 );
@@ -185,12 +184,7 @@ fn path_params(
         }
     }
     // Operation-level parameters replace path-level ones with the same name and location.
-    let mut effective: Vec<&Declared<'_>> = op_params.iter().collect();
-    effective.extend(item_params.iter().filter(|p| {
-        !op_params
-            .iter()
-            .any(|o| o.name == p.name && o.location == p.location)
-    }));
+    let effective = openapi::effective_params(root, op);
     for name in names {
         if !effective
             .iter()
@@ -212,7 +206,7 @@ fn path_params(
                     "path-param-unknown",
                     format!("path parameter `{}` does not appear in {label}", p.name),
                 )
-                .at(p.pointer.clone(), span)
+                .at(p.declared_at.clone(), span)
                 .help(format!("add `{{{}}}` to the path, or change `in:`", p.name)),
             );
         }
@@ -222,7 +216,7 @@ fn path_params(
                     "path-param-required",
                     format!("path parameter `{}` must be `required: true`", p.name),
                 )
-                .at(p.pointer.clone(), span)
+                .at(p.declared_at.clone(), span)
                 .help("path parameters are always required; add `required: true`"),
             );
         }

@@ -253,6 +253,68 @@ pub fn operations(root: &Node) -> Vec<OperationRef<'_>> {
     out
 }
 
+/// A parameter an operation or its path item declares, `$ref` resolved.
+#[derive(Clone, Debug)]
+pub struct DeclaredParam<'a> {
+    /// `name`.
+    pub name: &'a str,
+    /// `in` (`path`, `query`, `header`, `cookie`, or whatever the document says).
+    pub location: &'a str,
+    /// The Parameter Object.
+    pub node: &'a Node,
+    /// Where it is declared (the list item, possibly a `$ref`).
+    pub declared_at: JsonPointer,
+    /// Where the Parameter Object itself is (the `$ref` target).
+    pub pointer: JsonPointer,
+}
+
+/// The parameters an operation's path item and the operation itself declare, each list in
+/// document order; unresolvable entries and entries without `name`/`in` are skipped (lint
+/// reports them).
+pub fn declared_params<'a>(root: &'a Node, op: &OperationRef<'a>) -> [Vec<DeclaredParam<'a>>; 2] {
+    let item_at = op.pointer.parent().unwrap_or_default();
+    let list = |node: Option<&'a Node>, at: JsonPointer| -> Vec<DeclaredParam<'a>> {
+        let Some(items) = node.and_then(Node::as_array) else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let declared_at = at.index(i);
+                let (param, pointer) = refs::resolve_chain(root, item, &declared_at).ok()?;
+                Some(DeclaredParam {
+                    name: param.get("name")?.as_str()?,
+                    location: param.get("in")?.as_str()?,
+                    node: param,
+                    declared_at,
+                    pointer,
+                })
+            })
+            .collect()
+    };
+    [
+        list(op.path_item.get("parameters"), item_at.child("parameters")),
+        list(op.node.get("parameters"), op.pointer.child("parameters")),
+    ]
+}
+
+/// The parameters that apply to an operation: its own, then its path item's that it does
+/// not override (same name and location), the first declaration of each pair winning.
+pub fn effective_params<'a>(root: &'a Node, op: &OperationRef<'a>) -> Vec<DeclaredParam<'a>> {
+    let [item, own] = declared_params(root, op);
+    let mut out: Vec<DeclaredParam<'a>> = Vec::new();
+    for p in own.into_iter().chain(item) {
+        if !out
+            .iter()
+            .any(|o| o.name == p.name && o.location == p.location)
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 mod convert;
 mod cycles;
+pub mod http;
 pub mod ir;
 pub mod names;
 pub mod operations;
@@ -37,6 +38,8 @@ pub struct Model {
     pub operations: Vec<Operation>,
     /// Base URLs, production first as the document lists them.
     pub servers: Vec<Server>,
+    /// The document's security schemes; operations' security points into this list.
+    pub security_schemes: Vec<http::SecurityScheme>,
 }
 
 /// Names no generated type may take: they would shadow what derives and emitted code use.
@@ -84,7 +87,9 @@ const RESERVED: &[&str] = &[
 pub fn build(doc: &Document) -> (Model, Vec<Diagnostic>) {
     let mut builder = convert::TypeBuilder::new(doc);
     let mut diagnostics = Vec::new();
-    let operations = operations::operations(doc, &mut builder, &mut diagnostics);
+    let described = http::describe(doc);
+    let operations =
+        operations::operations(doc, &described.endpoints, &mut builder, &mut diagnostics);
     let (mut types, type_diags) = builder.finish();
     diagnostics.extend(type_diags);
     cycles::break_cycles(&mut types);
@@ -102,6 +107,7 @@ pub fn build(doc: &Document) -> (Model, Vec<Diagnostic>) {
         types,
         operations,
         servers: servers(&doc.root),
+        security_schemes: described.schemes,
     };
     (model, diagnostics)
 }

@@ -1,108 +1,45 @@
-//! Operations: a name for each (its `operationId`, or one made from method + path),
-//! typed parameters, a body, one response variant per documented status, and auth.
+//! Operations as code sees them: a name for each (its `operationId`, or one made from
+//! method + path), typed parameters, the typed body, and one response variant per
+//! documented status. The HTTP facts underneath come from [`super::http`].
 
 use super::convert::{TypeBuilder, hint_child};
+use super::http::{self, Endpoint, MediaSpec, ParamSpec};
 use super::ir::{Ty, TypeKind};
 use super::names::{self, Name, Scope};
 use crate::diag::Diagnostic;
 use crate::load::Document;
 use crate::load::node::Node;
-use crate::load::openapi::{self, OperationRef};
 use crate::load::pointer::JsonPointer;
-use crate::load::refs;
 
-/// Where a parameter travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Location {
-    /// In the path template.
-    Path,
-    /// In the query string.
-    Query,
-    /// A request header.
-    Header,
-    /// A cookie.
-    Cookie,
-}
+pub use super::http::{BodyKind, Location, Status, Style, synthesized_name};
 
-/// How a parameter value is serialized (OpenAPI `style`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
-    /// `simple` (path, header).
-    Simple,
-    /// `form` (query, cookie).
-    Form,
-    /// `deepObject`: `name[key]=value`.
-    DeepObject,
-    /// `spaceDelimited`
-    SpaceDelimited,
-    /// `pipeDelimited`
-    PipeDelimited,
-    /// `label`: `.value`
-    Label,
-    /// `matrix`: `;name=value`
-    Matrix,
-}
-
-/// One parameter.
+/// One parameter, typed.
 #[derive(Clone, Debug)]
 pub struct Param {
     /// Rust field name.
     pub ident: String,
-    /// Name on the wire.
-    pub wire: String,
-    /// Where it goes.
-    pub location: Location,
     /// Its type (`Option` when not required).
     pub ty: Ty,
-    /// Required by the spec.
-    pub required: bool,
-    /// Serialization style.
-    pub style: Style,
-    /// `explode`.
-    pub explode: bool,
-    /// Doc text.
-    pub doc: Option<String>,
-    /// Where its schema is in the document (for request validation).
-    pub schema_pointer: Option<JsonPointer>,
+    /// The HTTP facts.
+    pub spec: ParamSpec,
 }
 
-/// How a body is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BodyKind {
-    /// `application/json` and `+json` types.
-    Json,
-    /// `application/x-www-form-urlencoded`.
-    Form,
-    /// `text/*`: a string.
-    Text,
-    /// Anything else: raw bytes with the media type.
-    Bytes,
-}
-
-/// A request or response body.
+/// A typed request or response body: the media type typed code reads and writes.
 #[derive(Clone, Debug)]
 pub struct Body {
-    /// The media type as written.
-    pub media: String,
-    /// How it is encoded.
-    pub kind: BodyKind,
+    /// The media type and its schema.
+    pub media: MediaSpec,
     /// The type (`Ty::Bytes`/`Ty::String` for raw bodies).
     pub ty: Ty,
     /// Request bodies: `required`.
     pub required: bool,
-    /// Where its schema is in the document (for request validation).
-    pub schema_pointer: Option<JsonPointer>,
 }
 
-/// A response status key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
-    /// An exact code.
-    Code(u16),
-    /// `4XX`: the leading digit.
-    Range(u16),
-    /// `default`.
-    Default,
+impl Body {
+    /// How it is encoded.
+    pub fn kind(&self) -> BodyKind {
+        self.media.kind
+    }
 }
 
 /// One documented response.
@@ -118,24 +55,6 @@ pub struct Response {
     pub doc: Option<String>,
 }
 
-/// How an operation authenticates.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Auth {
-    /// No security requirement.
-    None,
-    /// `Authorization: Bearer <token>` (http bearer, oauth2, openIdConnect).
-    Bearer,
-    /// `Authorization: Basic …`.
-    Basic,
-    /// An API key in a header, query parameter or cookie.
-    ApiKey {
-        /// Parameter name.
-        name: String,
-        /// Where it goes.
-        location: Location,
-    },
-}
-
 /// One operation.
 #[derive(Clone, Debug)]
 pub struct Operation {
@@ -143,71 +62,86 @@ pub struct Operation {
     pub fn_name: String,
     /// Type-name prefix (Pascal case, unique).
     pub type_name: String,
-    /// Upper-case HTTP method.
-    pub method: String,
-    /// The path template.
-    pub path: String,
-    /// Where it is in the document.
-    pub pointer: JsonPointer,
     /// Summary and description.
     pub doc: Option<String>,
-    /// Parameters: path ones first, then query, header, cookie (stable order).
+    /// The HTTP facts (method, path, parameters, every media type, responses, security).
+    pub http: Endpoint,
+    /// Parameters, typed, in the order of `http.params`.
     pub params: Vec<Param>,
-    /// The request body.
+    /// The typed request body.
     pub body: Option<Body>,
     /// Documented responses, ordered: codes ascending, ranges, then `default`.
     pub responses: Vec<Response>,
-    /// Security requirement.
-    pub auth: Auth,
 }
 
-/// Builds every operation of `paths` (webhooks are described, not called, so they get no client method).
+impl Operation {
+    /// Upper-case HTTP method.
+    pub fn method(&self) -> &str {
+        &self.http.method
+    }
+
+    /// The path template.
+    pub fn path(&self) -> &str {
+        &self.http.path
+    }
+
+    /// Whether any security alternative needs credentials.
+    pub fn has_security(&self) -> bool {
+        self.http.security.iter().any(|a| !a.is_empty())
+    }
+
+    /// Whether credentials are required (no empty alternative).
+    pub fn requires_credentials(&self) -> bool {
+        !self.http.security.is_empty() && self.http.security.iter().all(|a| !a.is_empty())
+    }
+}
+
+/// Builds every operation of `paths` (webhooks are described, not called, so they get no
+/// client method) on the HTTP facts of `endpoints`.
 pub fn operations(
     doc: &Document,
+    endpoints: &[Endpoint],
     types: &mut TypeBuilder<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Operation> {
     let root = &doc.root;
     let mut fn_scope = Scope::new();
+    // Operation descriptions are statics named after the function (`GET_CONNECTION`), next
+    // to the `SECURITY_SCHEMES` table.
+    fn_scope.claim("security_schemes");
     let mut type_scope = Scope::new();
     let mut out = Vec::new();
-    for op in openapi::operations(root).into_iter().filter(|o| !o.webhook) {
-        let base = match op.node.get("operationId").and_then(Node::as_str) {
-            Some(id) => id.to_owned(),
-            None => synthesized_name(op.method, op.path),
+    for endpoint in endpoints {
+        let base = match &endpoint.operation_id {
+            Some(id) => id.clone(),
+            None => synthesized_name(&endpoint.method, &endpoint.path),
         };
         let fn_name = fn_scope.claim(&names::snake(&base));
         let type_name = type_scope.claim(&names::pascal(&base));
         let hint = Name::Suggested(type_name.clone());
-        let params = params(root, &op, types, &hint, diagnostics);
-        let body = request_body(root, &op, types, &hint);
-        let responses = responses(root, &op, types, &hint);
+        let params = params(root, endpoint, types, &hint, diagnostics);
+        let body = endpoint.body.as_ref().and_then(|b| {
+            let media = b.preferred()?;
+            Some(typed_body(
+                root,
+                media,
+                types,
+                &hint_child(&hint, "Body"),
+                b.required,
+            ))
+        });
+        let responses = responses(root, endpoint, types, &hint);
         out.push(Operation {
             fn_name,
             type_name,
-            method: op.method.to_uppercase(),
-            path: op.path.to_owned(),
-            pointer: op.pointer.clone(),
-            doc: op_doc(op.node),
+            doc: root.pointer(&endpoint.pointer).and_then(op_doc),
+            http: endpoint.clone(),
             params,
             body,
             responses,
-            auth: auth(root, op.node),
         });
     }
     out
-}
-
-/// `GET /connections/{connectionId}` → `get_connections_by_connection_id`.
-pub fn synthesized_name(method: &str, path: &str) -> String {
-    let mut words = vec![method.to_owned()];
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(param) => words.push(format!("by_{}", names::snake(param))),
-            None => words.push(names::snake(segment)),
-        }
-    }
-    words.join("_")
 }
 
 fn op_doc(node: &Node) -> Option<String> {
@@ -221,100 +155,32 @@ fn op_doc(node: &Node) -> Option<String> {
 
 fn params(
     root: &Node,
-    op: &OperationRef<'_>,
+    endpoint: &Endpoint,
     types: &mut TypeBuilder<'_>,
     hint: &Name,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Param> {
-    // Operation parameters override path-item ones with the same name and location.
-    let mut declared: Vec<(JsonPointer, &Node)> = Vec::new();
-    let item_at = op.pointer.parent().unwrap_or_default();
-    for (list, at) in [
-        (op.node.get("parameters"), op.pointer.child("parameters")),
-        (op.path_item.get("parameters"), item_at.child("parameters")),
-    ] {
-        for (i, p) in list
-            .and_then(Node::as_array)
-            .unwrap_or(&[])
-            .iter()
-            .enumerate()
-        {
-            if let Ok((param, param_at)) = refs::resolve_chain(root, p, &at.index(i)) {
-                let key = |n: &Node| {
-                    (
-                        n.get("name").and_then(Node::as_str).map(str::to_owned),
-                        n.get("in").and_then(Node::as_str).map(str::to_owned),
-                    )
-                };
-                if !declared.iter().any(|(_, d)| key(d) == key(param)) {
-                    declared.push((param_at, param));
-                }
-            }
-        }
-    }
     let mut scope = Scope::new();
     let mut out = Vec::new();
-    for (at, p) in declared {
-        let (Some(wire), Some(location)) = (
-            p.get("name").and_then(Node::as_str),
-            p.get("in").and_then(Node::as_str),
-        ) else {
-            continue;
-        };
-        let location = match location {
-            "path" => Location::Path,
-            "query" => Location::Query,
-            "header" => Location::Header,
-            "cookie" => Location::Cookie,
-            _ => continue,
-        };
-        // Auth headers are the client's job, not a parameter.
-        if location == Location::Header
-            && ["authorization", "accept", "content-type"]
-                .contains(&wire.to_ascii_lowercase().as_str())
-        {
-            continue;
-        }
-        let style = match p.get("style").and_then(Node::as_str) {
-            Some("deepObject") => Style::DeepObject,
-            Some("spaceDelimited") => Style::SpaceDelimited,
-            Some("pipeDelimited") => Style::PipeDelimited,
-            Some("label") => Style::Label,
-            Some("matrix") => Style::Matrix,
-            Some("form") => Style::Form,
-            Some("simple") => Style::Simple,
-            _ if matches!(location, Location::Query | Location::Cookie) => Style::Form,
-            _ => Style::Simple,
-        };
-        let explode = p
-            .get("explode")
-            .and_then(Node::as_bool)
-            .unwrap_or(style == Style::Form);
-        let required =
-            location == Location::Path || p.get("required").and_then(Node::as_bool) == Some(true);
-        let param_hint = hint_child(hint, &names::pascal(wire));
-        let schema_at = if p.get("schema").is_some() {
-            Some(at.child("schema"))
-        } else {
-            p.get("content")
-                .and_then(Node::as_object)
-                .and_then(|c| c.iter().next())
-                .map(|(media, _)| at.child("content").child(media).child("schema"))
-        };
-        let schema_at = schema_at.filter(|s| root.pointer(s).is_some());
-        let ty = match &schema_at {
+    for spec in &endpoint.params {
+        let param_hint = hint_child(hint, &names::pascal(&spec.wire));
+        let ty = match &spec.schema {
             Some(s) => types.ty_at(s, &param_hint),
             None => Ty::String,
         };
         let ty = match ty {
             // Parameters are strings on the wire; an object value needs deepObject/form to travel.
-            Ty::Any => {
+            Ty::Any if spec.shape != http::Shape::Json => {
+                let span = root.pointer(&spec.pointer).map_or(root.span, |n| n.span);
                 diagnostics.push(
                     Diagnostic::warning(
                         "codegen-fallback",
-                        format!("parameter `{wire}` has no usable schema; typed as String"),
+                        format!(
+                            "parameter `{}` has no usable schema; typed as String",
+                            spec.wire
+                        ),
                     )
-                    .at(at.clone(), p.span)
+                    .at(spec.pointer.clone(), span)
                     .help("give the parameter a `schema`"),
                 );
                 Ty::String
@@ -322,68 +188,26 @@ fn params(
             other => other,
         };
         out.push(Param {
-            ident: scope.claim(&names::snake(wire)),
-            wire: wire.to_owned(),
-            location,
-            ty: if required { ty } else { ty.optional() },
-            required,
-            style,
-            explode,
-            doc: p
-                .get("description")
-                .and_then(Node::as_str)
-                .map(|s| s.trim().to_owned()),
-            schema_pointer: schema_at,
+            ident: scope.claim(&names::snake(&spec.wire)),
+            ty: if spec.required { ty } else { ty.optional() },
+            spec: spec.clone(),
         });
     }
-    out.sort_by_key(|p| p.location);
     out
 }
 
-fn pick_media(content: &Node) -> Option<(&str, &Node, BodyKind)> {
-    let obj = content.as_object()?;
-    let kind_of = |m: &str| {
-        let m = m.to_ascii_lowercase();
-        let essence = m.split(';').next().unwrap_or("").trim().to_owned();
-        if essence == "application/json" || essence.ends_with("+json") {
-            BodyKind::Json
-        } else if essence == "application/x-www-form-urlencoded" {
-            BodyKind::Form
-        } else if essence.starts_with("text/") {
-            BodyKind::Text
-        } else {
-            BodyKind::Bytes
-        }
-    };
-    let ranked = |k: BodyKind| match k {
-        BodyKind::Json => 0,
-        BodyKind::Form => 1,
-        BodyKind::Text => 2,
-        BodyKind::Bytes => 3,
-    };
-    obj.iter()
-        .map(|(m, n)| (m, n, kind_of(m)))
-        .min_by_key(|(_, _, k)| ranked(*k))
-}
-
-fn body_of(
+fn typed_body(
     root: &Node,
-    content_at: &JsonPointer,
-    content: &Node,
+    media: &MediaSpec,
     types: &mut TypeBuilder<'_>,
     hint: &Name,
     required: bool,
-) -> Option<Body> {
-    let (media, media_node, kind) = pick_media(content)?;
-    let schema_pointer = media_node
-        .get("schema")
-        .map(|_| content_at.child(media).child("schema"));
-    let ty = match kind {
-        BodyKind::Json | BodyKind::Form => match media_node.get("schema") {
-            Some(_) => {
-                let at = content_at.child(media).child("schema");
-                let hint = envelope_hint(root, &at).unwrap_or_else(|| hint.clone());
-                types.ty_at(&at, &hint)
+) -> Body {
+    let ty = match media.kind {
+        BodyKind::Json | BodyKind::Form => match &media.schema {
+            Some(at) => {
+                let hint = envelope_hint(root, at).unwrap_or_else(|| hint.clone());
+                types.ty_at(at, &hint)
             }
             None => Ty::Any,
         },
@@ -391,18 +215,19 @@ fn body_of(
         BodyKind::Bytes => Ty::Bytes,
     };
     // A form body must be an object to be encoded as key=value pairs.
-    let (kind, ty) = if kind == BodyKind::Form && matches!(ty, Ty::Any | Ty::Vec(_)) {
-        (BodyKind::Json, ty)
+    let kind = if media.kind == BodyKind::Form && matches!(ty, Ty::Any | Ty::Vec(_)) {
+        BodyKind::Json
     } else {
-        (kind, ty)
+        media.kind
     };
-    Some(Body {
-        media: media.to_owned(),
-        kind,
+    Body {
+        media: MediaSpec {
+            kind,
+            ..media.clone()
+        },
         ty,
         required,
-        schema_pointer,
-    })
+    }
 }
 
 /// `{data: $ref X}` envelopes are named `XEnvelope`, which reads better than `OpCreatedBody`.
@@ -417,87 +242,36 @@ fn envelope_hint(root: &Node, at: &JsonPointer) -> Option<Name> {
     (!name.contains('/')).then(|| Name::Suggested(format!("{}Envelope", names::pascal(name))))
 }
 
-fn request_body(
-    root: &Node,
-    op: &OperationRef<'_>,
-    types: &mut TypeBuilder<'_>,
-    hint: &Name,
-) -> Option<Body> {
-    let node = op.node.get("requestBody")?;
-    let (body, at) = refs::resolve_chain(root, node, &op.pointer.child("requestBody")).ok()?;
-    let required = body
-        .get("required")
-        .and_then(Node::as_bool)
-        .unwrap_or(false);
-    body_of(
-        root,
-        &at.child("content"),
-        body.get("content")?,
-        types,
-        &hint_child(hint, "Body"),
-        required,
-    )
-}
-
 fn responses(
     root: &Node,
-    op: &OperationRef<'_>,
+    endpoint: &Endpoint,
     types: &mut TypeBuilder<'_>,
     hint: &Name,
 ) -> Vec<Response> {
-    let Some(obj) = op.node.get("responses").and_then(Node::as_object) else {
-        return Vec::new();
-    };
     let mut scope = Scope::new();
-    let mut out: Vec<Response> = Vec::new();
-    for (key, node) in obj.iter() {
-        let Some(status) = parse_status(key) else {
-            continue;
-        };
-        let Ok((response, at)) =
-            refs::resolve_chain(root, node, &op.pointer.child("responses").child(key))
-        else {
-            continue;
-        };
-        let word = status_word(status);
-        let variant = scope.claim(&word);
-        let body = response.get("content").and_then(|c| {
-            body_of(
-                root,
-                &at.child("content"),
-                c,
-                types,
-                &hint_child(hint, &format!("{word}Body")),
-                true,
-            )
-        });
-        let doc = response
-            .get("description")
-            .and_then(Node::as_str)
-            .map(|s| s.trim().to_owned());
-        out.push(Response {
-            status,
-            variant,
-            body,
-            doc,
-        });
-    }
-    out.sort_by_key(|r| r.status);
-    out
-}
-
-fn parse_status(key: &str) -> Option<Status> {
-    if key == "default" {
-        return Some(Status::Default);
-    }
-    let b = key.as_bytes();
-    if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) {
-        if b[1] == b'X' && b[2] == b'X' {
-            return Some(Status::Range(u16::from(b[0] - b'0')));
-        }
-        return key.parse().ok().map(Status::Code);
-    }
-    None
+    endpoint
+        .responses
+        .iter()
+        .map(|r| {
+            let word = status_word(r.status);
+            let variant = scope.claim(&word);
+            let body = r.content.as_deref().and_then(http::preferred).map(|media| {
+                typed_body(
+                    root,
+                    media,
+                    types,
+                    &hint_child(hint, &format!("{word}Body")),
+                    true,
+                )
+            });
+            Response {
+                status: r.status,
+                variant,
+                body,
+                doc: r.doc.clone(),
+            }
+        })
+        .collect()
 }
 
 /// `201` → `Created`, `4XX` → `ClientError`, `default` → `Default`.
@@ -572,54 +346,6 @@ fn http_reason(code: u16) -> Option<&'static str> {
     })
 }
 
-fn auth(root: &Node, op: &Node) -> Auth {
-    let requirements = op.get("security").or_else(|| root.get("security"));
-    let Some(alternatives) = requirements.and_then(Node::as_array) else {
-        return Auth::None;
-    };
-    let schemes = root
-        .get("components")
-        .and_then(|c| c.get("securitySchemes"));
-    for alternative in alternatives {
-        let Some(obj) = alternative.as_object() else {
-            continue;
-        };
-        if obj.is_empty() {
-            return Auth::None; // `{}` makes auth optional
-        }
-        for (name, _) in obj.iter() {
-            let Some(scheme) = schemes.and_then(|s| s.get(name)) else {
-                continue;
-            };
-            let kind = scheme.get("type").and_then(Node::as_str).unwrap_or("");
-            let http = scheme
-                .get("scheme")
-                .and_then(Node::as_str)
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            match (kind, http.as_str()) {
-                ("http", "basic") => return Auth::Basic,
-                ("http", _) | ("oauth2" | "openIdConnect", _) => return Auth::Bearer,
-                ("apiKey", _) => {
-                    let location = match scheme.get("in").and_then(Node::as_str) {
-                        Some("query") => Location::Query,
-                        Some("cookie") => Location::Cookie,
-                        _ => Location::Header,
-                    };
-                    let name = scheme
-                        .get("name")
-                        .and_then(Node::as_str)
-                        .unwrap_or("X-API-Key")
-                        .to_owned();
-                    return Auth::ApiKey { name, location };
-                }
-                _ => {}
-            }
-        }
-    }
-    Auth::None
-}
-
 /// Whether a type is a struct (so it can be flattened or form-encoded).
 pub fn is_struct(types: &[super::ir::TypeDef], ty: &Ty) -> bool {
     match ty {
@@ -633,20 +359,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_and_statuses() {
-        assert_eq!(
-            synthesized_name("get", "/connections/{connectionId}"),
-            "get_connections_by_connection_id"
-        );
-        assert_eq!(
-            synthesized_name("post", "/connect/sessions"),
-            "post_connect_sessions"
-        );
+    fn status_words() {
         assert_eq!(status_word(Status::Code(201)), "Created");
         assert_eq!(status_word(Status::Code(424)), "FailedDependency");
         assert_eq!(status_word(Status::Code(299)), "Status299");
         assert_eq!(status_word(Status::Range(4)), "ClientError");
-        assert_eq!(parse_status("4XX"), Some(Status::Range(4)));
-        assert_eq!(parse_status("2xx"), None);
     }
 }

@@ -10,7 +10,7 @@ use generated::operations::{
     CreateConnectSessionResponse, CreateReconnectSessionResponse, DeleteConnectionParams,
     DeleteConnectionResponse, GetConnectionParams, GetConnectionResponse,
 };
-use generated::server::{Credentials, Rejection, Server};
+use generated::server::{Credentials, Part, Rejection, Server, codes};
 use generated::types::{
     ConnectSessionEnvelope, ConnectSessionInput, ConnectSessionReconnectInput, StdError,
 };
@@ -190,14 +190,77 @@ fn server_error(e: String) -> StdError {
     error("server_error", &e)
 }
 
+/// A rejection in Nango's `StdError` shape: `{"error": {"code", "message"?, "errors"?:
+/// [{code, message, path}]}}`, with the codes and messages Nango's server uses where the
+/// router's own differ (`missing_auth_header`; zod's `invalid_type` for a missing value).
+pub fn std_error(rejection: &Rejection) -> serde_json::Value {
+    let (code, message) = match rejection.code.as_ref() {
+        codes::MISSING_CREDENTIALS => (
+            "missing_auth_header",
+            Some(
+                "Authentication failed. The request is missing the Authorization header."
+                    .to_owned(),
+            ),
+        ),
+        // Nango splits `Bearer ` off whatever the header holds and finds no UUID v4.
+        codes::UNSUPPORTED_CREDENTIALS => (
+            "invalid_secret_key_format",
+            Some("Authentication failed. The provided secret key is not a UUID v4.".to_owned()),
+        ),
+        codes::MISSING_CONTENT_TYPE => (
+            codes::INVALID_CONTENT_TYPE,
+            Some("Content-Type header must be application/json".to_owned()),
+        ),
+        other => (other, rejection.message.clone()),
+    };
+    let mut error = serde_json::Map::new();
+    error.insert("code".into(), code.into());
+    if let Some(m) = message {
+        error.insert("message".into(), m.into());
+    }
+    let security = rejection.errors.iter().all(|e| e.part == Part::Security);
+    if !rejection.errors.is_empty() && !security {
+        let errors: Vec<serde_json::Value> = rejection
+            .errors
+            .iter()
+            .map(|e| {
+                let code = if e.code == "missing" {
+                    "invalid_type"
+                } else {
+                    e.code.as_str()
+                };
+                json!({"code": code, "message": e.message, "path": e.path})
+            })
+            .collect();
+        error.insert("errors".into(), errors.into());
+    }
+    json!({ "error": error })
+}
+
 impl Server for Mock {
     type Principal = Principal;
 
+    fn reject(&self, rejection: Rejection) -> axum::response::Response {
+        let body = serde_json::to_vec(&std_error(&rejection)).unwrap_or_default();
+        let mut response =
+            generated::runtime::server::bytes_response(rejection.status, "application/json", body);
+        if let Some(allow) = rejection
+            .allow
+            .as_deref()
+            .and_then(|a| axum::http::HeaderValue::from_str(a).ok())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::ALLOW, allow);
+        }
+        response
+    }
+
     async fn authenticate(&self, credentials: Credentials) -> Result<Principal, Rejection> {
-        let fail = |code: &str, message: &str| {
+        let fail = |code: &'static str, message: &str| {
             Rejection::new(401, code, format!("Authentication failed. {message}"))
         };
-        let token = credentials.bearer.unwrap_or_default();
+        let token = credentials.bearer().unwrap_or_default().to_owned();
         if token.is_empty() {
             return Err(fail(
                 "malformed_auth_header",

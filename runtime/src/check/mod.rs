@@ -1,0 +1,380 @@
+//! Request checks against an operation's description, independent of any HTTP stack: the
+//! generated axum router runs them in order around `authenticate` and stops at the first
+//! rejection; the contract validator runs them all on recorded traffic and reports every
+//! problem. One implementation, so the two cannot disagree.
+//!
+//! The order (what Nango's server does, and what the router answers first): content type
+//! (415) → body size (413, the router's) → body syntax (400 `invalid_json`) → security (401)
+//! → path, query, header and cookie parameters (400, one part at a time) → body schema (400).
+
+pub mod params;
+pub mod rejection;
+pub mod schemas;
+pub mod security;
+
+use crate::operation::{BodyKind, Location, Media, Operation};
+use rejection::{FieldError, Part, Rejection, codes};
+use schemas::{Direction, SchemaError, Schemas};
+use serde_json::{Map, Value};
+
+/// A request as the checks read it.
+#[derive(Clone, Debug, Default)]
+pub struct Incoming<'a> {
+    /// Path parameters by template name, as raw (percent-encoded) segments.
+    pub path: Vec<(&'a str, &'a str)>,
+    /// Query pairs, decoded (`+` and `%XX`, lossily for invalid UTF-8).
+    pub query: Vec<(String, String)>,
+    /// Headers (name, value); names are compared case-insensitively.
+    pub headers: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Incoming<'a> {
+    /// A request from its path parameters, raw query string and headers.
+    pub fn new(
+        path: Vec<(&'a str, &'a str)>,
+        query: &str,
+        headers: Vec<(&'a str, &'a str)>,
+    ) -> Incoming<'a> {
+        Incoming {
+            path,
+            query: form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            headers,
+        }
+    }
+
+    /// The first header called `name`.
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    }
+
+    /// The cookie called `name`, from any `Cookie` header.
+    pub fn cookie(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+            .flat_map(|(_, v)| v.split(';'))
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// The `Content-Type` header.
+    pub fn content_type(&self) -> Option<&'a str> {
+        self.header("content-type")
+    }
+}
+
+/// The compiled validators of one operation: one per parameter and per body media type
+/// (`None` where the description names no schema).
+#[derive(Debug)]
+pub struct Compiled {
+    params: Vec<Option<jsonschema::Validator>>,
+    media: Vec<Option<jsonschema::Validator>>,
+}
+
+impl Compiled {
+    /// Compiles every schema the operation's request names, read in the request direction.
+    pub fn new(op: &Operation, schemas: &Schemas) -> Result<Compiled, SchemaError> {
+        let compile = |pointer: &str| -> Result<Option<jsonschema::Validator>, SchemaError> {
+            if pointer.is_empty() {
+                return Ok(None);
+            }
+            schemas.compile(Direction::Request, pointer).map(Some)
+        };
+        let params = op
+            .params
+            .iter()
+            .map(|p| compile(&p.schema))
+            .collect::<Result<_, _>>()?;
+        let media = match &op.body {
+            Some(b) => b
+                .media
+                .iter()
+                .map(|m| compile(&m.schema))
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        Ok(Compiled { params, media })
+    }
+}
+
+/// Every problem a validator finds in `instance`, located under `prefix` in `part`.
+pub fn schema_errors(
+    validator: &jsonschema::Validator,
+    instance: &Value,
+    part: Part,
+    prefix: &[String],
+) -> Vec<FieldError> {
+    if validator.is_valid(instance) {
+        return Vec::new();
+    }
+    validator
+        .iter_errors(instance)
+        .map(|e| {
+            let mut path = prefix.to_vec();
+            path.extend(
+                e.instance_path()
+                    .to_string()
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.replace("~1", "/").replace("~0", "~")),
+            );
+            FieldError {
+                code: e.kind().keyword().to_owned(),
+                message: e.to_string(),
+                part,
+                path,
+                keyword: schemas::keyword_pointer(&e),
+            }
+        })
+        .collect()
+}
+
+/// Step 1, content type: the documented media type a request's `Content-Type` selects (415 when none does).
+/// Without a `Content-Type`, a body is read as the operation's first JSON media type (or
+/// its first); an operation without a body accepts JSON or nothing.
+pub fn media<'o>(
+    op: &'o Operation,
+    content_type: Option<&str>,
+) -> Result<Option<&'o Media>, Rejection> {
+    let Some(body) = &op.body else {
+        return match content_type {
+            Some(ct) if !crate::operation::is_json(ct) => Err(Rejection::new(
+                415,
+                codes::INVALID_CONTENT_TYPE,
+                "Content-Type header must be application/json",
+            )),
+            _ => Ok(None),
+        };
+    };
+    match content_type {
+        Some(ct) => body.media_for(ct).map(Some).ok_or_else(|| {
+            Rejection::new(
+                415,
+                codes::INVALID_CONTENT_TYPE,
+                format!("Content-Type header must be {}", documented(op)),
+            )
+        }),
+        None => Ok(None),
+    }
+}
+
+fn documented(op: &Operation) -> String {
+    op.body
+        .iter()
+        .flat_map(|b| b.media.iter())
+        .map(|m| m.media.as_ref())
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// Step 3, syntax: the body as JSON: parsed for JSON media types (400 `invalid_json`),
+/// key/value pairs for forms, nothing for text and bytes (and for an empty body). A body
+/// without a `Content-Type` cannot be read (415); an operation without a documented body
+/// ignores one.
+pub fn parse_body(
+    op: &Operation,
+    media: Option<&Media>,
+    bytes: &[u8],
+) -> Result<Option<Value>, Rejection> {
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let kind = match (media, &op.body) {
+        (Some(m), _) => m.kind,
+        (None, None) => return Ok(None),
+        (None, Some(_)) => {
+            return Err(Rejection::new(
+                415,
+                codes::MISSING_CONTENT_TYPE,
+                format!("A body needs a Content-Type header: {}", documented(op)),
+            ));
+        }
+    };
+    match kind {
+        BodyKind::Json => serde_json::from_slice::<Value>(bytes)
+            .map(Some)
+            .map_err(|e| Rejection::new(400, codes::INVALID_JSON, e.to_string())),
+        BodyKind::Form => {
+            let mut map = Map::new();
+            for (k, v) in form_urlencoded::parse(bytes) {
+                map.insert(k.into_owned(), Value::String(v.into_owned()));
+            }
+            Ok(Some(Value::Object(map)))
+        }
+        BodyKind::Text | BodyKind::Bytes => Ok(None),
+    }
+}
+
+/// The rejection code of problems in one part of a request.
+fn code_of(part: Part) -> &'static str {
+    match part {
+        Part::Path => codes::INVALID_PATH_PARAMS,
+        Part::Query => codes::INVALID_QUERY_PARAMS,
+        Part::Header | Part::Cookie => codes::INVALID_HEADERS,
+        Part::Body => codes::INVALID_BODY,
+        Part::Security => codes::MISSING_CREDENTIALS,
+    }
+}
+
+fn part_of(location: Location) -> Part {
+    match location {
+        Location::Path => Part::Path,
+        Location::Query => Part::Query,
+        Location::Header => Part::Header,
+        Location::Cookie => Part::Cookie,
+    }
+}
+
+/// Step 5, parameters: each read per its style, checked present when required and against its
+/// schema; undeclared query keys too when `reject_undeclared`. Returns the values by wire
+/// name (for typed decoding) and one rejection per part with problems, path first, then
+/// query, then headers and cookies.
+pub fn params(
+    op: &Operation,
+    compiled: &Compiled,
+    incoming: &Incoming<'_>,
+    reject_undeclared: bool,
+) -> (Map<String, Value>, Vec<Rejection>) {
+    let mut values = Map::new();
+    let mut problems: Vec<FieldError> = Vec::new();
+    for (i, p) in op.params.iter().enumerate() {
+        let part = part_of(p.location);
+        match params::value(p, op, incoming) {
+            None if p.required => problems.push(FieldError {
+                code: "missing".into(),
+                message: format!(
+                    "Required {} parameter `{}` is missing",
+                    p.location.as_str(),
+                    p.name
+                ),
+                part,
+                path: vec![p.name.to_string()],
+                keyword: None,
+            }),
+            None => {}
+            Some(v) => {
+                if let Some(Some(validator)) = compiled.params.get(i) {
+                    problems.extend(schema_errors(validator, &v, part, &[p.name.to_string()]));
+                }
+                values.insert(p.name.to_string(), v);
+            }
+        }
+    }
+    if reject_undeclared {
+        for key in params::undeclared_query(op, incoming) {
+            problems.push(FieldError {
+                code: "unrecognized_keys".into(),
+                message: format!("Unrecognized key: \"{key}\""),
+                part: Part::Query,
+                path: Vec::new(),
+                keyword: None,
+            });
+        }
+    }
+    let mut rejections = Vec::new();
+    for group in [
+        &[Part::Path][..],
+        &[Part::Query],
+        &[Part::Header, Part::Cookie],
+    ] {
+        let errors: Vec<FieldError> = problems
+            .iter()
+            .filter(|e| group.contains(&e.part))
+            .cloned()
+            .collect();
+        if !errors.is_empty() {
+            rejections.push(Rejection::with_errors(400, code_of(group[0]), errors));
+        }
+    }
+    (values, rejections)
+}
+
+/// Step 6, the body against its media type's schema; a required body must be there (text and
+/// bytes bodies are checked for presence only).
+pub fn body(
+    op: &Operation,
+    compiled: &Compiled,
+    media: Option<&Media>,
+    value: Option<&Value>,
+    raw_len: usize,
+) -> Result<(), Rejection> {
+    let Some(body) = &op.body else {
+        return Ok(());
+    };
+    let Some(value) = value else {
+        if body.required && raw_len == 0 {
+            return Err(Rejection::with_errors(
+                400,
+                codes::INVALID_BODY,
+                vec![FieldError {
+                    code: "missing".into(),
+                    message: "A request body is required".into(),
+                    part: Part::Body,
+                    path: Vec::new(),
+                    keyword: None,
+                }],
+            ));
+        }
+        return Ok(());
+    };
+    let index = media.and_then(|m| body.media.iter().position(|x| std::ptr::eq(x, m)));
+    let Some(Some(validator)) = index.and_then(|i| compiled.media.get(i)) else {
+        return Ok(());
+    };
+    let errors = schema_errors(validator, value, Part::Body, &[]);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Rejection::with_errors(400, codes::INVALID_BODY, errors))
+    }
+}
+
+/// Every check at once, for recorded traffic: all the rejections the router could give
+/// this request, in pipeline order (no body-size limit; credentials checked for presence
+/// and form only).
+pub fn all(
+    op: &Operation,
+    compiled: &Compiled,
+    incoming: &Incoming<'_>,
+    body_bytes: &[u8],
+    reject_undeclared: bool,
+) -> Vec<Rejection> {
+    let mut out = Vec::new();
+    let media = match media(op, incoming.content_type()) {
+        Ok(m) => m,
+        Err(r) => {
+            out.push(r);
+            None
+        }
+    };
+    let parsed = if out.is_empty() {
+        match parse_body(op, media, body_bytes) {
+            Ok(v) => v,
+            Err(r) => {
+                out.push(r);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if let Err(r) = security::credentials(op, incoming) {
+        out.push(r);
+    }
+    let (_, param_problems) = params(op, compiled, incoming, reject_undeclared);
+    out.extend(param_problems);
+    if out
+        .iter()
+        .all(|r| r.code != codes::INVALID_CONTENT_TYPE && r.code != codes::INVALID_JSON)
+        && let Err(r) = body(op, compiled, media, parsed.as_ref(), body_bytes.len())
+    {
+        out.push(r);
+    }
+    out
+}

@@ -1,0 +1,373 @@
+//! The spec's JSON Schemas, registered once with `jsonschema`, read the way OpenAPI reads
+//! them in each direction.
+//!
+//! OpenAPI's rule for `readOnly` and `writeOnly` (3.0 states it; schemathesis and Prism apply
+//! it to 3.1 as well): a required `readOnly` property is required in responses only, a
+//! required `writeOnly` one in requests only. JSON Schema itself treats both keywords as
+//! annotations, so a validator applying schemas as written would demand the server-assigned
+//! `id` in every create request and the `password` in every answer. Two views of the
+//! document are registered: in the request view, `required` lists lose their `readOnly`
+//! properties; in the response view, their `writeOnly` ones. [`Reading::Strict`] registers
+//! the document as written, for teams that want plain JSON Schema.
+
+use serde_json::{Map, Value};
+
+/// Which way a message travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Client to server.
+    Request,
+    /// Server to client.
+    Response,
+}
+
+/// How schemas are read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Reading {
+    /// OpenAPI's: `readOnly`/`writeOnly` required properties are required in one direction only.
+    #[default]
+    Directional,
+    /// JSON Schema as written, in both directions.
+    Strict,
+}
+
+/// Why a schema could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchemaError {
+    /// The document cannot be registered (its message).
+    Document(String),
+    /// One schema cannot be compiled.
+    Schema {
+        /// Its pointer (URI fragment) in the document.
+        pointer: String,
+        /// What `jsonschema` said.
+        message: String,
+    },
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchemaError::Document(m) => write!(f, "the spec's schemas cannot be registered: {m}"),
+            SchemaError::Schema { pointer, message } => {
+                write!(f, "the schema at {pointer} cannot be compiled: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+const REQUEST: &str = "urn:openapi:request";
+const RESPONSE: &str = "urn:openapi:response";
+
+/// The spec's schemas, registered once (one document per direction when the views differ).
+pub struct Schemas {
+    registry: jsonschema::Registry<'static>,
+    response_base: &'static str,
+}
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schemas")
+            .field("views", &(self.response_base == RESPONSE))
+            .finish()
+    }
+}
+
+impl Schemas {
+    /// Registers a spec whose schemas are in JSON Schema 2020-12 form (3.0's `nullable` and
+    /// boolean bounds already rewritten, as the generator's `spec.json` has them).
+    pub fn new(document: Value, reading: Reading) -> Result<Schemas, SchemaError> {
+        let views = match reading {
+            Reading::Strict => None,
+            Reading::Directional => {
+                let mut request = document.clone();
+                let mut response = document.clone();
+                let changed_request = view(&mut request, Direction::Request);
+                let changed_response = view(&mut response, Direction::Response);
+                (changed_request || changed_response).then_some((request, response))
+            }
+        };
+        let (registry, response_base) = match views {
+            None => (jsonschema::Registry::new().add(REQUEST, document), REQUEST),
+            Some((request, response)) => (
+                jsonschema::Registry::new()
+                    .add(REQUEST, request)
+                    .and_then(|r| r.add(RESPONSE, response)),
+                RESPONSE,
+            ),
+        };
+        let registry = registry
+            .and_then(|r| r.prepare())
+            .map_err(|e| SchemaError::Document(e.to_string()))?;
+        Ok(Schemas {
+            registry,
+            response_base,
+        })
+    }
+
+    /// A validator of the schema at `pointer` (a URI fragment, `#/components/schemas/X`), as
+    /// read in `direction`; formats are asserted.
+    pub fn compile(
+        &self,
+        direction: Direction,
+        pointer: &str,
+    ) -> Result<jsonschema::Validator, SchemaError> {
+        let base = match direction {
+            Direction::Request => REQUEST,
+            Direction::Response => self.response_base,
+        };
+        jsonschema::options()
+            .with_registry(&self.registry)
+            .should_validate_formats(true)
+            .build(&serde_json::json!({ "$ref": format!("{base}{pointer}") }))
+            .map_err(|e| SchemaError::Schema {
+                pointer: pointer.to_owned(),
+                message: e.to_string(),
+            })
+    }
+}
+
+/// The location of a keyword as a `#/…` pointer in the spec (the view documents have the
+/// same layout), percent-decoded.
+pub fn keyword_pointer(error: &jsonschema::ValidationError<'_>) -> Option<String> {
+    let location = error.absolute_keyword_location()?;
+    let (_, fragment) = location.as_str().split_once('#')?;
+    Some(format!(
+        "#{}",
+        percent_encoding::percent_decode_str(fragment).decode_utf8_lossy()
+    ))
+}
+
+/// Rewrites every `required` list of a document for one direction; `true` if anything changed.
+pub fn view(document: &mut Value, direction: Direction) -> bool {
+    let flag = match direction {
+        Direction::Request => "readOnly",
+        Direction::Response => "writeOnly",
+    };
+    // Decide from the untouched document, then edit: property schemas are found through
+    // `$ref`s anywhere in it.
+    let mut edits: Vec<(String, Vec<String>)> = Vec::new();
+    collect(document, document, String::new(), flag, &mut edits, 0);
+    let changed = !edits.is_empty();
+    for (pointer, drop) in edits {
+        if let Some(Value::Array(required)) = document.pointer_mut(&pointer) {
+            required.retain(|r| {
+                r.as_str()
+                    .is_none_or(|name| !drop.iter().any(|d| d == name))
+            });
+        }
+    }
+    changed
+}
+
+/// Deepest nesting walked (documents deeper than this are left as written).
+const MAX_DEPTH: usize = 256;
+
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+fn collect(
+    root: &Value,
+    node: &Value,
+    at: String,
+    flag: &str,
+    edits: &mut Vec<(String, Vec<String>)>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::Array(required)) = map.get("required") {
+                let properties = properties_of(root, map, 0);
+                let drop: Vec<String> = required
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|name| {
+                        properties
+                            .iter()
+                            .any(|(n, schema)| n == name && flagged(root, schema, flag, 0))
+                    })
+                    .map(str::to_owned)
+                    .collect();
+                if !drop.is_empty() {
+                    edits.push((format!("{at}/required"), drop));
+                }
+            }
+            if let Some(Value::Array(branches)) = map.get("allOf") {
+                // A branch that only lists `required` names properties its siblings declare.
+                let mut siblings: Vec<(String, &Value)> = Vec::new();
+                for b in branches {
+                    if let Some(o) = resolve(root, b, 0).and_then(Value::as_object) {
+                        siblings.extend(properties_of(root, o, 0));
+                    }
+                }
+                for (i, b) in branches.iter().enumerate() {
+                    let Some(Value::Array(required)) = b.get("required") else {
+                        continue;
+                    };
+                    let drop: Vec<String> = required
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .filter(|name| {
+                            siblings
+                                .iter()
+                                .any(|(n, schema)| n == name && flagged(root, schema, flag, 0))
+                        })
+                        .map(str::to_owned)
+                        .collect();
+                    if !drop.is_empty() {
+                        edits.push((format!("{at}/allOf/{i}/required"), drop));
+                    }
+                }
+            }
+            for (k, v) in map {
+                if matches!(v, Value::Object(_) | Value::Array(_)) {
+                    collect(
+                        root,
+                        v,
+                        format!("{at}/{}", escape(k)),
+                        flag,
+                        edits,
+                        depth + 1,
+                    );
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                if matches!(v, Value::Object(_) | Value::Array(_)) {
+                    collect(root, v, format!("{at}/{i}"), flag, edits, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Declared properties of a schema object: its own, then those of its `allOf` branches.
+fn properties_of<'v>(
+    root: &'v Value,
+    schema: &'v Map<String, Value>,
+    depth: usize,
+) -> Vec<(String, &'v Value)> {
+    let mut out: Vec<(String, &Value)> = Vec::new();
+    if let Some(Value::Object(props)) = schema.get("properties") {
+        out.extend(props.iter().map(|(k, v)| (k.clone(), v)));
+    }
+    if depth < 8
+        && let Some(Value::Array(branches)) = schema.get("allOf")
+    {
+        for b in branches {
+            if let Some(o) = resolve(root, b, 0).and_then(Value::as_object) {
+                out.extend(properties_of(root, o, depth + 1));
+            }
+        }
+    }
+    out
+}
+
+/// Follows local `$ref`s (`#/…`) to the schema they name.
+fn resolve<'v>(root: &'v Value, schema: &'v Value, depth: usize) -> Option<&'v Value> {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) if depth < 32 => {
+            let pointer = percent_encoding::percent_decode_str(r.strip_prefix('#')?)
+                .decode_utf8()
+                .ok()?;
+            resolve(root, root.pointer(&pointer)?, depth + 1)
+        }
+        Some(_) => None,
+        None => Some(schema),
+    }
+}
+
+/// Whether a property schema carries `flag: true`, on itself or on what it refers to.
+fn flagged(root: &Value, schema: &Value, flag: &str, depth: usize) -> bool {
+    if schema.get(flag).and_then(Value::as_bool) == Some(true) {
+        return true;
+    }
+    if depth > 32 {
+        return false;
+    }
+    let Some(r) = schema.get("$ref").and_then(Value::as_str) else {
+        // `allOf: [{$ref: X}]` wrappers (3.0's way to add a description to a ref).
+        return matches!(schema.get("allOf"), Some(Value::Array(b)) if b.len() == 1 && flagged(root, &b[0], flag, depth + 1));
+    };
+    let Some(pointer) = r
+        .strip_prefix('#')
+        .and_then(|p| percent_encoding::percent_decode_str(p).decode_utf8().ok())
+    else {
+        return false;
+    };
+    root.pointer(&pointer)
+        .is_some_and(|target| flagged(root, target, flag, depth + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn users() -> Value {
+        json!({"components": {"schemas": {
+            "Id": {"type": "string", "readOnly": true},
+            "User": {
+                "type": "object",
+                "required": ["id", "name", "password"],
+                "properties": {
+                    "id": {"$ref": "#/components/schemas/Id"},
+                    "name": {"type": "string"},
+                    "password": {"type": "string", "writeOnly": true}
+                }
+            },
+            "Admin": {"allOf": [{"$ref": "#/components/schemas/User"}, {"required": ["id", "level"], "properties": {"level": {"type": "integer"}}}]}
+        }}})
+    }
+
+    #[test]
+    fn views_drop_read_only_from_requests_and_write_only_from_responses() {
+        let mut request = users();
+        assert!(view(&mut request, Direction::Request));
+        assert_eq!(
+            request["components"]["schemas"]["User"]["required"],
+            json!(["name", "password"])
+        );
+        assert_eq!(
+            request["components"]["schemas"]["Admin"]["allOf"][1]["required"],
+            json!(["level"])
+        );
+        let mut response = users();
+        assert!(view(&mut response, Direction::Response));
+        assert_eq!(
+            response["components"]["schemas"]["User"]["required"],
+            json!(["id", "name"])
+        );
+        let mut plain = json!({"type": "object", "required": ["a"], "properties": {"a": {}}});
+        assert!(!view(&mut plain, Direction::Request));
+    }
+
+    #[test]
+    fn validators_read_each_direction() {
+        let user = "#/components/schemas/User";
+        let schemas = Schemas::new(users(), Reading::Directional).unwrap();
+        let request = schemas.compile(Direction::Request, user).unwrap();
+        let response = schemas.compile(Direction::Response, user).unwrap();
+        assert!(request.is_valid(&json!({"name": "a", "password": "p"})));
+        assert!(!request.is_valid(&json!({"id": "1", "name": "a"})));
+        assert!(response.is_valid(&json!({"id": "1", "name": "a"})));
+        assert!(!response.is_valid(&json!({"name": "a", "password": "p"})));
+        let strict = Schemas::new(users(), Reading::Strict).unwrap();
+        let strict = strict.compile(Direction::Request, user).unwrap();
+        assert!(!strict.is_valid(&json!({"name": "a", "password": "p"})));
+        let wrong = json!({"name": 1, "id": "x", "password": "p"});
+        let error = strict.iter_errors(&wrong).next().unwrap();
+        assert_eq!(
+            keyword_pointer(&error).as_deref(),
+            Some("#/components/schemas/User/properties/name/type")
+        );
+    }
+}
