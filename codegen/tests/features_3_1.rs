@@ -15,7 +15,12 @@ fn shared_features_fixture_keeps_const_type_arrays_ref_siblings_and_unevaluated(
     let loaded = codegen::check(Input::read(&path, "features-3.1.yaml").unwrap(), vec![]);
     // The fixture's operation takes parameters and documents no 4XX: the one warning.
     let codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["undocumented-rejection"], "{:?}", loaded.diagnostics);
+    assert_eq!(
+        codes,
+        ["undocumented-rejection"],
+        "{:?}",
+        loaded.diagnostics
+    );
     let doc = loaded.document.unwrap();
     let at = JsonPointer::parse_ref("#/components/schemas/Thing").unwrap();
     let mut reader = SchemaReader::new(&doc.root, doc.version);

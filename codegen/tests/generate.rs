@@ -301,3 +301,39 @@ fn the_runtime_version_generated_crates_ask_for_is_the_workspace_runtime() {
         .unwrap();
     assert_eq!(name, emit::RUNTIME_CRATE);
 }
+
+/// `readOnly`/`writeOnly`: a required read-only `id` and write-only `password` are required
+/// in one direction only, so the type holds them as `Option` (a correct create request has
+/// no id, a correct answer no password) and says so in the field's docs.
+#[test]
+fn one_way_required_properties_are_optional_in_the_type() {
+    use codegen::model::ir::{Access, TypeKind};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/users.yaml");
+    let loaded = codegen::check(Input::read(&path, "users.yaml").unwrap(), vec![]);
+    let (m, _) = model::build(loaded.document.as_ref().unwrap());
+    let user = m.types.iter().find(|t| t.ident == "User").unwrap();
+    let TypeKind::Struct(s) = &user.kind else {
+        panic!("{user:?}")
+    };
+    let field = |name: &str| s.fields.iter().find(|f| f.wire == name).unwrap();
+    assert_eq!(
+        (field("id").access, field("id").required),
+        (Access::ReadOnly, true)
+    );
+    assert!(!field("id").always_required());
+    assert!(matches!(field("id").ty, codegen::model::ir::Ty::Option(_)));
+    assert_eq!(field("password").access, Access::WriteOnly);
+    assert!(matches!(
+        field("password").ty,
+        codegen::model::ir::Ty::Option(_)
+    ));
+    assert!(field("name").always_required());
+    let files = generate(Input::read(&path, "users.yaml").unwrap(), vec![], "users");
+    let types = file(&files, "src/types.rs");
+    assert!(
+        types.contains("Read-only: set by the server, required in responses"),
+        "{types}"
+    );
+    assert!(types.contains("id = \"id\", optional"), "{types}");
+    assert!(types.contains("name = \"name\", required"), "{types}");
+}

@@ -235,3 +235,102 @@ fn requests_are_checked_too() {
         "{r:?}"
     );
 }
+
+fn users(strict: bool) -> ContractValidator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/users.yaml");
+    let loaded = codegen::check(codegen::Input::read(&path, "users.yaml").unwrap(), vec![]);
+    if strict {
+        ContractValidator::strict(loaded).unwrap()
+    } else {
+        ContractValidator::new(loaded).unwrap()
+    }
+}
+
+/// OpenAPI's rule: a required `readOnly` property is required in responses only, a required
+/// `writeOnly` one in requests only. Strict reading (JSON Schema as written) stays available.
+#[test]
+fn read_only_and_write_only_properties_are_required_one_way() {
+    let v = users(false);
+    let key = [("X-API-Key".to_owned(), "k".to_owned())];
+    let create =
+        |v: &ContractValidator, body: &[u8]| v.check_request("POST", "/users", &key, JSON, body);
+    assert!(create(&v, br#"{"name":"a","password":"p4ssw0rd!"}"#).is_valid());
+    let r = create(&v, br#"{"name":"a"}"#);
+    assert_eq!(kinds(&r), [Kind::Schema], "{r:?}");
+    assert!(r.violations[0].message.contains("password"), "{r:?}");
+    let me =
+        |v: &ContractValidator, body: &[u8]| v.check_response("GET", "/users/me", 200, JSON, body);
+    assert!(me(&v, br#"{"id":"u1","name":"a"}"#).is_valid());
+    let r = me(&v, br#"{"name":"a"}"#);
+    assert_eq!(kinds(&r), [Kind::Schema], "{r:?}");
+    assert!(r.violations[0].message.contains("\"id\""), "{r:?}");
+    let strict = users(true);
+    assert!(!create(&strict, br#"{"name":"a","password":"p4ssw0rd!"}"#).is_valid());
+    assert!(!me(&strict, br#"{"id":"u1","name":"a"}"#).is_valid());
+}
+
+/// Security alternatives: any one of them, each set whole; `{}` makes credentials optional;
+/// keys travel in headers and cookies.
+#[test]
+fn security_alternatives_are_checked_as_sets() {
+    let v = users(false);
+    let h = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let body = br#"{"name":"a","password":"p4ssw0rd!"}"#;
+    let patch =
+        |headers: &[(String, String)]| v.check_request("PATCH", "/users/u7", headers, JSON, body);
+    // {apiKey, session}: both needed.
+    assert_eq!(kinds(&patch(&h(&[("X-API-Key", "k")]))), [Kind::Security]);
+    assert!(
+        patch(&h(&[
+            ("X-API-Key", "k"),
+            ("Cookie", "theme=dark; session=s1")
+        ]))
+        .is_valid()
+    );
+    // The path parameter's pattern still holds.
+    let r = v.check_request(
+        "PATCH",
+        "/users/7",
+        &h(&[("X-API-Key", "k"), ("Cookie", "session=s1")]),
+        JSON,
+        body,
+    );
+    assert_eq!(kinds(&r), [Kind::Parameter], "{r:?}");
+    assert_eq!(r.violations[0].instance_path, "path:id");
+    // bearer or basic or nothing at all.
+    assert!(
+        v.check_request("GET", "/users/me", &[], None, b"")
+            .is_valid()
+    );
+    assert!(
+        v.check_request(
+            "GET",
+            "/users/me",
+            &h(&[("Authorization", "Basic dTpw")]),
+            None,
+            b""
+        )
+        .is_valid()
+    );
+    // The document-level default applies where the operation says nothing: bearer or apiKey.
+    let create = br#"{"name":"a","password":"p4ssw0rd!"}"#;
+    assert_eq!(
+        kinds(&v.check_request("POST", "/users", &[], JSON, create)),
+        [Kind::Security]
+    );
+    assert!(
+        v.check_request(
+            "POST",
+            "/users",
+            &h(&[("Authorization", "Bearer t")]),
+            JSON,
+            create
+        )
+        .is_valid()
+    );
+}

@@ -49,6 +49,7 @@ fn params_struct(model: &Model, op: &Operation) -> TokenStream {
                 wire: p.spec.wire.clone(),
                 ty: p.ty.clone(),
                 required: p.spec.required,
+                access: crate::model::ir::Access::ReadWrite,
                 doc: None,
             })
             .collect(),

@@ -111,7 +111,7 @@ pub fn record(name: &proc_macro2::Ident, text: Option<&str>, s: &Struct) -> Toke
     let lines = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.ident);
         let wire = Literal::string(&f.wire);
-        let req = if f.required {
+        let req = if f.always_required() {
             format_ident!("required")
         } else {
             format_ident!("optional")

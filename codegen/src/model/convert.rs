@@ -5,7 +5,7 @@
 //! with a located warning, never a panic or non-compiling code.
 
 use super::ir::{
-    EnumVariant, Field, Struct, Tagging, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant,
+    Access, EnumVariant, Field, Struct, Tagging, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant,
 };
 use super::names::{self, Name, Scope};
 use crate::diag::Diagnostic;
@@ -398,12 +398,34 @@ impl<'d> TypeBuilder<'d> {
         for (wire, prop, required) in props {
             let ident = scope.claim(&names::snake(wire));
             let ty = self.ty(prop, &hint_child(hint, &names::pascal(wire)));
+            let access = self.access(prop);
+            // Required in one direction only: absent in the other, so optional in the type.
+            let always = required && access == Access::ReadWrite;
+            let mut doc = doc_of(prop);
+            let note = match (required, access) {
+                (true, Access::ReadOnly) => {
+                    Some("Read-only: set by the server, required in responses, absent in requests.")
+                }
+                (true, Access::WriteOnly) => {
+                    Some("Write-only: required in requests, never in responses.")
+                }
+                (false, Access::ReadOnly) => Some("Read-only: set by the server."),
+                (false, Access::WriteOnly) => Some("Write-only: never in responses."),
+                (_, Access::ReadWrite) => None,
+            };
+            if let Some(note) = note {
+                doc = Some(match doc {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note.to_owned(),
+                });
+            }
             fields.push(Field {
                 ident,
                 wire: wire.to_owned(),
-                ty: if required { ty } else { ty.optional() },
+                ty: if always { ty } else { ty.optional() },
                 required,
-                doc: doc_of(prop),
+                access,
+                doc,
             });
         }
         let extra = extra.map(|t| (scope.claim("additional_properties"), t));
@@ -411,6 +433,21 @@ impl<'d> TypeBuilder<'d> {
             fields,
             closed,
             extra,
+        }
+    }
+
+    /// Whether a property is `readOnly` or `writeOnly`, on itself or on what it refers to.
+    fn access(&mut self, prop: &Schema) -> Access {
+        let flags = |s: &Schema| s.object().map(|o| (o.read_only, o.write_only));
+        let own = flags(prop).unwrap_or_default();
+        let target = self
+            .resolve(prop)
+            .and_then(|s| flags(&s))
+            .unwrap_or_default();
+        match (own.0 || target.0, own.1 || target.1) {
+            (true, false) => Access::ReadOnly,
+            (false, true) => Access::WriteOnly,
+            _ => Access::ReadWrite,
         }
     }
 

@@ -129,6 +129,7 @@ mod tests {
                 wire: format!("f{i}"),
                 ty,
                 required: true,
+                access: Default::default(),
                 doc: None,
             })
             .collect();

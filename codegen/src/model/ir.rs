@@ -108,6 +108,18 @@ pub struct Struct {
     pub extra: Option<(String, Ty)>,
 }
 
+/// Which way a property travels (`readOnly`, `writeOnly`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Access {
+    /// Both ways.
+    #[default]
+    ReadWrite,
+    /// `readOnly`: in responses only; a required one is required in responses only.
+    ReadOnly,
+    /// `writeOnly`: in requests only; a required one is required in requests only.
+    WriteOnly,
+}
+
 /// One property.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Field {
@@ -115,12 +127,23 @@ pub struct Field {
     pub ident: String,
     /// JSON key.
     pub wire: String,
-    /// Type; already `Option` when the property is optional or nullable.
+    /// Type; already `Option` when the property is optional or nullable, or required in
+    /// one direction only.
     pub ty: Ty,
     /// Listed in `required`.
     pub required: bool,
+    /// `readOnly` / `writeOnly`.
+    pub access: Access,
     /// Doc comment.
     pub doc: Option<String>,
+}
+
+impl Field {
+    /// Required whichever way the value travels (listed in `required`, and neither
+    /// `readOnly` nor `writeOnly`): what the generated type enforces.
+    pub fn always_required(&self) -> bool {
+        self.required && self.access == Access::ReadWrite
+    }
 }
 
 /// One value of a string enum.
