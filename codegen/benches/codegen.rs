@@ -66,6 +66,7 @@ fn main() {
         let options = codegen::emit::Options {
             crate_name: "bench".into(),
             runtime: codegen::emit::Runtime::Registry,
+            derives: Vec::new(),
         };
         let (emit_time, files) = median(runs, || codegen::emit::generate(&model, &json, &options));
         let lines: usize = files

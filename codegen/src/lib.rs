@@ -66,6 +66,7 @@ pub fn generate(doc: &Document, options: &emit::Options) -> Generation {
         (built, side)
     });
     diagnostics.extend(lint);
+    diagnostics.extend(model::traits::refused(&model, &options.derives, doc));
     diag::sort(&mut diagnostics);
     diagnostics.dedup();
     let files = emit::generate(&model, &spec_json, options);

@@ -21,6 +21,7 @@ fn generate(spec: Input, overlays: Vec<Input>, name: &str) -> Vec<File> {
         &emit::Options {
             crate_name: name.into(),
             runtime: emit::Runtime::Path("../runtime".into()),
+            derives: Vec::new(),
         },
     )
     .unwrap()
@@ -143,6 +144,7 @@ fn the_overlapped_pipeline_equals_the_stages_in_sequence() {
     let options = emit::Options {
         crate_name: "nango_full".into(),
         runtime: emit::Runtime::Path("../runtime".into()),
+        derives: Vec::new(),
     };
     let checked = codegen::check(input(), vec![]);
     let doc = checked.document.as_ref().unwrap();
@@ -263,6 +265,7 @@ fn thousands_of_routes_generate_without_deep_nesting() {
         &emit::Options {
             crate_name: "wide".into(),
             runtime: emit::Runtime::Path("../runtime".into()),
+            derives: Vec::new(),
         },
     );
     assert_eq!(generation.model.operations.len(), 3000);
@@ -334,6 +337,73 @@ fn one_way_required_properties_are_optional_in_the_type() {
         types.contains("Read-only: set by the server, required in responses"),
         "{types}"
     );
-    assert!(types.contains("id = \"id\", optional"), "{types}");
-    assert!(types.contains("name = \"name\", required"), "{types}");
+    assert!(
+        types.contains("#[record(wire = \"id\")]\n    pub id: Option<types::Id>"),
+        "{types}"
+    );
+    assert!(
+        types.contains("#[record(wire = \"name\", required)]\n    pub name: String"),
+        "{types}"
+    );
+}
+
+/// `--derive Hash --derive Ord`: applied where the trait holds, not to a type with a float
+/// or a JSON value nor to what contains one (recursion included), and reported once per trait.
+#[test]
+fn extra_derives_go_where_they_hold() {
+    use codegen::model::traits::Trait;
+    let spec = Input::new(
+        "derive.yaml",
+        "openapi: 3.1.0\ninfo: {title: derive, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Price:\n      type: object\n      additionalProperties: false\n      properties: {amount: {type: number}}\n    Order:\n      type: object\n      additionalProperties: false\n      properties: {price: {$ref: '#/components/schemas/Price'}}\n    Tree:\n      type: object\n      additionalProperties: false\n      properties:\n        name: {type: string}\n        children: {type: array, items: {$ref: '#/components/schemas/Tree'}}\n    Loose:\n      type: object\n      properties: {name: {type: string}}\n",
+    );
+    let loaded = codegen::load(spec, vec![]);
+    let doc = loaded.document.as_ref().unwrap();
+    let generation = codegen::generate(
+        doc,
+        &emit::Options {
+            crate_name: "derive".into(),
+            runtime: emit::Runtime::Registry,
+            derives: vec![Trait::Hash, Trait::Ord],
+        },
+    );
+    let files = generation.files.unwrap();
+    let types = file(&files, "src/types.rs");
+    let derive_of = |name: &str| {
+        let at = types.find(&format!("pub struct {name} ")).unwrap();
+        let start = types[..at].rfind("#[derive(").unwrap();
+        types[start..at].lines().next().unwrap().to_owned()
+    };
+    assert_eq!(
+        derive_of("Tree"),
+        "#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, crate::runtime::Record)]"
+    );
+    assert_eq!(
+        derive_of("Price"),
+        "#[derive(Debug, Clone, PartialEq, PartialOrd, crate::runtime::Record)]"
+    );
+    assert_eq!(
+        derive_of("Order"),
+        "#[derive(Debug, Clone, PartialEq, PartialOrd, crate::runtime::Record)]"
+    );
+    // Open objects keep unknown keys as JSON values: equality and hashing, no order.
+    assert_eq!(
+        derive_of("Loose"),
+        "#[derive(Debug, Clone, PartialEq, Eq, Hash, crate::runtime::Record)]"
+    );
+    let refused: Vec<&str> = generation
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "derive-refused")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused[0].contains("`--derive Hash` is not applied to 2 of 4 types: 1 hold a float (f64)"),
+        "{refused:?}"
+    );
+    assert!(refused[0].contains("`Price.amount`"), "{refused:?}");
+    assert!(
+        refused[1].contains("`--derive Ord` is not applied to 3 of 4 types"),
+        "{refused:?}"
+    );
 }

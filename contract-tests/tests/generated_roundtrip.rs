@@ -441,6 +441,7 @@ async fn public_edges_return_standard_errors()
         &codegen::emit::Options {
             crate_name: "edges".into(),
             runtime: codegen::emit::Runtime::Registry,
+            derives: Vec::new(),
         },
     );
     let files = generation.files?;

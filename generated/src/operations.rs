@@ -254,26 +254,23 @@ pub static GET_CONNECTION: op::Operation = op::Operation {
     security: Cow::Borrowed(&[Cow::Borrowed(&[0])]),
 };
 /// Parameters of `GET /connections/{connectionId}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct GetConnectionParams {
     /// The connection id you chose when the connection was created.
+    #[record(wire = "connectionId", required)]
     pub connection_id: String,
     /// Refresh the credentials even when they are not expired.
+    #[record(wire = "force_refresh")]
     pub force_refresh: Option<bool>,
     /// Include the refresh token in the returned credentials.
+    #[record(wire = "refresh_token")]
     pub refresh_token: Option<bool>,
     /// Refresh the GitHub App JWT token.
+    #[record(wire = "refresh_github_app_jwt_token")]
     pub refresh_github_app_jwt_token: Option<bool>,
     /// The integration key of the connection.
+    #[record(wire = "provider_config_key", required)]
     pub provider_config_key: types::IntegrationKey,
-}
-crate::runtime::record! {
-    GetConnectionParams, open, "";
-    connection_id = "connectionId", required, "";
-    force_refresh = "force_refresh", optional, "";
-    refresh_token = "refresh_token", optional, "";
-    refresh_github_app_jwt_token = "refresh_github_app_jwt_token", optional, "";
-    provider_config_key = "provider_config_key", required, "";
 }
 /// Responses of `GET /connections/{connectionId}`, one variant per documented status.
 #[derive(Debug, Clone, PartialEq)]
@@ -388,17 +385,14 @@ pub static DELETE_CONNECTION: op::Operation = op::Operation {
     security: Cow::Borrowed(&[Cow::Borrowed(&[0])]),
 };
 /// Parameters of `DELETE /connections/{connectionId}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct DeleteConnectionParams {
     /// The connection id you chose when the connection was created.
+    #[record(wire = "connectionId", required)]
     pub connection_id: String,
     /// The integration key of the connection.
+    #[record(wire = "provider_config_key", required)]
     pub provider_config_key: types::IntegrationKey,
-}
-crate::runtime::record! {
-    DeleteConnectionParams, open, "";
-    connection_id = "connectionId", required, "";
-    provider_config_key = "provider_config_key", required, "";
 }
 /// Responses of `DELETE /connections/{connectionId}`, one variant per documented status.
 #[derive(Debug, Clone, PartialEq)]

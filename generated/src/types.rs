@@ -11,204 +11,182 @@ use ::serde_json::{Map, Value};
 use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use ::schemars::JsonSchema;
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectSession {
     /// The connect session token
+    #[record(wire = "token", required)]
     pub token: String,
     /// The URL to directly connect the user to the integration. This can be used as a magic link.
+    #[record(wire = "connect_link")]
     pub connect_link: Option<String>,
     /// When the token expires
+    #[record(wire = "expires_at", required)]
     pub expires_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-crate::runtime::record! {
-    ConnectSession, open, "", rest additional_properties;
-    token = "token", required, "The connect session token";
-    connect_link = "connect_link", optional, "The URL to directly connect the user to the integration. This can be used as a magic link.";
-    expires_at = "expires_at", required, "When the token expires";
-}
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectSessionEnvelope {
+    #[record(wire = "data", required)]
     pub data: types::ConnectSession,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-crate::runtime::record! {
-    ConnectSessionEnvelope, open, "", rest additional_properties;
-    data = "data", required, "";
-}
 /// Body of POST /connect/sessions. The server requires `end_user` unless a top-level `tags` object is given, and rejects unknown keys.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(closed)]
 pub struct ConnectSessionInput {
+    #[record(wire = "end_user")]
     pub end_user: Option<types::EndUser>,
+    #[record(wire = "organization")]
     pub organization: Option<types::Organization>,
     /// Integrations the end user may connect; all when absent.
+    #[record(wire = "allowed_integrations")]
     pub allowed_integrations: Option<Vec<types::IntegrationKey>>,
+    #[record(wire = "integrations_config_defaults")]
     pub integrations_config_defaults: Option<types::IntegrationsConfigDefaults>,
+    #[record(wire = "overrides")]
     pub overrides: Option<types::ConnectSessionOverrides>,
     /// Webhook URL to use for the connection this session creates.
+    #[record(wire = "webhook_url_override")]
     pub webhook_url_override: Option<String>,
+    #[record(wire = "tags")]
     pub tags: Option<types::Tags>,
-}
-crate::runtime::record! {
-    ConnectSessionInput, closed, "Body of POST /connect/sessions. The server requires `end_user` unless a top-level `tags` object is given, and rejects unknown keys.";
-    end_user = "end_user", optional, "";
-    organization = "organization", optional, "";
-    allowed_integrations = "allowed_integrations", optional, "Integrations the end user may connect; all when absent.";
-    integrations_config_defaults = "integrations_config_defaults", optional, "";
-    overrides = "overrides", optional, "";
-    webhook_url_override = "webhook_url_override", optional, "Webhook URL to use for the connection this session creates.";
-    tags = "tags", optional, "";
 }
 /// Per-integration overrides of the Connect UI, keyed by integration key.
 pub type ConnectSessionOverrides = BTreeMap<String, types::ConnectSessionOverridesValue>;
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(closed)]
 pub struct ConnectSessionOverridesValue {
     /// URL of the documentation the Connect UI links to.
+    #[record(wire = "docs_connect")]
     pub docs_connect: Option<String>,
 }
-crate::runtime::record! {
-    ConnectSessionOverridesValue, closed, "";
-    docs_connect = "docs_connect", optional, "URL of the documentation the Connect UI links to.";
-}
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(closed)]
 pub struct ConnectSessionReconnectInput {
+    #[record(wire = "connection_id", required)]
     pub connection_id: String,
+    #[record(wire = "integration_id", required)]
     pub integration_id: types::IntegrationKey,
+    #[record(wire = "tags")]
     pub tags: Option<types::Tags>,
     /// Deprecated, use tags instead.
     ///
     /// **Deprecated.**
+    #[record(wire = "end_user")]
     pub end_user: Option<types::EndUser>,
     /// Deprecated, use tags instead.
     ///
     /// **Deprecated.**
+    #[record(wire = "organization")]
     pub organization: Option<types::Organization>,
+    #[record(wire = "integrations_config_defaults")]
     pub integrations_config_defaults: Option<types::IntegrationsConfigDefaults>,
+    #[record(wire = "overrides")]
     pub overrides: Option<types::ConnectSessionOverrides>,
     /// Webhook URL to use for the reconnected connection.
+    #[record(wire = "webhook_url_override")]
     pub webhook_url_override: Option<String>,
 }
-crate::runtime::record! {
-    ConnectSessionReconnectInput, closed, "";
-    connection_id = "connection_id", required, "";
-    integration_id = "integration_id", required, "";
-    tags = "tags", optional, "";
-    end_user = "end_user", optional, "Deprecated, use tags instead.";
-    organization = "organization", optional, "Deprecated, use tags instead.";
-    integrations_config_defaults = "integrations_config_defaults", optional, "";
-    overrides = "overrides", optional, "";
-    webhook_url_override = "webhook_url_override", optional, "Webhook URL to use for the reconnected connection.";
-}
 /// A connection as GET /connections/{connectionId} returns it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct Connection {
+    #[record(wire = "id", required)]
     pub id: i64,
+    #[record(wire = "connection_id", required)]
     pub connection_id: String,
+    #[record(wire = "provider_config_key", required)]
     pub provider_config_key: String,
+    #[record(wire = "provider", required)]
     pub provider: String,
+    #[record(wire = "errors", required)]
     pub errors: Vec<types::ConnectionErrorsItem>,
+    #[record(wire = "end_user", required)]
     pub end_user: Option<types::ConnectionEndUser>,
+    #[record(wire = "tags", required)]
     pub tags: BTreeMap<String, String>,
     /// Custom metadata stored on the connection.
+    #[record(wire = "metadata", required)]
     pub metadata: Map<String, Value>,
+    #[record(wire = "connection_config", required)]
     pub connection_config: Map<String, Value>,
+    #[record(wire = "created_at", required)]
     pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    #[record(wire = "updated_at", required)]
     pub updated_at: ::chrono::DateTime<::chrono::FixedOffset>,
     /// When credentials were last read; null before the first read.
+    #[record(wire = "last_fetched_at", required)]
     pub last_fetched_at: Option<::chrono::DateTime<::chrono::FixedOffset>>,
     /// Credentials of the connection; empty without the read_credentials scope.
+    #[record(wire = "credentials", required)]
     pub credentials: Map<String, Value>,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-crate::runtime::record! {
-    Connection, open, "A connection as GET /connections/{connectionId} returns it.", rest additional_properties;
-    id = "id", required, "";
-    connection_id = "connection_id", required, "";
-    provider_config_key = "provider_config_key", required, "";
-    provider = "provider", required, "";
-    errors = "errors", required, "";
-    end_user = "end_user", required, "";
-    tags = "tags", required, "";
-    metadata = "metadata", required, "Custom metadata stored on the connection.";
-    connection_config = "connection_config", required, "";
-    created_at = "created_at", required, "";
-    updated_at = "updated_at", required, "";
-    last_fetched_at = "last_fetched_at", required, "When credentials were last read; null before the first read.";
-    credentials = "credentials", required, "Credentials of the connection; empty without the read_credentials scope.";
-}
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectionEndUser {
+    #[record(wire = "id", required)]
     pub id: String,
+    #[record(wire = "display_name")]
     pub display_name: Option<String>,
+    #[record(wire = "email")]
     pub email: Option<String>,
+    #[record(wire = "tags")]
     pub tags: Option<BTreeMap<String, String>>,
+    #[record(wire = "organization")]
     pub organization: Option<types::ConnectionEndUserOrganization>,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-crate::runtime::record! {
-    ConnectionEndUser, open, "", rest additional_properties;
-    id = "id", required, "";
-    display_name = "display_name", optional, "";
-    email = "email", optional, "";
-    tags = "tags", optional, "";
-    organization = "organization", optional, "";
-}
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectionEndUserOrganization {
+    #[record(wire = "id", required)]
     pub id: String,
+    #[record(wire = "display_name")]
     pub display_name: Option<String>,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-crate::runtime::record! {
-    ConnectionEndUserOrganization, open, "", rest additional_properties;
-    id = "id", required, "";
-    display_name = "display_name", optional, "";
-}
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectionErrorsItem {
+    #[record(wire = "type", required)]
     pub type_: String,
+    #[record(wire = "log_id", required)]
     pub log_id: String,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-crate::runtime::record! {
-    ConnectionErrorsItem, open, "", rest additional_properties;
-    type_ = "type", required, "";
-    log_id = "log_id", required, "";
-}
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct DeleteConnectionResult {
+    #[record(wire = "success", required)]
     pub success: bool,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
-}
-crate::runtime::record! {
-    DeleteConnectionResult, open, "", rest additional_properties;
-    success = "success", required, "";
 }
 /// The end user the connection belongs to. Deprecated in favour of tags.
 ///
 /// **Deprecated.**
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(closed)]
 pub struct EndUser {
     /// Your identifier for the end user.
+    #[record(wire = "id", required)]
     pub id: String,
+    #[record(wire = "email")]
     pub email: Option<String>,
+    #[record(wire = "display_name")]
     pub display_name: Option<String>,
     /// Free-form string tags about the end user, at most 10 keys.
+    #[record(wire = "tags")]
     pub tags: Option<BTreeMap<String, String>>,
-}
-crate::runtime::record! {
-    EndUser, closed, "The end user the connection belongs to. Deprecated in favour of tags.";
-    id = "id", required, "Your identifier for the end user.";
-    email = "email", optional, "";
-    display_name = "display_name", optional, "";
-    tags = "tags", optional, "Free-form string tags about the end user, at most 10 keys.";
 }
 /// The unique key of an integration (its provider config key).
 pub type IntegrationKey = String;
@@ -217,98 +195,84 @@ pub type IntegrationsConfigDefaults = BTreeMap<
     String,
     types::IntegrationsConfigDefaultsValue,
 >;
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(closed)]
 pub struct IntegrationsConfigDefaultsValue {
     /// User scopes to request (Slack only).
+    #[record(wire = "user_scopes")]
     pub user_scopes: Option<String>,
     /// Extra query parameters for the OAuth flow (OAuth2 only).
+    #[record(wire = "authorization_params")]
     pub authorization_params: Option<BTreeMap<String, String>>,
     /// Connection configuration overrides; unknown keys are kept.
+    #[record(wire = "connection_config")]
     pub connection_config: Option<
         types::IntegrationsConfigDefaultsValueConnectionConfig,
     >,
 }
-crate::runtime::record! {
-    IntegrationsConfigDefaultsValue, closed, "";
-    user_scopes = "user_scopes", optional, "User scopes to request (Slack only).";
-    authorization_params = "authorization_params", optional, "Extra query parameters for the OAuth flow (OAuth2 only).";
-    connection_config = "connection_config", optional, "Connection configuration overrides; unknown keys are kept.";
-}
 /// Connection configuration overrides; unknown keys are kept.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct IntegrationsConfigDefaultsValueConnectionConfig {
+    #[record(wire = "oauth_scopes_override")]
     pub oauth_scopes_override: Option<String>,
     /// An empty string lets the end user supply their own client ID.
+    #[record(wire = "oauth_client_id_override")]
     pub oauth_client_id_override: Option<String>,
     /// An empty string lets the end user supply their own client secret.
+    #[record(wire = "oauth_client_secret_override")]
     pub oauth_client_secret_override: Option<String>,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
-}
-crate::runtime::record! {
-    IntegrationsConfigDefaultsValueConnectionConfig, open, "Connection configuration overrides; unknown keys are kept.", rest additional_properties;
-    oauth_scopes_override = "oauth_scopes_override", optional, "";
-    oauth_client_id_override = "oauth_client_id_override", optional, "An empty string lets the end user supply their own client ID.";
-    oauth_client_secret_override = "oauth_client_secret_override", optional, "An empty string lets the end user supply their own client secret.";
 }
 /// The organization of the end user. Deprecated in favour of tags.
 ///
 /// **Deprecated.**
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(closed)]
 pub struct Organization {
     /// Your identifier for the organization.
+    #[record(wire = "id", required)]
     pub id: String,
+    #[record(wire = "display_name")]
     pub display_name: Option<String>,
 }
-crate::runtime::record! {
-    Organization, closed, "The organization of the end user. Deprecated in favour of tags.";
-    id = "id", required, "Your identifier for the organization.";
-    display_name = "display_name", optional, "";
-}
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(closed)]
 pub struct StdError {
+    #[record(wire = "error")]
     pub error: Option<types::StdErrorError>,
 }
-crate::runtime::record! {
-    StdError, closed, "";
-    error = "error", optional, "";
-}
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(closed)]
 pub struct StdErrorError {
+    #[record(wire = "code", required)]
     pub code: String,
+    #[record(wire = "message")]
     pub message: Option<String>,
+    #[record(wire = "errors")]
     pub errors: Option<Vec<Map<String, Value>>>,
 }
-crate::runtime::record! {
-    StdErrorError, closed, "";
-    code = "code", required, "";
-    message = "message", optional, "";
-    errors = "errors", optional, "";
-}
 /// An error that carries details in `payload` (e.g. the connection whose refresh failed).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct StdErrorWithPayload {
+    #[record(wire = "error", required)]
     pub error: types::StdErrorWithPayloadError,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
-crate::runtime::record! {
-    StdErrorWithPayload, open, "An error that carries details in `payload` (e.g. the connection whose refresh failed).", rest additional_properties;
-    error = "error", required, "";
-}
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct StdErrorWithPayloadError {
+    #[record(wire = "code", required)]
     pub code: String,
+    #[record(wire = "message")]
     pub message: Option<String>,
+    #[record(wire = "payload")]
     pub payload: Option<Map<String, Value>>,
     /// Properties the schema does not name, kept so nothing is lost.
+    #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
-}
-crate::runtime::record! {
-    StdErrorWithPayloadError, open, "", rest additional_properties;
-    code = "code", required, "";
-    message = "message", optional, "";
-    payload = "payload", optional, "";
 }
 /// Key/value strings attached to the connection. Keys start with a letter and are lowercased by the server; at most 10 keys.
 pub type Tags = BTreeMap<String, String>;

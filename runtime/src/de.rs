@@ -1,4 +1,4 @@
-//! Decoding of generated structs (see `record!`): the generic part, written once.
+//! Decoding of generated structs (see `#[derive(Record)]`): the generic part, written once.
 
 use ::serde::de::{
     Deserialize, DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor,
@@ -109,12 +109,12 @@ pub fn set<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     Ok(())
 }
 
-/// `record!`'s `closed` mode: keys the struct does not name are errors.
+/// `#[record(closed)]`: keys the struct does not name are errors.
 pub fn closed() -> bool {
     true
 }
 
-/// `record!`'s `open` mode: keys the struct does not name are skipped (or kept).
+/// `#[record(open)]`: keys the struct does not name are skipped (or kept).
 pub fn open() -> bool {
     false
 }

@@ -5,8 +5,9 @@
 //! structs, string enums, the reqwest client plumbing, the axum request pipeline), so the
 //! generated code is only what differs between APIs.
 //!
-//! - Always: [`de`], [`ser`], [`schema`], the decode helpers and the item macros
-//!   ([`string_enum!`], [`discriminated!`], [`record!`], [`union_schema!`]).
+//! - Always: [`Record`] (the derive of generated structs) with [`de`], [`ser`] and
+//!   [`schema`] doing its generic work, the decode helpers and the item macros
+//!   ([`string_enum!`], [`discriminated!`], [`union_schema!`]).
 //! - Always: [`operation`], the description of an operation (parameters and their styles,
 //!   body media types, security) that generated crates hold as statics.
 //! - Feature `client`: [`client`], the HTTP plumbing of generated clients (reqwest, rustls).
@@ -28,6 +29,10 @@ pub mod ser;
 pub mod server;
 
 pub use decode::*;
+pub use openapi_runtime_derive::Record;
+
+// The derive names the runtime `::openapi_runtime`; inside this crate (its tests) that is us.
+extern crate self as openapi_runtime;
 
 /// Crates the macros expand to, so generated code needs no extra dependency to use them.
 #[doc(hidden)]
@@ -37,7 +42,7 @@ pub mod __private {
     pub use ::serde_json;
 }
 
-/// A struct's map of the properties its schema does not name (`rest` in `record!`): what
+/// A struct's map of the properties its schema does not name (`#[record(rest)]`): what
 /// decoding fills and what the schema's `additionalProperties` describes.
 pub trait RestMap {
     /// The type of each value.

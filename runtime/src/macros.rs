@@ -1,4 +1,5 @@
-//! The macros generated types expand: string enums, discriminated unions, records and union schemas.
+//! The macros generated types expand: string enums, discriminated unions and union schemas
+//! (structs use `#[derive(Record)]`, from `openapi-runtime-derive`).
 //! Each is written once here so the generated code is one short line per item.
 
 /// A string enum with a catch-all `Other` variant: values the spec does not list are kept
@@ -89,64 +90,6 @@ macro_rules! discriminated {
     };
 }
 
-/// A generated struct's `Deserialize` (through [`crate::de::Record`]), `Serialize` and `JsonSchema`, from one
-/// line per property: `field = "wire", required|optional, "summary";` (types come from the
-/// struct). Keys the struct does not name are rejected (`closed`), skipped (`open`), or
-/// kept in the map named by `rest field`. Replaces `#[derive(Serialize, Deserialize, JsonSchema)]`,
-/// whose expansion was most of a generated crate's `cargo check` time.
-#[macro_export]
-macro_rules! record {
-    (
-        $name:ident, $mode:ident, $text:literal $(, rest $rest:ident)?;
-        $($field:ident = $wire:literal, $req:ident, $doc:literal;)*
-    ) => {
-        impl $crate::de::Record for $name {
-            const NAME: &'static str = stringify!($name);
-            fn visit<'de, A: $crate::__private::serde::de::MapAccess<'de>>(mut map: A) -> ::std::result::Result<Self, A::Error> {
-                const NAMES: &[&str] = &[$($wire),*];
-                $(let mut $field = ::std::option::Option::None;)*
-                $(let mut $rest = ::std::default::Default::default();)?
-                while let ::std::option::Option::Some(key) = map.next_key_seed($crate::de::Keys)? {
-                    match key.as_str() {
-                        $($wire => $crate::de::set(&mut $field, &mut map, $wire)?,)*
-                        _ => $crate::de::other(&mut map, key, NAMES, $crate::de::$mode(), &mut ($($rest)?))?,
-                    }
-                }
-                ::std::result::Result::Ok(Self { $($field: $crate::de::$req($field, $wire)?,)* $($rest,)? })
-            }
-        }
-        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                $crate::de::record(deserializer)
-            }
-        }
-        impl $crate::__private::serde::Serialize for $name {
-            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                #[allow(unused_mut)]
-                let mut map = $crate::__private::serde::Serializer::serialize_map(serializer, ::std::option::Option::None)?;
-                $($crate::ser::$req(&mut map, $wire, &self.$field)?;)*
-                $($crate::ser::rest(&mut map, &self.$rest)?;)?
-                $crate::__private::serde::ser::SerializeMap::end(map)
-            }
-        }
-        impl $crate::__private::schemars::JsonSchema for $name {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(stringify!($name))
-            }
-            fn schema_id() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", stringify!($name)))
-            }
-            fn json_schema(g: &mut $crate::__private::schemars::SchemaGenerator) -> $crate::__private::schemars::Schema {
-                $crate::schema::object(
-                    $text,
-                    [$(($wire, $crate::schema::of(g, |v: Self| v.$field), $crate::schema::$req(), $doc)),*],
-                    $crate::schema::Rest::new($crate::de::$mode(), [$($crate::schema::values_of(g, |v: Self| v.$rest))?]),
-                )
-            }
-        }
-    };
-}
-
 /// `JsonSchema` of an untagged or discriminated union: `anyOf` its variants' types.
 #[macro_export]
 macro_rules! union_schema {
@@ -198,27 +141,25 @@ mod tests {
     }
     discriminated!(Pet, "kind", { "cat" | "kitten" => Cat, "dog" => Dog, });
 
-    #[derive(Debug, Clone, PartialEq)]
+    /// A session.
+    #[derive(Debug, Clone, PartialEq, crate::Record)]
     struct Session {
+        /// The token.
+        #[record(wire = "token", required)]
         token: String,
+        #[record(wire = "link", required)]
         link: Option<String>,
+        #[record(wire = "note")]
         note: Option<u8>,
+        #[record(rest)]
         rest: ::std::collections::BTreeMap<String, u8>,
     }
-    record! {
-        Session, open, "A session.", rest rest;
-        token = "token", required, "The token.";
-        link = "link", required, "";
-        note = "note", optional, "";
-    }
 
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, PartialEq, crate::Record)]
+    #[record(closed)]
     struct Input {
+        #[record(wire = "id", required)]
         id: String,
-    }
-    record! {
-        Input, closed, "";
-        id = "id", required, "";
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! JSON Schemas of generated types (see `record!`): generated types list their properties'
+//! JSON Schemas of generated types (see `#[derive(Record)]`): generated types list their properties'
 //! Rust types and these helpers assemble the object; `$ref`s come from the generator.
 
 use ::schemars::Schema;
@@ -25,36 +25,14 @@ impl Rest {
     }
 }
 
-/// `record!`'s `required` marker: the property is listed in `required`.
+/// `#[derive(Record)]`'s `required` marker: the property is listed in `required`.
 pub fn required() -> bool {
     true
 }
 
-/// `record!`'s `optional` marker: the property may be absent.
+/// `#[derive(Record)]`'s `optional` marker: the property may be absent.
 pub fn optional() -> bool {
     false
-}
-
-/// The schema of a field's type; `field` is never called, it only names the type
-/// (`|v: Self| v.token`), so the macro needs no type syntax.
-pub fn of<S, T: ::schemars::JsonSchema>(
-    g: &mut ::schemars::SchemaGenerator,
-    field: impl FnOnce(S) -> T,
-) -> Schema {
-    let _ = field;
-    g.subschema_for::<T>()
-}
-
-/// The schema of the values of a field's map (`additionalProperties`).
-pub fn values_of<S, M: crate::RestMap>(
-    g: &mut ::schemars::SchemaGenerator,
-    field: impl FnOnce(S) -> M,
-) -> Schema
-where
-    M::Value: ::schemars::JsonSchema,
-{
-    let _ = field;
-    g.subschema_for::<M::Value>()
 }
 
 /// One property: wire name, schema, required, description (empty for none).

@@ -1,4 +1,4 @@
-//! Encoding of generated structs (see `record!`): properties in declaration order, then
+//! Encoding of generated structs (see `#[derive(Record)]`): properties in declaration order, then
 //! the leftovers map, as a JSON object.
 
 use ::serde::ser::{Serialize, SerializeMap};

@@ -21,6 +21,14 @@ pub struct Args {
     /// be published; by default the dependency is this workspace's `runtime/` by path.
     #[arg(long)]
     publishable: bool,
+    /// Derive this trait too on every type where it can hold (repeatable): Eq, Hash,
+    /// PartialOrd, Ord. Types that cannot hold it (floats, JSON values) are listed.
+    #[arg(long = "derive", value_name = "TRAIT", value_parser = parse_trait)]
+    derives: Vec<codegen::model::traits::Trait>,
+}
+
+fn parse_trait(text: &str) -> Result<codegen::model::traits::Trait, String> {
+    codegen::model::traits::Trait::parse(text)
 }
 
 /// Generates (or checks) the crate.
@@ -48,6 +56,7 @@ pub fn run(args: Args) -> ExitCode {
     let options = emit::Options {
         crate_name,
         runtime,
+        derives: args.derives.clone(),
     };
     let files = match generate(spec, overlays, &options) {
         Ok(files) => files,

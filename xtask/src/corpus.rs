@@ -1,6 +1,7 @@
 //! `cargo xtask corpus`: every real spec of a directory → load, lint, generate a crate →
 //! `cargo check` each crate (dependencies warmed once, one shared target dir) → a table.
 
+use crate::scratch::{Scratch, first_error};
 use crate::spec_args::workspace_root;
 use codegen::diag::Tally;
 use std::path::{Path, PathBuf};
@@ -207,6 +208,7 @@ fn generate(path: &Path, display: &str, name: &str, out: &Path) -> Result<Genera
         &codegen::emit::Options {
             crate_name: name.to_owned(),
             runtime: crate::codegen::runtime_path(out),
+            derives: Vec::new(),
         },
     );
     let lint_errors =
@@ -240,53 +242,22 @@ fn generate(path: &Path, display: &str, name: &str, out: &Path) -> Result<Genera
 }
 
 fn check(root: &Path, scratch: &Path, names: &[String], rows: &mut [Row]) {
-    let members: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-    let manifest = format!(
-        "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
-        members.join(", ")
-    );
-    if std::fs::write(scratch.join("Cargo.toml"), manifest).is_err()
-        || std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).is_err()
-    {
-        eprintln!("error: cannot prepare {}", scratch.display());
-        return;
-    }
-    let target = root.join("target/corpus-target");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let run = |name: &str| {
-        let started = Instant::now();
-        let out = Command::new(&cargo)
-            .current_dir(scratch)
-            .env("CARGO_TARGET_DIR", &target)
-            // No incremental cache: an earlier run of the same crate must not make it look fast.
-            .env("CARGO_INCREMENTAL", "0")
-            .args([
-                "check",
-                "--all-features",
-                "--message-format",
-                "short",
-                "-p",
-                name,
-            ])
-            .output();
-        (started.elapsed().as_secs_f64(), out)
+    let workspace = match Scratch::new(root, scratch, &root.join("target/corpus-target"), names) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return;
+        }
     };
     // Warm the dependencies once with the smallest crate, so each timing is the crate alone.
     if let Some(first) = names.first() {
         eprintln!("checking dependencies…");
-        let _ = run(first);
+        let _ = workspace.check(first, &["--all-features"]);
     }
     let mut by_name = names.iter();
     for row in rows.iter_mut().filter(|r| r.result.is_empty()) {
         let Some(name) = by_name.next() else { break };
-        // A fresh check of this crate alone (the warm-up may already have checked it).
-        if let Ok(f) = std::fs::File::options()
-            .append(true)
-            .open(scratch.join(name).join("src/lib.rs"))
-        {
-            let _ = f.set_modified(std::time::SystemTime::now());
-        }
-        let (secs, out) = run(name);
+        let (secs, out) = workspace.check(name, &["--all-features"]);
         row.check_s = Some(secs);
         row.result = match out {
             Err(e) => format!("error: cannot run cargo: {e}"),
@@ -302,12 +273,7 @@ fn check(root: &Path, scratch: &Path, names: &[String], rows: &mut [Row]) {
                 match (out.status.success(), warnings) {
                     (true, 0) => "ok".into(),
                     (true, n) => format!("ok with {n} warnings"),
-                    (false, _) => format!(
-                        "error: {}",
-                        text.lines()
-                            .find(|l| l.contains("error"))
-                            .unwrap_or("check failed")
-                    ),
+                    (false, _) => format!("error: {}", first_error(&out)),
                 }
             }
         };

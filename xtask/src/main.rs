@@ -8,6 +8,7 @@ mod contract;
 mod corpus;
 mod lint;
 mod mock;
+mod scratch;
 mod spec_args;
 
 use clap::{Parser, Subcommand};

@@ -377,3 +377,14 @@ fn corpus_generates_every_spec_of_a_directory_and_reports_a_table() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn codegen_refuses_derives_it_cannot_check() {
+    let out = xtask(&["codegen", "--derive", "Copy", "--check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("supported are Eq, Hash, PartialOrd and Ord"),
+        "{err}"
+    );
+}

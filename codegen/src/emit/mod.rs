@@ -3,7 +3,6 @@
 
 mod client;
 mod description;
-mod layout;
 mod operations;
 mod server;
 pub mod ty;
@@ -81,13 +80,16 @@ pub enum Runtime {
     Registry,
 }
 
-/// What to call the crate and where its runtime comes from.
+/// What to call the crate, where its runtime comes from, and what else to derive.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Package name in `Cargo.toml`.
     pub crate_name: String,
     /// The runtime dependency.
     pub runtime: Runtime,
+    /// Traits to derive beyond `Debug, Clone, PartialEq` where they can hold
+    /// (`--derive Hash`); see [`crate::model::traits`].
+    pub derives: Vec<crate::model::traits::Trait>,
 }
 
 fn header(model: &Model) -> String {
@@ -102,7 +104,7 @@ fn format(tokens: TokenStream, what: &str) -> Result<String, EmitError> {
         file: what.to_owned(),
         message: e.to_string(),
     })?;
-    Ok(layout::record_calls(&prettyplease::unparse(&file)))
+    Ok(prettyplease::unparse(&file))
 }
 
 /// Items per piece: large files are built and formatted in parallel, piece by piece.
@@ -184,7 +186,7 @@ fn format_all(names: &[&str], pieces: &[Piece<'_>]) -> Result<Vec<String>, EmitE
 }
 
 /// The pieces of the four large files, in output order within each file.
-fn pieces(model: &Model) -> Vec<Piece<'_>> {
+fn pieces<'m>(model: &'m Model, plan: &'m crate::model::traits::Plan) -> Vec<Piece<'m>> {
     const TYPES: usize = 0;
     const OPERATIONS: usize = 1;
     const CLIENT: usize = 2;
@@ -201,7 +203,7 @@ fn pieces(model: &Model) -> Vec<Piece<'_>> {
     for chunk in defs.chunks(CHUNK) {
         let chunk = chunk.to_vec();
         out.push(Piece::new(TYPES, chunk.len(), move || {
-            types::items_of(model, &chunk)
+            types::items_of(model, plan, &chunk)
         }));
     }
     out.push(Piece::new(OPERATIONS, 0, move || {
@@ -217,9 +219,13 @@ fn pieces(model: &Model) -> Vec<Piece<'_>> {
             #schemes
         }
     }));
-    for chunk in model.operations.chunks(CHUNK) {
+    for (chunk, extra) in model
+        .operations
+        .chunks(CHUNK)
+        .zip(plan.params.chunks(CHUNK))
+    {
         out.push(Piece::new(OPERATIONS, chunk.len(), move || {
-            operations::items_of(model, chunk)
+            operations::items_of(model, chunk, extra)
         }));
     }
     out.push(head(CLIENT, " The client of the API."));
@@ -269,7 +275,7 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
     };
     let formatted = format_all(
         &["types.rs", "operations.rs", "client.rs", "server.rs"],
-        &pieces(model),
+        &pieces(model, &crate::model::traits::plan(model, &options.derives)),
     )?;
     let [types_file, ops_file, client_file, server_file]: [String; 4] =
         formatted.try_into().map_err(|_| EmitError::WorkerFailed)?;

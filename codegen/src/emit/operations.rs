@@ -5,6 +5,7 @@ use super::ty::ty;
 use super::types::doc;
 use crate::model::Model;
 use crate::model::operations::{BodyKind, Operation, Response, Status};
+use crate::model::traits::Trait;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -18,18 +19,20 @@ pub fn response_ident(op: &Operation) -> proc_macro2::Ident {
     format_ident!("{}Response", op.type_name)
 }
 
-/// The description, parameters struct and response enum of some operations, in the order given.
-pub fn items_of(model: &Model, ops: &[Operation]) -> TokenStream {
-    let items = ops.iter().map(|op| {
+/// The description, parameters struct and response enum of some operations, in the order
+/// given; `extra` is each operation's extra derives for its parameters struct.
+pub fn items_of(model: &Model, ops: &[Operation], extra: &[Vec<Trait>]) -> TokenStream {
+    let items = ops.iter().enumerate().map(|(i, op)| {
         let description = super::description::operation(op);
-        let params = params_struct(model, op);
+        let derives = super::types::derives(extra.get(i).map_or(&[][..], Vec::as_slice));
+        let params = params_struct(model, op, &derives);
         let response = response_enum(model, op);
         quote! { #description #params #response }
     });
     quote!(#(#items)*)
 }
 
-fn params_struct(model: &Model, op: &Operation) -> TokenStream {
+fn params_struct(model: &Model, op: &Operation, extra: &TokenStream) -> TokenStream {
     let Some(name) = params_ident(op) else {
         return quote!();
     };
@@ -37,31 +40,14 @@ fn params_struct(model: &Model, op: &Operation) -> TokenStream {
         let ident = format_ident!("{}", p.ident);
         let t = ty(model, &p.ty);
         let docs = doc(p.spec.doc.as_deref());
-        quote! { #docs pub #ident: #t, }
+        let attr = super::types::wire_attr(&p.spec.wire, p.spec.required);
+        quote! { #docs #attr pub #ident: #t, }
     });
     let text = format!(" Parameters of `{} {}`.", op.method(), op.path());
-    let shape = crate::model::ir::Struct {
-        fields: op
-            .params
-            .iter()
-            .map(|p| crate::model::ir::Field {
-                ident: p.ident.clone(),
-                wire: p.spec.wire.clone(),
-                ty: p.ty.clone(),
-                required: p.spec.required,
-                access: crate::model::ir::Access::ReadWrite,
-                doc: None,
-            })
-            .collect(),
-        closed: false,
-        extra: None,
-    };
-    let record = super::types::record(&name, None, &shape);
     quote! {
         #[doc = #text]
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, #extra crate::runtime::Record)]
         pub struct #name { #(#fields)* }
-        #record
     }
 }
 

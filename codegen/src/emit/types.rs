@@ -3,6 +3,7 @@
 use super::ty::ty;
 use crate::model::Model;
 use crate::model::ir::{Struct, Tagging, TypeDef, TypeKind, Union};
+use crate::model::traits::{Plan, Trait};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -27,20 +28,30 @@ pub fn doc(text: Option<&str>) -> TokenStream {
     }
 }
 
-/// The type definitions in output order (by identifier).
-pub fn sorted(model: &Model) -> Vec<&TypeDef> {
-    let mut defs: Vec<&TypeDef> = model.types.iter().collect();
-    defs.sort_by(|a, b| a.ident.cmp(&b.ident));
+/// The type definitions in output order (by identifier), with their index in the model.
+pub fn sorted(model: &Model) -> Vec<(usize, &TypeDef)> {
+    let mut defs: Vec<(usize, &TypeDef)> = model.types.iter().enumerate().collect();
+    defs.sort_by(|a, b| a.1.ident.cmp(&b.1.ident));
     defs
 }
 
-/// The items of some type definitions, in the order given.
-pub fn items_of(model: &Model, defs: &[&TypeDef]) -> TokenStream {
-    let items = defs.iter().map(|d| item(model, d));
+/// The items of some type definitions, in the order given, each with the extra derives
+/// `plan` gives it.
+pub fn items_of(model: &Model, plan: &Plan, defs: &[(usize, &TypeDef)]) -> TokenStream {
+    let items = defs.iter().map(|(i, d)| {
+        let extra = plan.types.get(*i).map_or(&[][..], Vec::as_slice);
+        item(model, d, &derives(extra))
+    });
     quote!(#(#items)*)
 }
 
-fn item(model: &Model, def: &TypeDef) -> TokenStream {
+/// `Eq, Hash, …,` for a derive list.
+pub fn derives(traits: &[Trait]) -> TokenStream {
+    let names = traits.iter().map(|t| format_ident!("{}", t.name()));
+    quote!(#(#names,)*)
+}
+
+fn item(model: &Model, def: &TypeDef, extra: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.ident);
     let docs = doc(def.doc.as_deref());
     match &def.kind {
@@ -58,24 +69,24 @@ fn item(model: &Model, def: &TypeDef) -> TokenStream {
                 }
             }
         }
-        TypeKind::Struct(s) => strukt(model, def, &name, docs, s),
-        TypeKind::Union(u) => union(model, def, &name, docs, u),
+        TypeKind::Struct(s) => strukt(model, &name, docs, s, extra),
+        TypeKind::Union(u) => union(model, def, &name, docs, u, extra),
     }
 }
 
 fn strukt(
     model: &Model,
-    def: &TypeDef,
     name: &proc_macro2::Ident,
     docs: TokenStream,
     s: &Struct,
+    extra_derives: &TokenStream,
 ) -> TokenStream {
-    // Wire names, optionality and unknown keys live in the `record!` line below.
     let fields = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.ident);
         let t = ty(model, &f.ty);
         let docs = doc(f.doc.as_deref());
-        quote! { #docs pub #ident: #t, }
+        let attr = wire_attr(&f.wire, f.always_required());
+        quote! { #docs #attr pub #ident: #t, }
     });
     let extra = s.extra.as_ref().map(|(ident, t)| {
         let ident = format_ident!("{}", ident);
@@ -90,55 +101,39 @@ fn strukt(
         };
         quote! {
             /// Properties the schema does not name, kept so nothing is lost.
+            #[record(rest)]
             pub #ident: #t,
         }
     });
-    let record = record(name, def.doc.as_deref(), s);
+    let mode = if s.closed {
+        quote!(#[record(closed)])
+    } else {
+        quote!()
+    };
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, #extra_derives crate::runtime::Record)]
+        #mode
         pub struct #name {
             #(#fields)*
             #extra
         }
-        #record
     }
 }
 
-/// `Deserialize` and `JsonSchema` of a struct through the runtime's `record!`: one line per
-/// property instead of serde's and schemars' derives (a fraction of the code for rustc).
-pub fn record(name: &proc_macro2::Ident, text: Option<&str>, s: &Struct) -> TokenStream {
-    let lines = s.fields.iter().map(|f| {
-        let ident = format_ident!("{}", f.ident);
-        let wire = Literal::string(&f.wire);
-        let req = if f.always_required() {
-            format_ident!("required")
-        } else {
-            format_ident!("optional")
-        };
-        let summary = Literal::string(&summary(f.doc.as_deref()));
-        quote!(#ident = #wire, #req, #summary;)
-    });
-    let rest = s.extra.as_ref().map(|(ident, _)| {
-        let ident = format_ident!("{}", ident);
-        quote!(, rest #ident)
-    });
-    let mode = if s.closed {
-        format_ident!("closed")
+/// A field's `#[record(wire = "…", required)]`: its JSON key and whether it must be there.
+pub fn wire_attr(wire: &str, required: bool) -> TokenStream {
+    let wire = Literal::string(wire);
+    if required {
+        quote!(#[record(wire = #wire, required)])
     } else {
-        format_ident!("open")
-    };
-    let text = Literal::string(&summary(text));
-    quote! {
-        crate::runtime::record! {
-            #name, #mode, #text #rest;
-            #(#lines)*
-        }
+        quote!(#[record(wire = #wire)])
     }
 }
 
-/// The first paragraph of a description, at most 300 characters, for a schema's
-/// `description` (the full text is in the rustdoc).
+/// The first paragraph of a description, at most 300 characters, for a union's schema
+/// `description` (the full text is in the rustdoc; structs take theirs from their doc
+/// comments in the derive).
 fn summary(text: Option<&str>) -> String {
     let first = text
         .unwrap_or("")
@@ -161,6 +156,7 @@ fn union(
     name: &proc_macro2::Ident,
     docs: TokenStream,
     u: &Union,
+    extra: &TokenStream,
 ) -> TokenStream {
     let types = u.variants.iter().map(|v| ty(model, &v.ty));
     let text = Literal::string(&summary(def.doc.as_deref()));
@@ -178,7 +174,7 @@ fn union(
     };
     match &u.tagging {
         Tagging::Untagged => quote! {
-            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #extra Serialize, Deserialize)]
             #common
         },
         Tagging::Discriminator(property) => {
@@ -189,7 +185,7 @@ fn union(
                 quote!(#(#tags)|* => #ident,)
             });
             quote! {
-                #[derive(Debug, Clone, PartialEq, Serialize)]
+                #[derive(Debug, Clone, PartialEq, #extra Serialize)]
                 #common
                 crate::runtime::discriminated!(#name, #property, { #(#arms)* });
             }

@@ -8,6 +8,7 @@ pub mod http;
 pub mod ir;
 pub mod names;
 pub mod operations;
+pub mod traits;
 
 use crate::diag::Diagnostic;
 use crate::load::Document;

@@ -2,27 +2,11 @@
 //! embedded mock (release build) and, in the same command, a Prism mock of the bundled spec.
 //! Prints requests per second, p50/p99 for both, and the ratio. Loopback only.
 
+use super::Args;
 use crate::spec_args::workspace_root;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Flags of `cargo xtask bench`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    /// What to measure (only `mock` so far).
-    #[arg(value_parser = ["mock"])]
-    target: String,
-    /// Seconds of load per server.
-    #[arg(long, default_value_t = 10)]
-    seconds: u32,
-    /// Concurrent connections.
-    #[arg(long, default_value_t = 32)]
-    connections: u32,
-    /// Prism version (5.15/5.16 hang on malformed JSON; see ../shared/contract-anchors.md).
-    #[arg(long, default_value = "5.14.2")]
-    prism_version: String,
-}
 
 /// Kills the child when dropped, so no server outlives the command.
 struct Guard(Child);
@@ -41,7 +25,7 @@ struct Load {
     statuses: String,
 }
 
-fn run(cmd: &mut Command) -> Result<(), String> {
+pub(super) fn run(cmd: &mut Command) -> Result<(), String> {
     let status = cmd.status().map_err(|e| format!("{cmd:?}: {e}"))?;
     if status.success() {
         Ok(())
@@ -136,18 +120,8 @@ fn load(url: &str, token: &str, args: &Args) -> Result<Load, String> {
     })
 }
 
-/// Runs the benchmark.
-pub fn run_bench(args: Args) -> ExitCode {
-    match bench(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn bench(args: &Args) -> Result<(), String> {
+/// Runs `bench mock`.
+pub fn bench(args: &Args) -> Result<(), String> {
     ensure_wrk()?;
     let prism = ensure_prism(&args.prism_version)?;
     let root = workspace_root();

@@ -1,0 +1,50 @@
+//! `cargo xtask bench`: benchmarks that print ratios against a baseline measured in the
+//! same command.
+//!
+//! - `mock`: wrk load on the embedded Nango mock and on Prism ([`mock`]).
+//! - `compile`: `cargo check` time of the generated full-Nango crate, this generator against
+//!   an earlier one ([`compile`]).
+
+mod compile;
+mod mock;
+
+use std::process::ExitCode;
+
+/// Flags of `cargo xtask bench`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// What to measure.
+    #[arg(value_parser = ["mock", "compile"])]
+    target: String,
+    /// `mock`: seconds of load per server.
+    #[arg(long, default_value_t = 10)]
+    seconds: u32,
+    /// `mock`: concurrent connections.
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
+    /// `mock`: Prism version (5.15/5.16 hang on malformed JSON; see ../shared/contract-anchors.md).
+    #[arg(long, default_value = "5.14.2")]
+    prism_version: String,
+    /// `compile`: the git revision whose generator is the baseline (default: the generator
+    /// before the runtime crate and `#[derive(Record)]`).
+    #[arg(long, default_value = compile::BASELINE)]
+    baseline: String,
+    /// `compile`: timed checks per configuration and crate (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+}
+
+/// Runs the benchmark.
+pub fn run_bench(args: Args) -> ExitCode {
+    let result = match args.target.as_str() {
+        "compile" => compile::bench(&args),
+        _ => mock::bench(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
