@@ -9,8 +9,6 @@ use ::std::collections::BTreeMap;
 use ::serde_json::{Map, Value};
 #[allow(unused_imports)]
 use ::serde::{Deserialize, Serialize};
-#[allow(unused_imports)]
-use ::schemars::JsonSchema;
 pub use crate::runtime::client::{
     ClientBuilder, Credential, Credentials, Error, ReqwestClient, Secret,
 };

@@ -2,7 +2,8 @@
 
 //! Types, client and server for the API, generated from its OpenAPI description.
 //!
-//! - [`types`]: one Rust type per schema (serde + schemars), always available.
+//! - [`types`]: one Rust type per schema (serde; `schemars::JsonSchema` with feature
+//!   `schemars`), always available.
 //! - [`operations`]: per-operation parameters and per-status response enums.
 //! - `client` (feature `client`): the [`client::Client`] trait and a reqwest implementation.
 //! - `server` (feature `server`): the [`server::Server`] trait and an axum router.

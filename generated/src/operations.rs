@@ -10,8 +10,6 @@ use ::serde_json::{Map, Value};
 #[allow(unused_imports)]
 use ::serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use ::schemars::JsonSchema;
-#[allow(unused_imports)]
 use crate::runtime::operation as op;
 #[allow(unused_imports)]
 use ::std::borrow::Cow;

@@ -9,8 +9,6 @@ use ::std::collections::BTreeMap;
 use ::serde_json::{Map, Value};
 #[allow(unused_imports)]
 use ::serde::{Deserialize, Serialize};
-#[allow(unused_imports)]
-use ::schemars::JsonSchema;
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectSession {
     /// The connect session token

@@ -20,8 +20,8 @@
 //! It implements `Deserialize` (through `openapi_runtime::de::Record`: one loop over the
 //! object's keys with serde's messages for missing, duplicate and unknown fields),
 //! `Serialize` (declared properties in order, absent optional ones left out, then the rest)
-//! and `schemars::JsonSchema` (the object schema, each property's description the first
-//! paragraph of its doc comment). The generic work is in the runtime's `de`, `ser` and
+//! and, when the runtime has its `schemars` feature, `schemars::JsonSchema` (the object
+//! schema, each property's description the first paragraph of its doc comment). The generic work is in the runtime's `de`, `ser` and
 //! `schema` modules, so each struct expands to little code.
 //!
 //! Struct attributes: `open` (default: unknown keys are skipped, or kept in the `rest`
@@ -225,6 +225,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 #private::serde::ser::SerializeMap::end(__map)
             }
         }
+        #krate::__with_schemars! {
         impl #private::schemars::JsonSchema for #name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(#name_text)
@@ -239,6 +240,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                     #krate::schema::Rest::new(#krate::de::#mode(), [#rest_schema]),
                 )
             }
+        }
         }
     })
 }

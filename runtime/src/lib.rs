@@ -5,9 +5,11 @@
 //! structs, string enums, the reqwest client plumbing, the axum request pipeline), so the
 //! generated code is only what differs between APIs.
 //!
-//! - Always: [`Record`] (the derive of generated structs) with [`de`], [`ser`] and
-//!   [`schema`] doing its generic work, the decode helpers and the item macros
-//!   ([`string_enum!`], [`discriminated!`], [`union_schema!`]).
+//! - Always: [`Record`] (the derive of generated structs) with [`de`] and [`ser`] doing
+//!   its generic work, the decode helpers and the item macros ([`string_enum!`],
+//!   [`discriminated!`], [`union_schema!`]).
+//! - Feature `schemars`: `schema`, and `JsonSchema` for every generated type (off by default:
+//!   the impls are a sixth of a large crate's `cargo check` time).
 //! - Always: [`operation`], the description of an operation (parameters and their styles,
 //!   body media types, security) that generated crates hold as statics.
 //! - Feature `client`: [`client`], the HTTP plumbing of generated clients (reqwest, rustls).
@@ -23,6 +25,7 @@ pub mod de;
 mod decode;
 mod macros;
 pub mod operation;
+#[cfg(feature = "schemars")]
 pub mod schema;
 pub mod ser;
 #[cfg(feature = "server")]
@@ -37,6 +40,7 @@ extern crate self as openapi_runtime;
 /// Crates the macros expand to, so generated code needs no extra dependency to use them.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "schemars")]
     pub use ::schemars;
     pub use ::serde;
     pub use ::serde_json;

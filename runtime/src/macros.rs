@@ -53,18 +53,14 @@ macro_rules! string_enum {
                 })
             }
         }
-        impl $crate::__private::schemars::JsonSchema for $name {
-            fn schema_name() -> ::std::borrow::Cow<'static, str> {
-                ::std::borrow::Cow::Borrowed(stringify!($name))
-            }
-            fn json_schema(_: &mut $crate::__private::schemars::SchemaGenerator) -> $crate::__private::schemars::Schema {
-                // Built in code: `json_schema!` recurses per value and hits the macro
-                // recursion limit on enums with a hundred values or more.
-                let mut schema = $crate::__private::serde_json::Map::new();
-                schema.insert("type".into(), "string".into());
-                let values = Self::VALUES.iter().map(|v| $crate::__private::serde_json::Value::from(*v)).collect();
-                schema.insert("enum".into(), $crate::__private::serde_json::Value::Array(values));
-                $crate::__private::schemars::Schema::from(schema)
+        $crate::__with_schemars! {
+            impl $crate::__private::schemars::JsonSchema for $name {
+                fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                    ::std::borrow::Cow::Borrowed(stringify!($name))
+                }
+                fn json_schema(_: &mut $crate::__private::schemars::SchemaGenerator) -> $crate::__private::schemars::Schema {
+                    $crate::schema::string_enum(Self::VALUES)
+                }
             }
         }
     };
@@ -90,10 +86,30 @@ macro_rules! discriminated {
     };
 }
 
-/// `JsonSchema` of an untagged or discriminated union: `anyOf` its variants' types.
+/// The tokens given, when the runtime is built with `schemars` (generated types implement
+/// `JsonSchema` only then: the impls are a sixth of a large crate's check time); nothing
+/// otherwise. Used by the item macros and `#[derive(Record)]`.
+#[cfg(feature = "schemars")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_schemars {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Without `schemars`: nothing.
+#[cfg(not(feature = "schemars"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_schemars {
+    ($($item:tt)*) => {};
+}
+
+/// `JsonSchema` of an untagged or discriminated union: `anyOf` its variants' types (with the
+/// `schemars` feature; nothing without).
 #[macro_export]
 macro_rules! union_schema {
     ($name:ident, $text:literal, [$($ty:ty),* $(,)?]) => {
+        $crate::__with_schemars! {
         impl $crate::__private::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(stringify!($name))
@@ -104,6 +120,7 @@ macro_rules! union_schema {
             fn json_schema(g: &mut $crate::__private::schemars::SchemaGenerator) -> $crate::__private::schemars::Schema {
                 $crate::schema::any_of($text, [$(g.subschema_for::<$ty>()),*])
             }
+        }
         }
     };
 }
@@ -117,23 +134,22 @@ mod tests {
         Color { Red => "red", DarkBlue => "dark-blue", }
     }
 
-    #[derive(
-        Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     struct Cat {
         kind: String,
         lives: u8,
     }
 
-    #[derive(
-        Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema,
-    )]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     struct Dog {
         kind: String,
         good: bool,
     }
 
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[serde(untagged)]
     enum Pet {
         Cat(Cat),
@@ -203,6 +219,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "schemars")]
     #[test]
     fn record_schemas_list_properties_required_and_leftovers() {
         let schema = serde_json::to_value(::schemars::schema_for!(Session)).unwrap();

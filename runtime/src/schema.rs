@@ -81,6 +81,16 @@ pub fn object(
     with_description(out, description)
 }
 
+/// A string enum's schema: the documented values (built in code: `json_schema!` recurses per
+/// value and hits the macro recursion limit on enums with a hundred values or more).
+pub fn string_enum(values: &[&str]) -> Schema {
+    let mut out = Map::new();
+    out.insert("type".into(), "string".into());
+    let values = values.iter().map(|v| Value::from(*v)).collect();
+    out.insert("enum".into(), Value::Array(values));
+    Schema::from(out)
+}
+
 /// A union decoded by trying each variant (`anyOf`).
 pub fn any_of(description: &str, variants: impl IntoIterator<Item = Schema>) -> Schema {
     let mut out = Map::new();

@@ -1,6 +1,7 @@
 //! Generated crates compile cleanly: for full Nango (3.1, 60 operations) and small real
 //! specs, `cargo xtask codegen --out` writes a crate, and one scratch workspace of them must
-//! pass `cargo clippy --all-features -D warnings` and `cargo doc -D warnings`.
+//! pass `cargo clippy -D warnings` with all features and with the defaults, and
+//! `cargo doc -D warnings`.
 //! This also compiles what the insta snapshots in codegen/tests/generate.rs show.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
@@ -84,6 +85,11 @@ fn generated_crates_pass_clippy_and_rustdoc_without_warnings() {
             "-D",
             "warnings",
         ]));
+    // Default features too (types and operations only: no schemars, client or server).
+    run(Command::new(&cargo)
+        .current_dir(&scratch)
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["clippy", "--workspace", "--quiet", "--", "-D", "warnings"]));
     run(Command::new(&cargo)
         .current_dir(&scratch)
         .env("CARGO_TARGET_DIR", &target)

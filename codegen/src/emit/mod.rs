@@ -248,7 +248,8 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
     let lib = quote! {
         //! Types, client and server for the API, generated from its OpenAPI description.
         //!
-        //! - [`types`]: one Rust type per schema (serde + schemars), always available.
+        //! - [`types`]: one Rust type per schema (serde; `schemars::JsonSchema` with feature
+        //!   `schemars`), always available.
         //! - [`operations`]: per-operation parameters and per-status response enums.
         //! - `client` (feature `client`): the [`client::Client`] trait and a reqwest implementation.
         //! - `server` (feature `server`): the [`server::Server`] trait and an axum router.
@@ -325,7 +326,7 @@ fn cargo_toml(model: &Model, options: &Options) -> String {
     let mut deps = runtime
         + "serde = { version = \"1\", features = [\"derive\"] }\n\
          serde_json = \"1\"\n";
-    let mut schemars_features = vec!["\"derive\"", "\"std\""];
+    let mut schemars_features = vec!["\"std\""];
     if uses.chrono {
         deps.push_str("chrono = { version = \"0.4\", default-features = false, features = [\"serde\", \"std\"] }\n");
         schemars_features.push("\"chrono04\"");
@@ -335,7 +336,7 @@ fn cargo_toml(model: &Model, options: &Options) -> String {
         schemars_features.push("\"uuid1\"");
     }
     deps.push_str(&format!(
-        "schemars = {{ version = \"1\", default-features = false, features = [{}] }}\n",
+        "schemars = {{ version = \"1\", optional = true, default-features = false, features = [{}] }}\n",
         schemars_features.join(", ")
     ));
     deps.push_str(
@@ -354,6 +355,7 @@ fn cargo_toml(model: &Model, options: &Options) -> String {
          default = []\n\
          client = [\"{RUNTIME_CRATE}/client\"]\n\
          server = [\"dep:axum\", \"{RUNTIME_CRATE}/server\"]\n\
+         schemars = [\"dep:schemars\", \"{RUNTIME_CRATE}/schemars\"]\n\
          \n\
          [dependencies]\n\
          {deps}",

@@ -18,8 +18,6 @@ pub fn prelude() -> TokenStream {
         use ::serde_json::{Map, Value};
         #[allow(unused_imports)]
         use ::serde::{Deserialize, Serialize};
-        #[allow(unused_imports)]
-        use ::schemars::JsonSchema;
     }
 }
 
