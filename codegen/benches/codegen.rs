@@ -67,6 +67,7 @@ fn main() {
             crate_name: "bench".into(),
             runtime: codegen::emit::Runtime::Registry,
             derives: Vec::new(),
+            tag_features: Default::default(),
         };
         let (emit_time, files) = median(runs, || codegen::emit::generate(&model, &json, &options));
         let lines: usize = files

@@ -22,6 +22,7 @@ fn generate(spec: Input, overlays: Vec<Input>, name: &str) -> Vec<File> {
             crate_name: name.into(),
             runtime: emit::Runtime::Path("../runtime".into()),
             derives: Vec::new(),
+            tag_features: Default::default(),
         },
     )
     .unwrap()
@@ -145,6 +146,7 @@ fn the_overlapped_pipeline_equals_the_stages_in_sequence() {
         crate_name: "nango_full".into(),
         runtime: emit::Runtime::Path("../runtime".into()),
         derives: Vec::new(),
+        tag_features: Default::default(),
     };
     let checked = codegen::check(input(), vec![]);
     let doc = checked.document.as_ref().unwrap();
@@ -266,6 +268,7 @@ fn thousands_of_routes_generate_without_deep_nesting() {
             crate_name: "wide".into(),
             runtime: emit::Runtime::Path("../runtime".into()),
             derives: Vec::new(),
+            tag_features: Default::default(),
         },
     );
     assert_eq!(generation.model.operations.len(), 3000);
@@ -364,6 +367,7 @@ fn extra_derives_go_where_they_hold() {
             crate_name: "derive".into(),
             runtime: emit::Runtime::Registry,
             derives: vec![Trait::Hash, Trait::Ord],
+            tag_features: Default::default(),
         },
     );
     let files = generation.files.unwrap();
@@ -406,4 +410,65 @@ fn extra_derives_go_where_they_hold() {
         refused[1].contains("`--derive Ord` is not applied to 3 of 4 types"),
         "{refused:?}"
     );
+}
+
+/// Per-tag features: operations gated by their tags, types by the features whose operations
+/// reach them, a type every feature reaches ungated, unreached types under `other-schemas`,
+/// and `default` enabling them all.
+#[test]
+fn tags_become_features_gating_operations_and_what_they_reach() {
+    use codegen::model::features::{self, Gate, Mode};
+    let spec = Input::new(
+        "tags.yaml",
+        "openapi: 3.1.0\ninfo: {title: tags, version: '1'}\npaths:\n  /pets:\n    get:\n      tags: [Pets]\n      operationId: listPets\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Pet'}}}}}, default: {description: e, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}}\n  /stores:\n    get:\n      tags: [Stores, Pets]\n      operationId: listStores\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/Store'}}}}}, default: {description: e, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}}\n  /health:\n    get:\n      operationId: health\n      responses: {default: {description: e, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}}\ncomponents:\n  schemas:\n    Pet: {type: object, properties: {name: {type: string}}}\n    Store: {type: object, properties: {pets: {type: array, items: {$ref: '#/components/schemas/Pet'}}}}\n    Error: {type: object, properties: {message: {type: string}}}\n    Unused: {type: object, properties: {x: {type: string}}}\n",
+    );
+    let loaded = codegen::check(spec, vec![]);
+    let doc = loaded.document.as_ref().unwrap();
+    let (m, _) = model::build(doc);
+    assert!(
+        features::plan(&m, Mode::Auto).is_none(),
+        "3 operations: below the threshold"
+    );
+    let f = features::plan(&m, Mode::Always).unwrap();
+    assert_eq!(f.names, ["pets", "stores", "untagged", "other-schemas"]);
+    assert_eq!(
+        f.operations,
+        [
+            Gate::Any(vec![0]),
+            Gate::Any(vec![0, 1]),
+            Gate::Any(vec![2])
+        ]
+    );
+    let gate = |name: &str| f.types[m.types.iter().position(|t| t.ident == name).unwrap()].clone();
+    assert_eq!(gate("Pet"), Gate::Any(vec![0, 1]));
+    assert_eq!(gate("Store"), Gate::Any(vec![0, 1]));
+    assert_eq!(gate("Error"), Gate::Any(vec![0, 1, 2]));
+    assert_eq!(gate("Unused"), Gate::Any(vec![3]));
+    let generation = codegen::generate(
+        doc,
+        &emit::Options {
+            crate_name: "tags".into(),
+            runtime: emit::Runtime::Registry,
+            derives: Vec::new(),
+            tag_features: Mode::Always,
+        },
+    );
+    let files = generation.files.unwrap();
+    let manifest = file(&files, "Cargo.toml");
+    assert!(
+        manifest.contains("default = [\"pets\", \"stores\", \"untagged\", \"other-schemas\"]"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("# operations tagged `Pets`\npets = []"),
+        "{manifest}"
+    );
+    let client = file(&files, "src/client.rs");
+    assert!(
+        client
+            .contains("#[cfg(any(feature = \"pets\", feature = \"stores\"))]\n    fn list_stores"),
+        "{client}"
+    );
+    let types = file(&files, "src/types.rs");
+    assert!(types.contains("#[cfg(feature = \"other-schemas\")]\n#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]\npub struct Unused"), "{types}");
 }

@@ -442,6 +442,7 @@ async fn public_edges_return_standard_errors()
             crate_name: "edges".into(),
             runtime: codegen::emit::Runtime::Registry,
             derives: Vec::new(),
+            tag_features: Default::default(),
         },
     );
     let files = generation.files?;

@@ -86,6 +86,7 @@ impl CreateReconnectSessionResponse {
         )
     }
     /// Status, media type and body bytes, as a server sends them.
+    #[cfg(feature = "server")]
     pub fn encode(&self) -> (u16, Option<(&'static str, Vec<u8>)>) {
         match self {
             Self::Created(value) => {
@@ -174,6 +175,7 @@ impl CreateConnectSessionResponse {
         )
     }
     /// Status, media type and body bytes, as a server sends them.
+    #[cfg(feature = "server")]
     pub fn encode(&self) -> (u16, Option<(&'static str, Vec<u8>)>) {
         match self {
             Self::Created(value) => {
@@ -253,6 +255,9 @@ pub static GET_CONNECTION: op::Operation = op::Operation {
 };
 /// Parameters of `GET /connections/{connectionId}`.
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(skip_schema)]
+#[cfg_attr(not(feature = "client"), record(skip_encode))]
+#[cfg_attr(not(feature = "server"), record(skip_decode))]
 pub struct GetConnectionParams {
     /// The connection id you chose when the connection was created.
     #[record(wire = "connectionId", required)]
@@ -326,6 +331,7 @@ impl GetConnectionResponse {
         )
     }
     /// Status, media type and body bytes, as a server sends them.
+    #[cfg(feature = "server")]
     pub fn encode(&self) -> (u16, Option<(&'static str, Vec<u8>)>) {
         match self {
             Self::Ok(value) => {
@@ -384,6 +390,9 @@ pub static DELETE_CONNECTION: op::Operation = op::Operation {
 };
 /// Parameters of `DELETE /connections/{connectionId}`.
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
+#[record(skip_schema)]
+#[cfg_attr(not(feature = "client"), record(skip_encode))]
+#[cfg_attr(not(feature = "server"), record(skip_decode))]
 pub struct DeleteConnectionParams {
     /// The connection id you chose when the connection was created.
     #[record(wire = "connectionId", required)]
@@ -444,6 +453,7 @@ impl DeleteConnectionResponse {
         )
     }
     /// Status, media type and body bytes, as a server sends them.
+    #[cfg(feature = "server")]
     pub fn encode(&self) -> (u16, Option<(&'static str, Vec<u8>)>) {
         match self {
             Self::Ok(value) => {

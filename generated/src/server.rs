@@ -100,6 +100,7 @@ pub fn router_with<S: Server>(
     server: S,
     options: RouterOptions,
 ) -> Result<::axum::Router, RouterError> {
+    #[allow(unused_mut)]
     let mut routes = crate::runtime::server::Routes::new(SPEC, 4, options)?;
     routes
         .add(

@@ -25,8 +25,10 @@
 //! `schema` modules, so each struct expands to little code.
 //!
 //! Struct attributes: `open` (default: unknown keys are skipped, or kept in the `rest`
-//! field), `closed` (unknown keys are an error), `crate = "path"` (where the runtime is;
-//! default `::openapi_runtime`). Field attributes: `wire = "name"`, `required` (absent is an
+//! field), `closed` (unknown keys are an error), `skip_decode` / `skip_encode` /
+//! `skip_schema` (leave out `Deserialize`, `Serialize` or `JsonSchema`: a generated params
+//! struct is only encoded by a client and only decoded by a server), `crate = "path"` (where
+//! the runtime is; default `::openapi_runtime`). Field attributes: `wire = "name"`, `required` (absent is an
 //! error; `null` is fine when the type is an `Option`), `rest` (the map of the keys the
 //! struct does not name).
 
@@ -101,6 +103,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         ));
     };
     let mut closed = false;
+    let (mut decode, mut encode, mut schema) = (true, true, true);
     let mut krate: syn::Path = syn::parse_quote!(::openapi_runtime);
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("record")) {
         attr.parse_nested_meta(|meta| {
@@ -108,11 +111,19 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 closed = true;
             } else if meta.path.is_ident("open") {
                 closed = false;
+            } else if meta.path.is_ident("skip_decode") {
+                decode = false;
+            } else if meta.path.is_ident("skip_encode") {
+                encode = false;
+            } else if meta.path.is_ident("skip_schema") {
+                schema = false;
             } else if meta.path.is_ident("crate") {
                 let path: LitStr = meta.value()?.parse()?;
                 krate = path.parse()?;
             } else {
-                return Err(meta.error("expected `open`, `closed` or `crate = \"path\"`"));
+                return Err(meta.error(
+                    "expected `open`, `closed`, `skip_decode`, `skip_encode`, `skip_schema` or `crate = \"path\"`",
+                ));
             }
             Ok(())
         })?;
@@ -192,7 +203,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         None => (quote!(), quote!(&mut ()), quote!(), quote!(), quote!()),
     };
     let private = quote!(#krate::__private);
-    Ok(quote! {
+    let decoding = quote! {
         impl #krate::de::Record for #name {
             const NAME: &'static str = #name_text;
             fn visit<'de, A: #private::serde::de::MapAccess<'de>>(mut __map: A) -> ::std::result::Result<Self, A::Error> {
@@ -216,6 +227,8 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 #krate::de::record(deserializer)
             }
         }
+    };
+    let encoding = quote! {
         impl #private::serde::Serialize for #name {
             fn serialize<S: #private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 #[allow(unused_mut)]
@@ -225,6 +238,8 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 #private::serde::ser::SerializeMap::end(__map)
             }
         }
+    };
+    let describing = quote! {
         #krate::__with_schemars! {
         impl #private::schemars::JsonSchema for #name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
@@ -242,5 +257,13 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
         }
+    };
+    let decoding = decode.then_some(decoding);
+    let encoding = encode.then_some(encoding);
+    let describing = schema.then_some(describing);
+    Ok(quote! {
+        #decoding
+        #encoding
+        #describing
     })
 }

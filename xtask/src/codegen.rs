@@ -25,6 +25,13 @@ pub struct Args {
     /// PartialOrd, Ord. Types that cannot hold it (floats, JSON values) are listed.
     #[arg(long = "derive", value_name = "TRAIT", value_parser = parse_trait)]
     derives: Vec<codegen::model::traits::Trait>,
+    /// Make a cargo feature per OpenAPI tag (operations gated by their tags, types by what
+    /// reaches them; `default` enables all). Automatic above 250 operations.
+    #[arg(long, conflicts_with = "no_tag_features")]
+    tag_features: bool,
+    /// Never make tag features, however large the spec.
+    #[arg(long)]
+    no_tag_features: bool,
 }
 
 fn parse_trait(text: &str) -> Result<codegen::model::traits::Trait, String> {
@@ -57,6 +64,11 @@ pub fn run(args: Args) -> ExitCode {
         crate_name,
         runtime,
         derives: args.derives.clone(),
+        tag_features: match (args.tag_features, args.no_tag_features) {
+            (true, _) => codegen::model::features::Mode::Always,
+            (_, true) => codegen::model::features::Mode::Never,
+            _ => codegen::model::features::Mode::Auto,
+        },
     };
     let files = match generate(spec, overlays, &options) {
         Ok(files) => files,

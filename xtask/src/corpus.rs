@@ -209,6 +209,7 @@ fn generate(path: &Path, display: &str, name: &str, out: &Path) -> Result<Genera
             crate_name: name.to_owned(),
             runtime: crate::codegen::runtime_path(out),
             derives: Vec::new(),
+            tag_features: Default::default(),
         },
     );
     let lint_errors =

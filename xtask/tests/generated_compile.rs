@@ -20,6 +20,8 @@ const SPECS: &[(&str, &str)] = &[
     ("corpus/readme-parameters-style.yaml", "parameters_style"),
     // Ours (`workspace:`): readOnly/writeOnly, four kinds of security.
     ("workspace:codegen/tests/fixtures/users.yaml", "users"),
+    // With a cargo feature per tag (also checked with one tag alone, below).
+    ("corpus/train-travel.yaml", "tagged"),
 ];
 
 fn workspace() -> PathBuf {
@@ -47,10 +49,10 @@ fn generated_crates_pass_clippy_and_rustdoc_without_warnings() {
             Some(rel) => root.join(rel),
             None => root.join("../shared/specs").join(spec),
         };
-        let derives: &[&str] = if *name == "nango_full" {
-            &["--derive", "Hash", "--derive", "Ord"]
-        } else {
-            &[]
+        let derives: &[&str] = match *name {
+            "nango_full" => &["--derive", "Hash", "--derive", "Ord"],
+            "tagged" => &["--tag-features"],
+            _ => &[],
         };
         run(Command::new(env!("CARGO_BIN_EXE_xtask"))
             .args(["codegen", "--spec"])
@@ -85,6 +87,24 @@ fn generated_crates_pass_clippy_and_rustdoc_without_warnings() {
             "-D",
             "warnings",
         ]));
+    // One tag alone, with and without client and server: every gate must hold.
+    for features in ["client,server,bookings", "schemars,trips", "other-schemas"] {
+        run(Command::new(&cargo)
+            .current_dir(&scratch)
+            .env("CARGO_TARGET_DIR", &target)
+            .args([
+                "clippy",
+                "-p",
+                "tagged",
+                "--quiet",
+                "--no-default-features",
+                "--features",
+                features,
+                "--",
+                "-D",
+                "warnings",
+            ]));
+    }
     // Default features too (types and operations only: no schemars, client or server).
     run(Command::new(&cargo)
         .current_dir(&scratch)

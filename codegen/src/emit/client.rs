@@ -2,6 +2,7 @@
 //! it) and its implementation on the runtime's `ReqwestClient`.
 
 use super::operations::{params_ident, response_ident};
+use super::plan::Plan;
 use super::ty::ty;
 use super::types::doc;
 use crate::model::Model;
@@ -9,21 +10,33 @@ use crate::model::operations::{BodyKind, Operation};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-/// The client module's items.
-pub fn items(model: &Model) -> TokenStream {
+/// The client module's items (each method behind its operation's feature gate).
+pub fn items(model: &Model, plan: &Plan) -> TokenStream {
     let sigs: Vec<TokenStream> = model
         .operations
         .iter()
         .map(|op| signature(model, op))
         .collect();
-    let decls = model.operations.iter().zip(&sigs).map(|(op, sig)| {
-        let docs = doc(op.doc.as_deref());
-        quote! { #docs #sig; }
-    });
-    let impls = model.operations.iter().zip(&sigs).map(|(op, sig)| {
-        let body = body(op);
-        quote! { #sig { #body } }
-    });
+    let decls = model
+        .operations
+        .iter()
+        .zip(&sigs)
+        .enumerate()
+        .map(|(i, (op, sig))| {
+            let docs = doc(op.doc.as_deref());
+            let gate = plan.op_gate(i);
+            quote! { #gate #docs #sig; }
+        });
+    let impls = model
+        .operations
+        .iter()
+        .zip(&sigs)
+        .enumerate()
+        .map(|(i, (op, sig))| {
+            let body = body(op);
+            let gate = plan.op_gate(i);
+            quote! { #gate #sig { #body } }
+        });
     let servers = model.servers.iter().map(|s| {
         let url = Literal::string(&s.url);
         let description = Literal::string(s.description.as_deref().unwrap_or(""));

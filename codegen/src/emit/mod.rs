@@ -4,6 +4,7 @@
 mod client;
 mod description;
 mod operations;
+mod plan;
 mod server;
 pub mod ty;
 mod types;
@@ -90,6 +91,9 @@ pub struct Options {
     /// Traits to derive beyond `Debug, Clone, PartialEq` where they can hold
     /// (`--derive Hash`); see [`crate::model::traits`].
     pub derives: Vec<crate::model::traits::Trait>,
+    /// Whether operations and types are gated by per-tag cargo features; see
+    /// [`crate::model::features`].
+    pub tag_features: crate::model::features::Mode,
 }
 
 fn header(model: &Model) -> String {
@@ -186,7 +190,7 @@ fn format_all(names: &[&str], pieces: &[Piece<'_>]) -> Result<Vec<String>, EmitE
 }
 
 /// The pieces of the four large files, in output order within each file.
-fn pieces<'m>(model: &'m Model, plan: &'m crate::model::traits::Plan) -> Vec<Piece<'m>> {
+fn pieces<'m>(model: &'m Model, plan: &'m plan::Plan) -> Vec<Piece<'m>> {
     const TYPES: usize = 0;
     const OPERATIONS: usize = 1;
     const CLIENT: usize = 2;
@@ -219,23 +223,23 @@ fn pieces<'m>(model: &'m Model, plan: &'m crate::model::traits::Plan) -> Vec<Pie
             #schemes
         }
     }));
-    for (chunk, extra) in model
-        .operations
-        .chunks(CHUNK)
-        .zip(plan.params.chunks(CHUNK))
-    {
+    for (n, chunk) in model.operations.chunks(CHUNK).enumerate() {
         out.push(Piece::new(OPERATIONS, chunk.len(), move || {
-            operations::items_of(model, chunk, extra)
+            operations::items_of(model, plan, n * CHUNK, chunk)
         }));
     }
     out.push(head(CLIENT, " The client of the API."));
-    out.push(Piece::new(CLIENT, 2 * ops, move || client::items(model)));
+    out.push(Piece::new(CLIENT, 2 * ops, move || {
+        client::items(model, plan)
+    }));
     out.push(head(SERVER, " The server side of the API."));
-    out.push(Piece::new(SERVER, 2 * ops, move || server::items(model)));
+    out.push(Piece::new(SERVER, 2 * ops, move || {
+        server::items(model, plan)
+    }));
     for start in (0..ops).step_by(CHUNK) {
         let range = start..(start + CHUNK).min(ops);
         out.push(Piece::new(SERVER, range.len(), move || {
-            server::handlers(model, range.clone())
+            server::handlers(model, plan, range.clone())
         }));
     }
     out
@@ -245,6 +249,17 @@ fn pieces<'m>(model: &'m Model, plan: &'m crate::model::traits::Plan) -> Vec<Pie
 /// validates requests against.
 pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec<File>, EmitError> {
     let head = header(model);
+    let plan = plan::Plan::new(model, options);
+    let features_doc = match &plan.features {
+        Some(f) => {
+            let text = format!(
+                "\n Operations are grouped by OpenAPI tag into {} cargo features (see `Cargo.toml`), all enabled by `default`: with `default-features = false` and only the tags you call, the crate compiles just those operations and the types they reach.",
+                f.names.len()
+            );
+            quote!(#![doc = #text])
+        }
+        None => quote!(),
+    };
     let lib = quote! {
         //! Types, client and server for the API, generated from its OpenAPI description.
         //!
@@ -253,6 +268,7 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
         //! - [`operations`]: per-operation parameters and per-status response enums.
         //! - `client` (feature `client`): the [`client::Client`] trait and a reqwest implementation.
         //! - `server` (feature `server`): the [`server::Server`] trait and an axum router.
+        #features_doc
         #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::too_many_arguments)]
         #![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags, rustdoc::invalid_rust_codeblocks)]
 
@@ -276,14 +292,14 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
     };
     let formatted = format_all(
         &["types.rs", "operations.rs", "client.rs", "server.rs"],
-        &pieces(model, &crate::model::traits::plan(model, &options.derives)),
+        &pieces(model, &plan),
     )?;
     let [types_file, ops_file, client_file, server_file]: [String; 4] =
         formatted.try_into().map_err(|_| EmitError::WorkerFailed)?;
     let mut files = vec![
         File {
             path: "Cargo.toml".into(),
-            contents: cargo_toml(model, options),
+            contents: cargo_toml(model, options, &plan),
         },
         File {
             path: "src/lib.rs".into(),
@@ -314,8 +330,28 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
     Ok(files)
 }
 
-fn cargo_toml(model: &Model, options: &Options) -> String {
+/// The `[features]` lines of per-tag features: each tag, and `default` enabling them all.
+fn tag_features(plan: &plan::Plan) -> (String, String) {
+    let Some(f) = &plan.features else {
+        return ("default = []\n".into(), String::new());
+    };
+    let quoted: Vec<String> = f.names.iter().map(|n| format!("\"{n}\"")).collect();
+    let default = format!("default = [{}]\n", quoted.join(", "));
+    let mut lines = String::new();
+    for (name, tag) in f.names.iter().zip(&f.tags) {
+        let what = match tag {
+            Some(tag) => format!("operations tagged `{}`", tag.replace('\n', " ")),
+            None if name == "untagged" => "operations without a tag".to_owned(),
+            None => "schemas no operation uses".to_owned(),
+        };
+        lines.push_str(&format!("# {what}\n{name} = []\n"));
+    }
+    (default, lines)
+}
+
+fn cargo_toml(model: &Model, options: &Options, plan: &plan::Plan) -> String {
     let uses = ty::uses(model);
+    let (default, tags) = tag_features(plan);
     let runtime = match &options.runtime {
         Runtime::Path(path) => format!(
             "{RUNTIME_CRATE} = {{ path = \"{}\", version = \"{RUNTIME_VERSION}\" }}\n",
@@ -352,10 +388,11 @@ fn cargo_toml(model: &Model, options: &Options) -> String {
          description = \"Types, client and server for {title}, generated from its OpenAPI description.\"\n\
          \n\
          [features]\n\
-         default = []\n\
+         {default}\
          client = [\"{RUNTIME_CRATE}/client\"]\n\
          server = [\"dep:axum\", \"{RUNTIME_CRATE}/server\"]\n\
          schemars = [\"dep:schemars\", \"{RUNTIME_CRATE}/schemars\"]\n\
+         {tags}\
          \n\
          [dependencies]\n\
          {deps}",

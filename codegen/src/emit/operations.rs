@@ -1,11 +1,11 @@
 //! `src/operations.rs`: per operation, a parameters struct and a response enum with one
 //! variant per documented status. Shared by client and server; needs neither.
 
+use super::plan::Plan;
 use super::ty::ty;
 use super::types::doc;
 use crate::model::Model;
 use crate::model::operations::{BodyKind, Operation, Response, Status};
-use crate::model::traits::Trait;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -19,15 +19,21 @@ pub fn response_ident(op: &Operation) -> proc_macro2::Ident {
     format_ident!("{}Response", op.type_name)
 }
 
-/// The description, parameters struct and response enum of some operations, in the order
-/// given; `extra` is each operation's extra derives for its parameters struct.
-pub fn items_of(model: &Model, ops: &[Operation], extra: &[Vec<Trait>]) -> TokenStream {
-    let items = ops.iter().enumerate().map(|(i, op)| {
+/// The description, parameters struct and response enum of the operations `start..` of a
+/// chunk, each item behind its operation's feature gate.
+pub fn items_of(model: &Model, plan: &Plan, start: usize, ops: &[Operation]) -> TokenStream {
+    let items = ops.iter().enumerate().map(|(offset, op)| {
+        let i = start + offset;
+        let gate = plan.op_gate(i);
         let description = super::description::operation(op);
-        let derives = super::types::derives(extra.get(i).map_or(&[][..], Vec::as_slice));
-        let params = params_struct(model, op, &derives);
-        let response = response_enum(model, op);
-        quote! { #description #params #response }
+        let params = params_struct(model, op, &plan.params_derives(i));
+        let (response, methods) = response_enum(model, op);
+        let params = if params.is_empty() {
+            quote!()
+        } else {
+            quote!(#gate #params)
+        };
+        quote! { #gate #description #params #gate #response #gate #methods }
     });
     quote!(#(#items)*)
 }
@@ -47,6 +53,9 @@ fn params_struct(model: &Model, op: &Operation, extra: &TokenStream) -> TokenStr
     quote! {
         #[doc = #text]
         #[derive(Debug, Clone, PartialEq, #extra crate::runtime::Record)]
+        #[record(skip_schema)]
+        #[cfg_attr(not(feature = "client"), record(skip_encode))]
+        #[cfg_attr(not(feature = "server"), record(skip_decode))]
         pub struct #name { #(#fields)* }
     }
 }
@@ -64,7 +73,8 @@ fn carries_status(r: &Response) -> bool {
     !matches!(r.status, Status::Code(_))
 }
 
-fn response_enum(model: &Model, op: &Operation) -> TokenStream {
+/// The response enum and its `impl` block (two items, each gated by the caller).
+fn response_enum(model: &Model, op: &Operation) -> (TokenStream, TokenStream) {
     let name = response_ident(op);
     let variants = op.responses.iter().map(|r| {
         let ident = format_ident!("{}", r.variant);
@@ -103,11 +113,12 @@ fn response_enum(model: &Model, op: &Operation) -> TokenStream {
         op.method(),
         op.path()
     );
-    quote! {
+    let item = quote! {
         #[doc = #text]
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name { #(#variants)* }
-
+    };
+    let methods = quote! {
         impl #name {
             /// The HTTP status of this response.
             pub fn status(&self) -> u16 {
@@ -116,7 +127,8 @@ fn response_enum(model: &Model, op: &Operation) -> TokenStream {
             #decode
             #encode
         }
-    }
+    };
+    (item, methods)
 }
 
 fn status_label(r: &Response) -> String {
@@ -219,6 +231,7 @@ fn encode_fn(op: &Operation) -> TokenStream {
     };
     quote! {
         /// Status, media type and body bytes, as a server sends them.
+        #[cfg(feature = "server")]
         pub fn encode(&self) -> (u16, Option<(&'static str, Vec<u8>)>) {
             #matched
         }

@@ -4,6 +4,7 @@
 
 use super::description::static_ident;
 use super::operations::{params_ident, response_ident};
+use super::plan::Plan;
 use super::ty::ty;
 use super::types::doc;
 use crate::model::Model;
@@ -100,12 +101,13 @@ fn secured(model: &Model) -> bool {
     model.operations.iter().any(Operation::has_security)
 }
 
-/// The server module's items.
-pub fn items(model: &Model) -> TokenStream {
-    let sigs = model.operations.iter().map(|op| {
+/// The server module's items (each operation's method and route behind its feature gate).
+pub fn items(model: &Model, plan: &Plan) -> TokenStream {
+    let sigs = model.operations.iter().enumerate().map(|(i, op)| {
         let docs = doc(op.doc.as_deref());
         let sig = method_sig(model, op);
-        quote! { #docs #sig; }
+        let gate = plan.op_gate(i);
+        quote! { #gate #docs #sig; }
     });
     let served = served(model);
     let adds = model.operations.iter().enumerate().zip(&served).filter(|(_, s)| **s).map(|((i, op), _)| {
@@ -113,15 +115,18 @@ pub fn items(model: &Model) -> TokenStream {
         let description = static_ident(op);
         let filter = format_ident!("{}", op.method().to_uppercase());
         let handler = handler_ident(op);
+        let gate = plan.op_gate(i);
         // One statement per route: a method chain as long as the spec has paths would nest
         // that deep in every parser and printer (Microsoft Graph has thousands of paths).
         quote! {
+            #gate
             routes.add(#index, &crate::operations::#description, ::axum::routing::on(::axum::routing::MethodFilter::#filter, #handler::<S>))?;
         }
     });
     let count = Literal::usize_unsuffixed(model.operations.len());
+    // With tag features, every `add` may be compiled out.
     let routes_binding = if served.iter().any(|s| *s) {
-        quote!(let mut routes)
+        quote!(#[allow(unused_mut)] let mut routes)
     } else {
         quote!(let routes)
     };
@@ -222,15 +227,16 @@ fn served(model: &Model) -> Vec<bool> {
 
 /// The axum handlers of the operations at `range` (indices into `model.operations`).
 /// A handler the router never reaches (see [`served`]) is kept, documented and allowed dead.
-pub fn handlers(model: &Model, range: std::ops::Range<usize>) -> TokenStream {
+pub fn handlers(model: &Model, plan: &Plan, range: std::ops::Range<usize>) -> TokenStream {
     let served = served(model);
     let handlers = model.operations.iter().zip(served).enumerate().skip(range.start).take(range.len()).map(|(i, (op, served))| {
         let h = handler(model, op, i);
+        let gate = plan.op_gate(i);
         if served {
-            h
+            quote!(#gate #h)
         } else {
             let note = format!(" Unreachable: another {} operation has the same path shape; the first one in the spec is served.", op.method());
-            quote! { #[doc = #note] #[allow(dead_code)] #h }
+            quote! { #gate #[doc = #note] #[allow(dead_code)] #h }
         }
     });
     quote!(#(#handlers)*)

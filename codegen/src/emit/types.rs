@@ -1,9 +1,9 @@
 //! `src/types.rs` of the generated crate: one item per [`TypeDef`], in name order.
 
+use super::plan::Plan;
 use super::ty::ty;
 use crate::model::Model;
 use crate::model::ir::{Struct, Tagging, TypeDef, TypeKind, Union};
-use crate::model::traits::{Plan, Trait};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -36,41 +36,39 @@ pub fn sorted(model: &Model) -> Vec<(usize, &TypeDef)> {
 }
 
 /// The items of some type definitions, in the order given, each with the extra derives
-/// `plan` gives it.
+/// and the feature gate `plan` gives it.
 pub fn items_of(model: &Model, plan: &Plan, defs: &[(usize, &TypeDef)]) -> TokenStream {
-    let items = defs.iter().map(|(i, d)| {
-        let extra = plan.types.get(*i).map_or(&[][..], Vec::as_slice);
-        item(model, d, &derives(extra))
-    });
+    let items = defs
+        .iter()
+        .map(|(i, d)| item(model, d, &plan.type_derives(*i), &plan.type_gate(*i)));
     quote!(#(#items)*)
 }
 
-/// `Eq, Hash, …,` for a derive list.
-pub fn derives(traits: &[Trait]) -> TokenStream {
-    let names = traits.iter().map(|t| format_ident!("{}", t.name()));
-    quote!(#(#names,)*)
-}
-
-fn item(model: &Model, def: &TypeDef, extra: &TokenStream) -> TokenStream {
+/// A type's items, each behind `gate`.
+fn item(model: &Model, def: &TypeDef, extra: &TokenStream, gate: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.ident);
     let docs = doc(def.doc.as_deref());
     match &def.kind {
         TypeKind::Alias(t) => {
             let t = ty(model, t);
-            quote! { #docs pub type #name = #t; }
+            quote! { #gate #docs pub type #name = #t; }
         }
         TypeKind::StringEnum(variants) => {
             let idents = variants.iter().map(|v| format_ident!("{}", v.ident));
             let wires = variants.iter().map(|v| Literal::string(&v.wire));
             quote! {
+                #gate
                 crate::runtime::string_enum! {
                     #docs
                     #name { #(#idents => #wires,)* }
                 }
             }
         }
-        TypeKind::Struct(s) => strukt(model, &name, docs, s, extra),
-        TypeKind::Union(u) => union(model, def, &name, docs, u, extra),
+        TypeKind::Struct(s) => {
+            let body = strukt(model, &name, docs, s, extra);
+            quote!(#gate #body)
+        }
+        TypeKind::Union(u) => union(model, def, &name, docs, u, extra, gate),
     }
 }
 
@@ -157,10 +155,11 @@ fn union(
     docs: TokenStream,
     u: &Union,
     extra: &TokenStream,
+    gate: &TokenStream,
 ) -> TokenStream {
     let types = u.variants.iter().map(|v| ty(model, &v.ty));
     let text = Literal::string(&summary(def.doc.as_deref()));
-    let schema = quote!(crate::runtime::union_schema!(#name, #text, [#(#types),*]););
+    let schema = quote!(#gate crate::runtime::union_schema!(#name, #text, [#(#types),*]););
     let variants = u.variants.iter().map(|v| {
         let ident = format_ident!("{}", v.ident);
         let t = ty(model, &v.ty);
@@ -174,6 +173,7 @@ fn union(
     };
     match &u.tagging {
         Tagging::Untagged => quote! {
+            #gate
             #[derive(Debug, Clone, PartialEq, #extra Serialize, Deserialize)]
             #common
         },
@@ -185,8 +185,10 @@ fn union(
                 quote!(#(#tags)|* => #ident,)
             });
             quote! {
+                #gate
                 #[derive(Debug, Clone, PartialEq, #extra Serialize)]
                 #common
+                #gate
                 crate::runtime::discriminated!(#name, #property, { #(#arms)* });
             }
         }

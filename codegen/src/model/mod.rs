@@ -4,6 +4,7 @@
 
 mod convert;
 mod cycles;
+pub mod features;
 pub mod http;
 pub mod ir;
 pub mod names;

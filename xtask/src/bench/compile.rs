@@ -25,7 +25,12 @@ const CONFIGS: [(&str, &[&str]); 3] = [
 ];
 
 /// Writes the crate the current generator makes for `spec` into `out`.
-pub fn generate_here(spec: &Path, out: &Path, name: &str) -> Result<(), String> {
+pub fn generate_here(
+    spec: &Path,
+    out: &Path,
+    name: &str,
+    tag_features: codegen::model::features::Mode,
+) -> Result<(), String> {
     let input = codegen::Input::read(spec, spec.display().to_string()).map_err(|d| d.message)?;
     let loaded = codegen::load(input, vec![]);
     let doc = loaded.document.ok_or("the spec did not load")?;
@@ -33,6 +38,7 @@ pub fn generate_here(spec: &Path, out: &Path, name: &str) -> Result<(), String> 
         crate_name: name.to_owned(),
         runtime: crate::codegen::runtime_path(out),
         derives: Vec::new(),
+        tag_features,
     };
     let files = codegen::generate(&doc, &options)
         .files
@@ -105,7 +111,12 @@ pub fn bench(args: &Args) -> Result<(), String> {
     let ws = dir.join("ws");
     generate_baseline(&root, &dir, &args.baseline, &spec, &ws.join("before"))?;
     let _ = std::fs::remove_dir_all(ws.join("after"));
-    generate_here(&spec, &ws.join("after"), "after")?;
+    generate_here(
+        &spec,
+        &ws.join("after"),
+        "after",
+        codegen::model::features::Mode::Auto,
+    )?;
     let scratch = Scratch::new(
         &root,
         &ws,
@@ -124,7 +135,7 @@ pub fn bench(args: &Args) -> Result<(), String> {
     }
     println!(
         "cargo check of the full-Nango crate alone ({} runs each, median, CARGO_INCREMENTAL=0)",
-        args.runs
+        args.runs.unwrap_or(5)
     );
     println!(
         "{:<20} {:>10} {:>10} {:>8}",
@@ -134,7 +145,7 @@ pub fn bench(args: &Args) -> Result<(), String> {
         let mut before = Vec::new();
         let mut after = Vec::new();
         // Interleaved, so a busy moment costs both sides alike.
-        for _ in 0..args.runs.max(1) {
+        for _ in 0..args.runs.unwrap_or(5).max(1) {
             before.push(scratch.check("before", flags).0);
             after.push(scratch.check("after", flags).0);
         }

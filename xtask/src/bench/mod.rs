@@ -4,9 +4,11 @@
 //! - `mock`: wrk load on the embedded Nango mock and on Prism ([`mock`]).
 //! - `compile`: `cargo check` time of the generated full-Nango crate, this generator against
 //!   an earlier one ([`compile`]).
+//! - `tags`: per-tag features on a large API, against OpenAPI Generator's client ([`tags`]).
 
 mod compile;
 mod mock;
+mod tags;
 
 use std::process::ExitCode;
 
@@ -14,7 +16,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// What to measure.
-    #[arg(value_parser = ["mock", "compile"])]
+    #[arg(value_parser = ["mock", "compile", "tags"])]
     target: String,
     /// `mock`: seconds of load per server.
     #[arg(long, default_value_t = 10)]
@@ -29,15 +31,23 @@ pub struct Args {
     /// before the runtime crate and `#[derive(Record)]`).
     #[arg(long, default_value = compile::BASELINE)]
     baseline: String,
-    /// `compile`: timed checks per configuration and crate (the median is reported).
-    #[arg(long, default_value_t = 5)]
-    runs: usize,
+    /// `compile`, `tags`: timed checks per configuration and crate, the median reported
+    /// (default 5 for `compile`, 1 for `tags`, whose checks take minutes).
+    #[arg(long)]
+    runs: Option<usize>,
+    /// `tags`: the spec (default: the shared corpus's github-api.json).
+    #[arg(long, value_name = "FILE")]
+    spec: Option<std::path::PathBuf>,
+    /// `tags`: the tag compiled alone with `client` (default: the median tag by operations).
+    #[arg(long)]
+    tag: Option<String>,
 }
 
 /// Runs the benchmark.
 pub fn run_bench(args: Args) -> ExitCode {
     let result = match args.target.as_str() {
         "compile" => compile::bench(&args),
+        "tags" => tags::bench(&args),
         _ => mock::bench(&args),
     };
     match result {
