@@ -13,12 +13,11 @@
 use codegen::load::Loaded;
 use codegen::load::pointer::JsonPointer;
 use codegen::load::source::Location;
-use codegen::model::http::{self, Endpoint, Status};
+use codegen::model::http::{self, Status};
 use openapi_runtime::check::rejection::{Part, Rejection, codes};
 use openapi_runtime::check::schemas::{Direction, Reading, Schemas};
 use openapi_runtime::check::{self, Compiled, Incoming};
 use openapi_runtime::operation as op;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -242,124 +241,6 @@ fn lazy(
     }
 }
 
-fn fragment(pointer: &JsonPointer) -> String {
-    let key = pointer.to_string();
-    key.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "#/-._~!$&'()*+,;=:@".contains(c) {
-                c.to_string()
-            } else {
-                let mut buf = [0u8; 4];
-                c.encode_utf8(&mut buf)
-                    .bytes()
-                    .map(|b| format!("%{b:02X}"))
-                    .collect()
-            }
-        })
-        .collect()
-}
-
-/// The runtime's description of an operation, from the model's.
-fn described(e: &Endpoint, schemes: &[op::Scheme]) -> op::Operation {
-    let scalar = |s: http::Scalar| match s {
-        http::Scalar::String => op::Scalar::String,
-        http::Scalar::Boolean => op::Scalar::Boolean,
-        http::Scalar::Integer => op::Scalar::Integer,
-        http::Scalar::Number => op::Scalar::Number,
-    };
-    let media = |m: &http::MediaSpec| op::Media {
-        media: Cow::Owned(m.media.clone()),
-        kind: match m.kind {
-            http::BodyKind::Json => op::BodyKind::Json,
-            http::BodyKind::Form => op::BodyKind::Form,
-            http::BodyKind::Text => op::BodyKind::Text,
-            http::BodyKind::Bytes => op::BodyKind::Bytes,
-        },
-        schema: Cow::Owned(m.schema.as_ref().map(fragment).unwrap_or_default()),
-    };
-    let params: Vec<op::Param> = e
-        .params
-        .iter()
-        .map(|p| op::Param {
-            name: Cow::Owned(p.wire.clone()),
-            location: match p.location {
-                http::Location::Path => op::Location::Path,
-                http::Location::Query => op::Location::Query,
-                http::Location::Header => op::Location::Header,
-                http::Location::Cookie => op::Location::Cookie,
-            },
-            required: p.required,
-            style: match p.style {
-                http::Style::Simple => op::Style::Simple,
-                http::Style::Form => op::Style::Form,
-                http::Style::DeepObject => op::Style::DeepObject,
-                http::Style::SpaceDelimited => op::Style::SpaceDelimited,
-                http::Style::PipeDelimited => op::Style::PipeDelimited,
-                http::Style::Label => op::Style::Label,
-                http::Style::Matrix => op::Style::Matrix,
-            },
-            explode: p.explode,
-            shape: match &p.shape {
-                http::Shape::Scalar(s) => op::Shape::Scalar(scalar(*s)),
-                http::Shape::Array(s) => op::Shape::Array(scalar(*s)),
-                http::Shape::Object(fields) => op::Shape::Object(Cow::Owned(
-                    fields
-                        .iter()
-                        .map(|(k, s)| (Cow::Owned(k.clone()), scalar(*s)))
-                        .collect(),
-                )),
-                http::Shape::Json => op::Shape::Json,
-            },
-            schema: Cow::Owned(p.schema.as_ref().map(fragment).unwrap_or_default()),
-        })
-        .collect();
-    op::Operation {
-        method: Cow::Owned(e.method.clone()),
-        path: Cow::Owned(e.path.clone()),
-        params: Cow::Owned(params),
-        body: e.body.as_ref().map(|b| op::Body {
-            required: b.required,
-            media: Cow::Owned(b.content.iter().map(media).collect()),
-        }),
-        schemes: Cow::Owned(schemes.to_vec()),
-        security: Cow::Owned(
-            e.security
-                .iter()
-                .map(|set| {
-                    Cow::Owned(
-                        set.iter()
-                            .map(|i| u16::try_from(*i).unwrap_or(u16::MAX))
-                            .collect(),
-                    )
-                })
-                .collect(),
-        ),
-    }
-}
-
-/// The runtime's security schemes, from the model's.
-fn schemes(list: &[http::SecurityScheme]) -> Vec<op::Scheme> {
-    list.iter()
-        .map(|s| op::Scheme {
-            name: Cow::Owned(s.name.clone()),
-            kind: match &s.kind {
-                k if k.is_bearer() => op::SchemeKind::Bearer,
-                http::SchemeKind::Basic => op::SchemeKind::Basic,
-                http::SchemeKind::Http(scheme) => op::SchemeKind::Http(Cow::Owned(scheme.clone())),
-                http::SchemeKind::ApiKey { name, location } => op::SchemeKind::ApiKey {
-                    name: Cow::Owned(name.clone()),
-                    location: match location {
-                        http::KeyLocation::Header => op::KeyLocation::Header,
-                        http::KeyLocation::Query => op::KeyLocation::Query,
-                        http::KeyLocation::Cookie => op::KeyLocation::Cookie,
-                    },
-                },
-                _ => op::SchemeKind::Other,
-            },
-        })
-        .collect()
-}
-
 impl ContractValidator {
     /// Builds the validator for a loaded spec (documented + overlays), reading schemas as
     /// OpenAPI does (`readOnly`/`writeOnly` required properties in one direction only).
@@ -379,7 +260,7 @@ impl ContractValidator {
             Schemas::new(json, reading).map_err(|e| ValidatorError::Registry(e.to_string()))?;
         let validators = Mutex::new(BTreeMap::new());
         let http = http::describe(doc);
-        let scheme_table = schemes(&http.schemes);
+        let scheme_table = http.runtime_schemes();
         let mut operations: Vec<Operation> = http
             .endpoints
             .iter()
@@ -413,7 +294,7 @@ impl ContractValidator {
                     method: e.method.clone(),
                     label: e.label(),
                     segments: e.path.split('/').skip(1).map(Segment::parse).collect(),
-                    described: described(e, &scheme_table),
+                    described: e.describe(&scheme_table),
                     compiled: OnceLock::new(),
                     responses,
                     documented,
@@ -468,7 +349,7 @@ impl ContractValidator {
     ) -> &'v Result<jsonschema::Validator, String> {
         cell.get_or_init(|| {
             self.schemas
-                .compile(direction, &fragment(pointer))
+                .compile(direction, &pointer.fragment())
                 .map_err(|e| e.to_string())
         })
     }

@@ -11,16 +11,11 @@ use generated::operations::{
     CreateReconnectSessionResponse, GetConnectionParams, GetConnectionResponse,
 };
 use generated::types::ConnectSessionReconnectInput;
-use std::path::Path;
+
+mod common;
 
 fn validator() -> ContractValidator {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let read = |rel: &str| codegen::Input::read(&root.join(rel), rel).unwrap();
-    ContractValidator::new(codegen::check(
-        read("spec/nango.yaml"),
-        vec![read("spec/nango.overlay.yaml")],
-    ))
-    .unwrap()
+    common::nango_validator()
 }
 
 async fn running() -> mock::Running {

@@ -15,7 +15,6 @@ use generated::operations::{
 use generated::server::{Credentials, Rejection, Server};
 use generated::types::{ConnectSessionInput, ConnectSessionReconnectInput, StdError};
 use proptest::prelude::*;
-use std::path::Path;
 
 /// Accepts every credential; every operation answers 403, so 403 means "the router let it through".
 #[derive(Clone)]
@@ -131,14 +130,10 @@ fn case() -> impl Strategy<Value = Case> {
         })
 }
 
+mod common;
+
 fn validator() -> ContractValidator {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let read = |rel: &str| codegen::Input::read(&root.join(rel), rel).unwrap();
-    ContractValidator::new(codegen::check(
-        read("spec/nango.yaml"),
-        vec![read("spec/nango.overlay.yaml")],
-    ))
-    .unwrap()
+    common::nango_validator()
 }
 
 #[test]

@@ -9,16 +9,11 @@ use contract_tests::ContractValidator;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value, json};
-use std::path::Path;
+
+mod common;
 
 fn validator() -> ContractValidator {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let read = |rel: &str| codegen::Input::read(&root.join(rel), rel).unwrap();
-    ContractValidator::new(codegen::check(
-        read("spec/nango.yaml"),
-        vec![read("spec/nango.overlay.yaml")],
-    ))
-    .unwrap()
+    common::nango_validator()
 }
 
 /// Decodes into the generated type and encodes back.

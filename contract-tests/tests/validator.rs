@@ -6,14 +6,10 @@
 use contract_tests::{ContractValidator, Kind, Report};
 use std::path::Path;
 
+mod common;
+
 fn validator() -> ContractValidator {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let read = |rel: &str| codegen::Input::read(&root.join(rel), rel).unwrap();
-    let loaded = codegen::check(
-        read("spec/nango.yaml"),
-        vec![read("spec/nango.overlay.yaml")],
-    );
-    ContractValidator::new(loaded).unwrap()
+    common::nango_validator()
 }
 
 const JSON: Option<&str> = Some("application/json");

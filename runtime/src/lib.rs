@@ -30,6 +30,7 @@ pub mod schema;
 pub mod ser;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod status;
 
 pub use decode::*;
 pub use openapi_runtime_derive::Record;

@@ -6,7 +6,7 @@
 
 use crate::load::pointer::JsonPointer;
 use crate::model::Model;
-use crate::model::http::{self, KeyLocation, Location, Scalar, SchemeKind, Shape, Style};
+use crate::model::http::{self, Scalar, SchemeKind, Shape};
 use crate::model::operations::Operation;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -16,33 +16,20 @@ pub fn static_ident(op: &Operation) -> proc_macro2::Ident {
     format_ident!("{}", op.fn_name.to_ascii_uppercase())
 }
 
-/// A JSON pointer as a URI fragment (`#/paths/~1a~1%7Bid%7D/get`), for `$ref`.
-pub fn fragment(pointer: &JsonPointer) -> String {
-    let mut out = String::new();
-    for c in pointer.to_string().chars() {
-        if c.is_ascii_alphanumeric() || "#/-._~!$&'()*+,;=:@".contains(c) {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
+fn schema(pointer: Option<&JsonPointer>) -> Literal {
+    Literal::string(&pointer.map(JsonPointer::fragment).unwrap_or_default())
 }
 
-fn schema(pointer: Option<&JsonPointer>) -> Literal {
-    Literal::string(&pointer.map(fragment).unwrap_or_default())
+/// A unit variant of a runtime enum by its name (`op::Style::Form`): the model speaks the
+/// runtime's own description types, so their `Debug` names are the variants.
+fn variant(ty: &str, value: impl std::fmt::Debug) -> TokenStream {
+    let ty = format_ident!("{ty}");
+    let value = format_ident!("{value:?}");
+    quote!(op::#ty::#value)
 }
 
 fn scalar(s: Scalar) -> TokenStream {
-    match s {
-        Scalar::String => quote!(op::Scalar::String),
-        Scalar::Boolean => quote!(op::Scalar::Boolean),
-        Scalar::Integer => quote!(op::Scalar::Integer),
-        Scalar::Number => quote!(op::Scalar::Number),
-    }
+    variant("Scalar", s)
 }
 
 fn shape(s: &Shape) -> TokenStream {
@@ -69,37 +56,19 @@ fn shape(s: &Shape) -> TokenStream {
 
 fn param(p: &http::ParamSpec) -> TokenStream {
     let name = Literal::string(&p.wire);
-    let location = match p.location {
-        Location::Path => quote!(Path),
-        Location::Query => quote!(Query),
-        Location::Header => quote!(Header),
-        Location::Cookie => quote!(Cookie),
-    };
-    let style = match p.style {
-        Style::Simple => quote!(Simple),
-        Style::Form => quote!(Form),
-        Style::DeepObject => quote!(DeepObject),
-        Style::SpaceDelimited => quote!(SpaceDelimited),
-        Style::PipeDelimited => quote!(PipeDelimited),
-        Style::Label => quote!(Label),
-        Style::Matrix => quote!(Matrix),
-    };
+    let location = variant("Location", p.location);
+    let style = variant("Style", p.style);
     let (required, explode) = (p.required, p.explode);
     let shape = shape(&p.shape);
     let schema = schema(p.schema.as_ref());
-    quote!(op::Param::new(#name, op::Location::#location, #required, op::Style::#style, #explode, #shape, #schema))
+    quote!(op::Param::new(#name, #location, #required, #style, #explode, #shape, #schema))
 }
 
 fn media(m: &http::MediaSpec) -> TokenStream {
     let name = Literal::string(&m.media);
-    let kind = match m.kind {
-        http::BodyKind::Json => quote!(Json),
-        http::BodyKind::Form => quote!(Form),
-        http::BodyKind::Text => quote!(Text),
-        http::BodyKind::Bytes => quote!(Bytes),
-    };
+    let kind = variant("BodyKind", m.kind);
     let schema = schema(m.schema.as_ref());
-    quote!(op::Media::new(#name, op::BodyKind::#kind, #schema))
+    quote!(op::Media::new(#name, #kind, #schema))
 }
 
 /// The `SECURITY_SCHEMES` table every description's security points into.
@@ -116,12 +85,8 @@ pub fn schemes(model: &Model) -> TokenStream {
             }
             SchemeKind::ApiKey { name, location } => {
                 let key = Literal::string(name);
-                let location = match location {
-                    KeyLocation::Header => quote!(Header),
-                    KeyLocation::Query => quote!(Query),
-                    KeyLocation::Cookie => quote!(Cookie),
-                };
-                quote!(op::SchemeKind::ApiKey { name: Cow::Borrowed(#key), location: op::KeyLocation::#location })
+                let location = variant("KeyLocation", location);
+                quote!(op::SchemeKind::ApiKey { name: Cow::Borrowed(#key), location: #location })
             }
             _ => quote!(op::SchemeKind::Other),
         };

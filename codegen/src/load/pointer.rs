@@ -52,6 +52,24 @@ impl JsonPointer {
         Ok(JsonPointer(tokens))
     }
 
+    /// The pointer as a URI fragment (`#/paths/~1a~1%7Bid%7D/get`), what a `$ref` into a
+    /// registered document needs: characters outside RFC 3986's fragment set percent-encoded
+    /// (UTF-8 bytes).
+    pub fn fragment(&self) -> String {
+        let mut out = String::new();
+        for c in self.to_string().chars() {
+            if c.is_ascii_alphanumeric() || "#/-._~!$&'()*+,;=:@".contains(c) {
+                out.push(c);
+            } else {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+        out
+    }
+
     /// The unescaped tokens.
     pub fn tokens(&self) -> &[String] {
         &self.0

@@ -13,64 +13,9 @@ use crate::load::node::Node;
 use crate::load::openapi::{self, OperationRef};
 use crate::load::pointer::JsonPointer;
 use crate::load::refs;
-
-/// Where a parameter travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Location {
-    /// In the path template.
-    Path,
-    /// In the query string.
-    Query,
-    /// A request header.
-    Header,
-    /// A cookie.
-    Cookie,
-}
-
-/// How a parameter value is serialized (OpenAPI `style`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Style {
-    /// `simple` (path, header).
-    Simple,
-    /// `form` (query, cookie).
-    Form,
-    /// `deepObject`: `name[key]=value`.
-    DeepObject,
-    /// `spaceDelimited`
-    SpaceDelimited,
-    /// `pipeDelimited`
-    PipeDelimited,
-    /// `label`: `.value`
-    Label,
-    /// `matrix`: `;name=value`
-    Matrix,
-}
-
-/// The JSON type a string from the wire is read as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scalar {
-    /// Kept as a string (also for schemas that allow several types).
-    String,
-    /// `boolean`
-    Boolean,
-    /// `integer`
-    Integer,
-    /// `number`
-    Number,
-}
-
-/// The structure of a parameter's value, from its schema.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Shape {
-    /// One value.
-    Scalar(Scalar),
-    /// `type: array` of one scalar type.
-    Array(Scalar),
-    /// `type: object`, with the scalar type of each listed property.
-    Object(Vec<(String, Scalar)>),
-    /// Described with `content` (a JSON document in the parameter).
-    Json,
-}
+use openapi_runtime::operation as op;
+pub use openapi_runtime::operation::{BodyKind, KeyLocation, Location, Scalar, Shape, Style};
+use std::borrow::Cow;
 
 /// One parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,36 +38,6 @@ pub struct ParamSpec {
     pub pointer: JsonPointer,
     /// `description`.
     pub doc: Option<String>,
-}
-
-/// How a body is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BodyKind {
-    /// `application/json` and `+json` types.
-    Json,
-    /// `application/x-www-form-urlencoded`.
-    Form,
-    /// `text/*`: a string.
-    Text,
-    /// Anything else: raw bytes with the media type.
-    Bytes,
-}
-
-impl BodyKind {
-    /// The kind of a media type (`application/vnd.api+json` → `Json`).
-    pub fn of(media: &str) -> BodyKind {
-        let m = media.to_ascii_lowercase();
-        let essence = m.split(';').next().unwrap_or("").trim();
-        if essence == "application/json" || essence.ends_with("+json") {
-            BodyKind::Json
-        } else if essence == "application/x-www-form-urlencoded" {
-            BodyKind::Form
-        } else if essence.starts_with("text/") {
-            BodyKind::Text
-        } else {
-            BodyKind::Bytes
-        }
-    }
 }
 
 /// One documented media type of a body.
@@ -227,17 +142,6 @@ pub struct ResponseSpec {
     pub doc: Option<String>,
 }
 
-/// Where an API key travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum KeyLocation {
-    /// A header.
-    Header,
-    /// A query parameter.
-    Query,
-    /// A cookie.
-    Cookie,
-}
-
 /// A security scheme as the document defines it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SchemeKind {
@@ -314,6 +218,85 @@ impl Endpoint {
     /// `METHOD /template`.
     pub fn label(&self) -> String {
         format!("{} {}", self.method, self.path)
+    }
+
+    /// The runtime's description of this operation (what a generated crate's static holds),
+    /// built at run time: for checking requests against a spec that was not generated.
+    /// `schemes` is [`Http::runtime_schemes`].
+    pub fn describe(&self, schemes: &[op::Scheme]) -> op::Operation {
+        let fragment = |p: &Option<JsonPointer>| {
+            Cow::Owned(p.as_ref().map(JsonPointer::fragment).unwrap_or_default())
+        };
+        let media = |m: &MediaSpec| op::Media {
+            media: Cow::Owned(m.media.clone()),
+            kind: m.kind,
+            schema: fragment(&m.schema),
+        };
+        let params: Vec<op::Param> = self
+            .params
+            .iter()
+            .map(|p| op::Param {
+                name: Cow::Owned(p.wire.clone()),
+                location: p.location,
+                required: p.required,
+                style: p.style,
+                explode: p.explode,
+                shape: p.shape.clone(),
+                schema: fragment(&p.schema),
+            })
+            .collect();
+        let security = self
+            .security
+            .iter()
+            .map(|set| {
+                Cow::Owned(
+                    set.iter()
+                        .map(|i| u16::try_from(*i).unwrap_or(u16::MAX))
+                        .collect(),
+                )
+            })
+            .collect();
+        op::Operation {
+            method: Cow::Owned(self.method.clone()),
+            path: Cow::Owned(self.path.clone()),
+            params: Cow::Owned(params),
+            body: self.body.as_ref().map(|b| op::Body {
+                required: b.required,
+                media: Cow::Owned(b.content.iter().map(media).collect()),
+            }),
+            schemes: Cow::Owned(schemes.to_vec()),
+            security: Cow::Owned(security),
+        }
+    }
+}
+
+impl SecurityScheme {
+    /// How the runtime sees this scheme: bearer for http bearer, oauth2 and openIdConnect;
+    /// `Other` for what HTTP cannot show.
+    pub fn runtime_kind(&self) -> op::SchemeKind {
+        match &self.kind {
+            k if k.is_bearer() => op::SchemeKind::Bearer,
+            SchemeKind::Basic => op::SchemeKind::Basic,
+            SchemeKind::Http(scheme) => op::SchemeKind::Http(Cow::Owned(scheme.clone())),
+            SchemeKind::ApiKey { name, location } => op::SchemeKind::ApiKey {
+                name: Cow::Owned(name.clone()),
+                location: *location,
+            },
+            _ => op::SchemeKind::Other,
+        }
+    }
+}
+
+impl Http {
+    /// The runtime's scheme table (indices as in [`Endpoint::security`]).
+    pub fn runtime_schemes(&self) -> Vec<op::Scheme> {
+        self.schemes
+            .iter()
+            .map(|s| op::Scheme {
+                name: Cow::Owned(s.name.clone()),
+                kind: s.runtime_kind(),
+            })
+            .collect()
     }
 }
 
@@ -552,22 +535,20 @@ fn shape_of(root: &Node, node: &Node, at: &JsonPointer) -> Shape {
         return Shape::Array(item);
     }
     if is("object") || schema.get("properties").is_some() && schema.get("type").is_none() {
-        let fields = schema
+        let fields: Vec<(op::Text, Scalar)> = schema
             .get("properties")
             .and_then(Node::as_object)
             .map(|props| {
                 props
                     .iter()
                     .map(|(k, v)| {
-                        (
-                            k.to_owned(),
-                            scalar_of(root, v, at, 0).unwrap_or(Scalar::String),
-                        )
+                        let scalar = scalar_of(root, v, at, 0).unwrap_or(Scalar::String);
+                        (Cow::Owned(k.to_owned()), scalar)
                     })
                     .collect()
             })
             .unwrap_or_default();
-        return Shape::Object(fields);
+        return Shape::Object(Cow::Owned(fields));
     }
     Shape::Scalar(scalar_of(root, schema, at, 0).unwrap_or(Scalar::String))
 }
@@ -722,7 +703,7 @@ mod tests {
         );
         assert_eq!(
             e.params[2].shape,
-            Shape::Object(vec![("n".into(), Scalar::Number)])
+            Shape::Object(Cow::Owned(vec![("n".into(), Scalar::Number)]))
         );
         assert_eq!(e.params[2].style, Style::DeepObject);
         assert_eq!(e.params[3].shape, Shape::Json);

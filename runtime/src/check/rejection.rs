@@ -219,28 +219,11 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The reason phrase of a status (problem+json's `title` for `about:blank`).
 pub fn reason(status: u16) -> &'static str {
-    match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        406 => "Not Acceptable",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        413 => "Content Too Large",
-        414 => "URI Too Long",
-        415 => "Unsupported Media Type",
-        422 => "Unprocessable Content",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        s if s < 500 => "Client Error",
-        _ => "Server Error",
-    }
+    crate::status::reason(status).unwrap_or(if status < 500 {
+        "Client Error"
+    } else {
+        "Server Error"
+    })
 }
 
 #[cfg(test)]

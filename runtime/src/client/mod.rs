@@ -45,24 +45,9 @@ pub enum Error {
     InvalidRequest(String),
     /// Connection, TLS, timeout…
     Transport(reqwest::Error),
-    /// A status the spec does not document for this operation, with the raw body.
-    UndocumentedStatus {
-        /// HTTP status.
-        status: u16,
-        /// Raw body.
-        body: Vec<u8>,
-    },
-    /// The body does not match the documented type.
-    Decode {
-        /// HTTP status.
-        status: u16,
-        /// Where decoding failed.
-        path: String,
-        /// What serde said.
-        message: String,
-        /// The start of the body.
-        snippet: String,
-    },
+    /// The answer is not what the spec documents: an undocumented status, or a body that
+    /// does not decode into the documented type (status, raw body or path and snippet kept).
+    Response(DecodeError),
 }
 
 impl std::fmt::Display for Error {
@@ -70,20 +55,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
-            Error::UndocumentedStatus { status, body } => {
-                write!(f, "undocumented status {status}: {}", crate::snippet(body))
-            }
-            Error::Decode {
-                status,
-                path,
-                message,
-                snippet,
-            } => {
-                write!(
-                    f,
-                    "status {status}: body does not match the spec at `{path}`: {message} (body: {snippet})"
-                )
-            }
+            Error::Response(e) => e.fmt(f),
         }
     }
 }
@@ -92,29 +64,15 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(e) => Some(e),
-            _ => None,
+            Error::Response(e) => Some(e),
+            Error::InvalidRequest(_) => None,
         }
     }
 }
 
 impl From<DecodeError> for Error {
     fn from(e: DecodeError) -> Error {
-        match e {
-            DecodeError::UndocumentedStatus { status, body } => {
-                Error::UndocumentedStatus { status, body }
-            }
-            DecodeError::Body {
-                status,
-                path,
-                message,
-                snippet,
-            } => Error::Decode {
-                status,
-                path,
-                message,
-                snippet,
-            },
-        }
+        Error::Response(e)
     }
 }
 
