@@ -204,3 +204,44 @@ components:
     );
     insta::assert_snapshot!("crafted_human", human(&loaded));
 }
+
+/// A requirement naming an undefined scheme (a typo) or a scheme of an unknown type would
+/// lock its operation: both are errors, located, with a suggestion for the typo.
+#[test]
+fn security_rules_find_undefined_and_malformed_schemes() {
+    let spec = Input::new(
+        "security.yaml",
+        "openapi: 3.1.0\ninfo: {title: s, version: '1'}\nsecurity: [{bearerAuth: []}]\npaths:\n  /a:\n    get:\n      security: [{apiKy: []}, {token: []}]\n      responses: {'200': {description: ok}, default: {description: e}}\ncomponents:\n  securitySchemes:\n    bearerAuth: {type: http, scheme: bearer}\n    apiKey: {type: apiKey, in: header}\n    token: {type: magic}\n",
+    );
+    let loaded = codegen::check(spec, vec![]);
+    let found: Vec<(&str, &str)> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.as_str()))
+        .collect();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| *c == "security-undefined" && m.contains("`apiKy`")),
+        "{found:?}"
+    );
+    let typo = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "security-undefined")
+        .unwrap();
+    assert!(typo.help.contains("did you mean `apiKey`"), "{typo:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| *c == "security-scheme" && m.contains("needs `name` and `in`")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(c, m)| *c == "security-scheme" && m.contains("`type: magic`")),
+        "{found:?}"
+    );
+}

@@ -25,7 +25,7 @@ struct RecordVisitor<T>(PhantomData<T>);
 impl<'de, T: Record> Visitor<'de> for RecordVisitor<T> {
     type Value = T;
     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        write!(f, "an object ({})", T::NAME)
+        write!(f, "struct {}", T::NAME)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> ::std::result::Result<T, A::Error> {
         T::visit(map)

@@ -249,6 +249,9 @@ pub struct Media {
     pub kind: BodyKind,
     /// Its schema as a URI fragment; empty when it has none.
     pub schema: Text,
+    /// For form bodies: each property's shape, so `a=1&tags[]=x` is read as the schema's
+    /// types (empty for other kinds, and for properties the schema does not list).
+    pub fields: List<(Text, Shape)>,
 }
 
 /// A request body.
@@ -340,6 +343,21 @@ impl Media {
             media: Cow::Borrowed(media),
             kind,
             schema: Cow::Borrowed(schema),
+            fields: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// A form media type whose properties have these shapes.
+    pub const fn form(
+        media: &'static str,
+        schema: &'static str,
+        fields: &'static [(Text, Shape)],
+    ) -> Media {
+        Media {
+            media: Cow::Borrowed(media),
+            kind: BodyKind::Form,
+            schema: Cow::Borrowed(schema),
+            fields: Cow::Borrowed(fields),
         }
     }
 }

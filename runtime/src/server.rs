@@ -246,6 +246,8 @@ impl<T: Host> Routes<T> {
 pub struct Prepared<P> {
     principal: Option<P>,
     params: serde_json::Map<String, serde_json::Value>,
+    /// Where each parameter travels, to name the part a decoding problem is in.
+    locations: Vec<(String, crate::operation::Location)>,
     body: Option<serde_json::Value>,
     raw_body: Vec<u8>,
 }
@@ -265,7 +267,30 @@ impl<P> Prepared<P> {
 
     /// Decodes the parameters struct.
     pub fn params<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
-        decode(serde_json::Value::Object(self.params.clone()), Part::Query)
+        decode(serde_json::Value::Object(self.params.clone()), Part::Query).map_err(|mut r| {
+            // Name the part of the parameter that failed (its wire name comes first).
+            let part = r
+                .errors
+                .first()
+                .and_then(|e| e.path.first())
+                .and_then(|name| self.locations.iter().find(|(n, _)| n == name))
+                .map(|(_, l)| match l {
+                    crate::operation::Location::Path => Part::Path,
+                    crate::operation::Location::Query => Part::Query,
+                    crate::operation::Location::Header => Part::Header,
+                    crate::operation::Location::Cookie => Part::Cookie,
+                });
+            if let Some(part) = part {
+                r.code = match part {
+                    Part::Path => codes::INVALID_PATH_PARAMS,
+                    Part::Header | Part::Cookie => codes::INVALID_HEADERS,
+                    _ => codes::INVALID_QUERY_PARAMS,
+                }
+                .into();
+                r.errors.iter_mut().for_each(|e| e.part = part);
+            }
+            r
+        })
     }
 
     /// Decodes the JSON (or form) body.
@@ -384,6 +409,11 @@ where
     Ok(Prepared {
         principal,
         params,
+        locations: op
+            .params
+            .iter()
+            .map(|p| (p.name.to_string(), p.location))
+            .collect(),
         body: parsed,
         raw_body: bytes,
     })

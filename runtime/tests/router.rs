@@ -79,12 +79,45 @@ static GET_USER: Operation = Operation {
     security: Cow::Borrowed(&[Cow::Borrowed(&[0]), Cow::Borrowed(&[])]),
 };
 
+static CHARGE: Operation = Operation {
+    method: Cow::Borrowed("POST"),
+    path: Cow::Borrowed("/charges"),
+    params: Cow::Borrowed(&[]),
+    body: Some(Body {
+        required: true,
+        media: Cow::Borrowed(&[Media::form(
+            "application/x-www-form-urlencoded",
+            "#/components/schemas/Charge",
+            &[
+                (Cow::Borrowed("amount"), Shape::Scalar(Scalar::Integer)),
+                (Cow::Borrowed("capture"), Shape::Scalar(Scalar::Boolean)),
+                (Cow::Borrowed("expand"), Shape::Array(Scalar::String)),
+                (
+                    Cow::Borrowed("card"),
+                    Shape::Object(Cow::Borrowed(&[(
+                        Cow::Borrowed("exp_year"),
+                        Scalar::Integer,
+                    )])),
+                ),
+            ],
+        )]),
+    }),
+    schemes: Cow::Borrowed(&SCHEMES),
+    security: Cow::Borrowed(&[]),
+};
+
 const SPEC: &str = r##"{"components": {"schemas": {
     "Id": {"type": "string", "pattern": "^u[0-9]+$", "readOnly": true},
     "User": {"type": "object", "required": ["id", "name", "password"], "properties": {
         "id": {"$ref": "#/components/schemas/Id"},
         "name": {"type": "string"},
-        "password": {"type": "string", "writeOnly": true}}}}}}"##;
+        "password": {"type": "string", "writeOnly": true}}},
+    "Charge": {"type": "object", "required": ["amount"], "additionalProperties": false, "properties": {
+        "amount": {"type": "integer", "minimum": 1},
+        "capture": {"type": "boolean"},
+        "expand": {"type": "array", "items": {"type": "string"}},
+        "card": {"type": "object", "properties": {"exp_year": {"type": "integer"}, "name": {"type": "string"}}},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}"##;
 
 struct App {
     core: Core,
@@ -145,8 +178,30 @@ async fn get(
     .await
 }
 
+async fn charge(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    openapi_runtime::server::serve(
+        &*app,
+        2,
+        &CHARGE,
+        request,
+        |_c: Credentials| async move { Ok(()) },
+        |p| async move {
+            let body: serde_json::Value = p.body()?;
+            Ok((
+                201,
+                Some(("application/json", body.to_string().into_bytes())),
+            ))
+        },
+    )
+    .await
+}
+
 async fn start() -> String {
-    let mut routes = Routes::<App>::new(SPEC, 2, RouterOptions::default()).unwrap();
+    let mut routes = Routes::<App>::new(SPEC, 3, RouterOptions::default()).unwrap();
+    routes.add(2, &CHARGE, axum::routing::post(charge)).unwrap();
     routes
         .add(0, &CREATE_USER, axum::routing::post(create))
         .unwrap();
@@ -263,4 +318,31 @@ async fn requests_are_checked_per_direction_and_security_alternative() {
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let r = http.get(format!("{base}/nowhere")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
+}
+
+/// A form body written by the client (nested values as bracketed keys) is read back by the
+/// router as its schema's types, and checked against the schema.
+#[tokio::test]
+async fn form_bodies_round_trip_with_their_types() {
+    let base = start().await;
+    let client = ReqwestClient::builder(&base).build().unwrap();
+    let charge = json!({
+        "amount": 2000,
+        "capture": false,
+        "expand": ["customer", "invoice"],
+        "card": {"exp_year": 2030, "name": "A B+C"},
+        "metadata": {"order": "6735"}
+    });
+    let (status, v) = call(&client, Request::new(&CHARGE).form(&charge).unwrap()).await;
+    assert_eq!((status, &v), (201, &charge));
+    let (status, v) = call(
+        &client,
+        Request::new(&CHARGE).form(&json!({"amount": 0})).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, v["errors"][0]["code"].as_str()),
+        (400, Some("minimum")),
+        "{v}"
+    );
 }

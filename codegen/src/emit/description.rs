@@ -66,8 +66,16 @@ fn param(p: &http::ParamSpec) -> TokenStream {
 
 fn media(m: &http::MediaSpec) -> TokenStream {
     let name = Literal::string(&m.media);
-    let kind = variant("BodyKind", m.kind);
     let schema = schema(m.schema.as_ref());
+    if m.kind == http::BodyKind::Form && !m.fields.is_empty() {
+        let fields = m.fields.iter().map(|(field, s)| {
+            let field = Literal::string(field);
+            let s = shape(s);
+            quote!((Cow::Borrowed(#field), #s))
+        });
+        return quote!(op::Media::form(#name, #schema, &[#(#fields),*]));
+    }
+    let kind = variant("BodyKind", m.kind);
     quote!(op::Media::new(#name, #kind, #schema))
 }
 

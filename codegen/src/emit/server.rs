@@ -109,8 +109,9 @@ pub fn items(model: &Model, plan: &Plan) -> TokenStream {
         let gate = plan.op_gate(i);
         quote! { #gate #docs #sig; }
     });
-    let served = served(model);
-    let adds = model.operations.iter().enumerate().zip(&served).filter(|(_, s)| **s).map(|((i, op), _)| {
+    // Every operation is added; the runtime keeps the first of two with the same method and
+    // path shape, so with tag features the one whose tag is enabled is served.
+    let adds = model.operations.iter().enumerate().map(|(i, op)| {
         let index = Literal::usize_unsuffixed(i);
         let description = static_ident(op);
         let filter = format_ident!("{}", op.method().to_uppercase());
@@ -125,7 +126,7 @@ pub fn items(model: &Model, plan: &Plan) -> TokenStream {
     });
     let count = Literal::usize_unsuffixed(model.operations.len());
     // With tag features, every `add` may be compiled out.
-    let routes_binding = if served.iter().any(|s| *s) {
+    let routes_binding = if !model.operations.is_empty() {
         quote!(#[allow(unused_mut)] let mut routes)
     } else {
         quote!(let routes)
@@ -226,7 +227,7 @@ fn served(model: &Model) -> Vec<bool> {
 }
 
 /// The axum handlers of the operations at `range` (indices into `model.operations`).
-/// A handler the router never reaches (see [`served`]) is kept, documented and allowed dead.
+/// A handler that another operation shadows (see [`served`]) is documented as such.
 pub fn handlers(model: &Model, plan: &Plan, range: std::ops::Range<usize>) -> TokenStream {
     let served = served(model);
     let handlers = model.operations.iter().zip(served).enumerate().skip(range.start).take(range.len()).map(|(i, (op, served))| {
@@ -235,8 +236,8 @@ pub fn handlers(model: &Model, plan: &Plan, range: std::ops::Range<usize>) -> To
         if served {
             quote!(#gate #h)
         } else {
-            let note = format!(" Unreachable: another {} operation has the same path shape; the first one in the spec is served.", op.method());
-            quote! { #gate #[doc = #note] #[allow(dead_code)] #h }
+            let note = format!(" Shadowed: another {} operation has the same path shape; when both are compiled in, the first one in the spec is served.", op.method());
+            quote! { #gate #[doc = #note] #h }
         }
     });
     quote!(#(#handlers)*)

@@ -6,6 +6,7 @@
 mod operations;
 mod references;
 mod schemas;
+mod security;
 mod structure;
 
 use crate::diag::{self, Diagnostic};
@@ -18,6 +19,7 @@ pub fn lint(doc: &Document) -> Vec<Diagnostic> {
     out.extend(structure::check(doc, &mut refs));
     out.extend(schemas::check(doc, &mut refs));
     out.extend(operations::check(doc));
+    out.extend(security::check(doc));
     out.extend(refs.into_diagnostics());
     diag::sort(&mut out);
     // Path-level parameters are checked once per operation; report each finding once.

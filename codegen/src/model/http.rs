@@ -49,6 +49,8 @@ pub struct MediaSpec {
     pub kind: BodyKind,
     /// Its schema, when it has one.
     pub schema: Option<JsonPointer>,
+    /// Form bodies: each property's shape (how `a=1&b[]=x` is read); empty otherwise.
+    pub fields: Vec<(String, Shape)>,
 }
 
 /// A request body.
@@ -162,8 +164,10 @@ pub enum SchemeKind {
     OAuth2,
     /// `openIdConnect`: a bearer token on the wire.
     OpenIdConnect,
-    /// `mutualTLS`, or a type this generator does not know: not visible in HTTP.
-    Other(String),
+    /// `mutualTLS`: not visible in HTTP, taken as present (the TLS layer checked it).
+    MutualTls,
+    /// A type OpenAPI does not define: no request can satisfy it (lint reports it).
+    Unknown(String),
 }
 
 impl SchemeKind {
@@ -231,6 +235,12 @@ impl Endpoint {
             media: Cow::Owned(m.media.clone()),
             kind: m.kind,
             schema: fragment(&m.schema),
+            fields: Cow::Owned(
+                m.fields
+                    .iter()
+                    .map(|(n, s)| (Cow::Owned(n.clone()), s.clone()))
+                    .collect(),
+            ),
         };
         let params: Vec<op::Param> = self
             .params
@@ -365,7 +375,8 @@ fn schemes(root: &Node) -> Vec<SecurityScheme> {
                 },
                 "oauth2" => SchemeKind::OAuth2,
                 "openIdConnect" => SchemeKind::OpenIdConnect,
-                other => SchemeKind::Other(other.to_owned()),
+                "mutualTLS" => SchemeKind::MutualTls,
+                other => SchemeKind::Unknown(other.to_owned()),
             };
             Some(SecurityScheme {
                 name: name.to_owned(),
@@ -554,18 +565,51 @@ fn shape_of(root: &Node, node: &Node, at: &JsonPointer) -> Shape {
 }
 
 /// The media types of a Request Body or Response at `holder_at`.
-fn content(holder: &Node, holder_at: &JsonPointer) -> Vec<MediaSpec> {
+fn content(root: &Node, holder: &Node, holder_at: &JsonPointer) -> Vec<MediaSpec> {
     let at = holder_at.child("content");
     let Some(obj) = holder.get("content").and_then(Node::as_object) else {
         return Vec::new();
     };
     obj.iter()
-        .map(|(media, node)| MediaSpec {
-            media: media.to_owned(),
-            kind: BodyKind::of(media),
-            schema: node.get("schema").map(|_| at.child(media).child("schema")),
+        .map(|(media, node)| {
+            let kind = BodyKind::of(media);
+            let schema_at = at.child(media).child("schema");
+            let fields = match (kind, node.get("schema")) {
+                (BodyKind::Form, Some(schema)) => form_fields(root, schema, &schema_at),
+                _ => Vec::new(),
+            };
+            MediaSpec {
+                media: media.to_owned(),
+                kind,
+                schema: node.get("schema").map(|_| schema_at),
+                fields,
+            }
         })
         .collect()
+}
+
+/// The shape of each property of a form body's schema (through `$ref`s and `allOf`).
+fn form_fields(root: &Node, schema: &Node, at: &JsonPointer) -> Vec<(String, Shape)> {
+    let mut out: Vec<(String, Shape)> = Vec::new();
+    let mut stack = vec![(schema, 0)];
+    while let Some((node, depth)) = stack.pop() {
+        let Some(node) = resolved(root, node, at) else {
+            continue;
+        };
+        if let Some(props) = node.get("properties").and_then(Node::as_object) {
+            for (name, prop) in props.iter() {
+                if !out.iter().any(|(n, _)| n == name) {
+                    out.push((name.to_owned(), shape_of(root, prop, at)));
+                }
+            }
+        }
+        if depth < 8
+            && let Some(branches) = node.get("allOf").and_then(Node::as_array)
+        {
+            stack.extend(branches.iter().map(|b| (b, depth + 1)));
+        }
+    }
+    out
 }
 
 fn request_body(root: &Node, op: &OperationRef<'_>) -> Option<RequestBody> {
@@ -573,7 +617,7 @@ fn request_body(root: &Node, op: &OperationRef<'_>) -> Option<RequestBody> {
     let (body, at) = refs::resolve_chain(root, node, &op.pointer.child("requestBody")).ok()?;
     Some(RequestBody {
         required: body.get("required").and_then(Node::as_bool) == Some(true),
-        content: content(body, &at),
+        content: content(root, body, &at),
         pointer: at,
     })
 }
@@ -595,7 +639,7 @@ fn responses(root: &Node, op: &OperationRef<'_>) -> Vec<ResponseSpec> {
             Some(ResponseSpec {
                 status,
                 key: key.to_owned(),
-                content: resolved.as_ref().map(|(r, r_at)| content(r, r_at)),
+                content: resolved.as_ref().map(|(r, r_at)| content(root, r, r_at)),
                 headers,
                 doc: resolved.and_then(|(r, _)| text(r, "description")),
             })
@@ -623,9 +667,13 @@ fn headers(root: &Node, response: &Node, at: &JsonPointer) -> Vec<HeaderSpec> {
         .collect()
 }
 
+/// A scheme index no table has: a set holding it can never be satisfied.
+pub const UNSATISFIABLE: usize = usize::MAX;
+
 /// The operation's `security`, else the document's: alternatives of scheme sets. A set that
-/// names a scheme the document does not define can never be satisfied and is dropped (lint
-/// reports the reference).
+/// names a scheme the document does not define, or one of a type OpenAPI does not know, can
+/// never be satisfied ([`UNSATISFIABLE`]; lint reports both): a typo in a scheme name must
+/// lock the operation, not open it.
 fn security(root: &Node, op: &Node, schemes: &[SecurityScheme]) -> Vec<Vec<usize>> {
     let requirements = op.get("security").or_else(|| root.get("security"));
     let Some(alternatives) = requirements.and_then(Node::as_array) else {
@@ -636,20 +684,18 @@ fn security(root: &Node, op: &Node, schemes: &[SecurityScheme]) -> Vec<Vec<usize
         let Some(obj) = alternative.as_object() else {
             continue;
         };
-        let set: Option<Vec<usize>> = obj
+        let set: Vec<usize> = obj
             .iter()
-            .map(|(name, _)| schemes.iter().position(|s| s.name == name))
+            .map(|(name, _)| {
+                schemes
+                    .iter()
+                    .position(|s| s.name == name && !matches!(s.kind, SchemeKind::Unknown(_)))
+                    .unwrap_or(UNSATISFIABLE)
+            })
             .collect();
-        if let Some(set) = set
-            && !out.contains(&set)
-        {
+        if !out.contains(&set) {
             out.push(set);
         }
-    }
-    // Alternatives were listed, none usable: the operation cannot be called as written;
-    // treat it as open rather than unreachable.
-    if out.is_empty() && !alternatives.is_empty() {
-        out.push(Vec::new());
     }
     out
 }
@@ -719,7 +765,11 @@ mod tests {
             "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nsecurity: [{bearer: []}]\npaths:\n  /a:\n    get:\n      security: [{key: [], session: []}, {oauth: [read]}, {}, {missing: []}]\n      responses: {'200': {description: ok}}\n  /b:\n    get:\n      responses: {'200': {description: ok}}\ncomponents:\n  securitySchemes:\n    bearer: {type: http, scheme: bearer}\n    key: {type: apiKey, in: header, name: X-Key}\n    session: {type: apiKey, in: cookie, name: sid}\n    oauth: {type: oauth2, flows: {}}\n",
         );
         assert_eq!(h.schemes.len(), 4);
-        assert_eq!(h.endpoints[0].security, vec![vec![1, 2], vec![3], vec![]]);
+        // `{missing: []}` names no scheme: that alternative can never be met.
+        assert_eq!(
+            h.endpoints[0].security,
+            vec![vec![1, 2], vec![3], vec![], vec![UNSATISFIABLE]]
+        );
         assert_eq!(h.endpoints[1].security, vec![vec![0]]);
         assert!(h.schemes[3].kind.is_bearer());
         assert_eq!(

@@ -200,13 +200,10 @@ pub fn parse_body(
         BodyKind::Json => serde_json::from_slice::<Value>(bytes)
             .map(Some)
             .map_err(|e| Rejection::new(400, codes::INVALID_JSON, e.to_string())),
-        BodyKind::Form => {
-            let mut map = Map::new();
-            for (k, v) in form_urlencoded::parse(bytes) {
-                map.insert(k.into_owned(), Value::String(v.into_owned()));
-            }
-            Ok(Some(Value::Object(map)))
-        }
+        BodyKind::Form => Ok(Some(params::form_body(
+            media.map_or(&[][..], |m| &m.fields[..]),
+            bytes,
+        ))),
         BodyKind::Text | BodyKind::Bytes => Ok(None),
     }
 }

@@ -173,24 +173,13 @@ fn query_value(p: &Param, op: &Operation, incoming: &Incoming<'_>) -> Option<Val
             }
             (!map.is_empty()).then_some(Value::Object(map))
         }
-        (Shape::Object(fields), _) if p.explode => {
-            // Each property is its own key; the listed ones, or every key no other
-            // parameter claims when the schema lists none.
-            let claimed = |k: &str| {
-                op.params.iter().any(|other| {
-                    other.location == Location::Query && other.name != p.name && other.name == k
-                })
-            };
+        (Shape::Object(fields), Style::Form) if p.explode => {
+            // Each property is its own key: every key no other parameter (or API key) claims
+            // belongs to the object; its schema decides which are allowed.
             let pairs: Vec<(String, String)> = incoming
                 .query
                 .iter()
-                .filter(|(k, _)| {
-                    if fields.is_empty() {
-                        !claimed(k)
-                    } else {
-                        fields.iter().any(|(f, _)| f == k)
-                    }
-                })
+                .filter(|(k, _)| !claimed_elsewhere(op, p, k))
                 .cloned()
                 .collect();
             (!pairs.is_empty()).then(|| object_of(fields, pairs.into_iter()))
@@ -217,12 +206,20 @@ fn query_value(p: &Param, op: &Operation, incoming: &Incoming<'_>) -> Option<Val
     }
 }
 
+/// Nesting kept for `deepObject` keys (OpenAPI defines one level): deeper brackets stay in
+/// the last key's text, so a hostile `o[a][a][a]…` cannot nest values without bound.
+const MAX_DEPTH: usize = 8;
+
 fn insert_deep(map: &mut Map<String, Value>, keys: &[&str], value: Value) {
     let Some((first, rest)) = keys.split_first() else {
         return;
     };
     if rest.is_empty() {
         map.insert((*first).to_owned(), value);
+        return;
+    }
+    if keys.len() > MAX_DEPTH {
+        map.insert(keys.join("]["), value);
         return;
     }
     let child = map
@@ -233,10 +230,93 @@ fn insert_deep(map: &mut Map<String, Value>, keys: &[&str], value: Value) {
     }
 }
 
-/// The value of a header or cookie parameter (`simple` / `form`).
+/// The value of a header or cookie parameter (`simple` / `form`): a scalar exactly as sent,
+/// lists and objects split on `,`.
 fn text_value(p: &Param, text: &str) -> Value {
+    if let Shape::Scalar(s) = p.shape {
+        return coerce(text, s);
+    }
     let items: Vec<String> = text.split(',').map(|s| s.trim().to_owned()).collect();
     shaped(&p.shape, items, p.explode)
+}
+
+/// An `application/x-www-form-urlencoded` body as the JSON object its schema describes:
+/// each listed property read as its shape says (`n=3` an integer, `tags=a&tags=b` or
+/// `tags[]=a` a list, `card[number]=4242` an object), bracketed keys of other properties
+/// nested (as the client writes nested values), everything else a string.
+pub fn form_body(fields: &[(crate::operation::Text, Shape)], bytes: &[u8]) -> Value {
+    let mut map = Map::new();
+    for (key, value) in form_urlencoded::parse(bytes) {
+        let (base, rest) = match key.find('[') {
+            Some(i) => (&key[..i], &key[i..]),
+            None => (key.as_ref(), ""),
+        };
+        let inner: Vec<&str> = rest
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split("][")
+            .filter(|k| !k.is_empty())
+            .collect();
+        match fields.iter().find(|(name, _)| name == base).map(|(_, s)| s) {
+            Some(Shape::Scalar(s)) => {
+                map.insert(base.to_owned(), coerce(&value, *s));
+            }
+            Some(Shape::Array(s)) => {
+                let item = coerce(&value, *s);
+                match map
+                    .entry(base.to_owned())
+                    .or_insert_with(|| Value::Array(Vec::new()))
+                {
+                    Value::Array(items) => items.push(item),
+                    other => *other = Value::Array(vec![item]),
+                }
+            }
+            Some(Shape::Object(props)) => {
+                let scalar = inner
+                    .first()
+                    .map_or(Scalar::String, |first| field_scalar(props, first));
+                let leaf = coerce(
+                    &value,
+                    if inner.len() == 1 {
+                        scalar
+                    } else {
+                        Scalar::String
+                    },
+                );
+                let child = map
+                    .entry(base.to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(inner_map) = child {
+                    insert_deep(inner_map, &inner, leaf);
+                }
+            }
+            Some(Shape::Json) => {
+                map.insert(base.to_owned(), json(&value));
+            }
+            None => {
+                let mut keys = vec![base];
+                keys.extend(inner);
+                insert_deep(&mut map, &keys, Value::String(value.into_owned()));
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+/// Whether a query key is another parameter's or an API key of the operation (so it does
+/// not belong to the exploded form object `p`).
+fn claimed_elsewhere(op: &Operation, p: &Param, key: &str) -> bool {
+    let base = key.split('[').next().unwrap_or(key);
+    op.params.iter().any(|other| {
+        other.location == Location::Query && other.name != p.name && other.name == base
+    }) || query_key(op, key)
+}
+
+/// Whether `key` is an API key the operation's security sends in the query.
+fn query_key(op: &Operation, key: &str) -> bool {
+    op.schemes.iter().any(|s| {
+        matches!(&s.kind, crate::operation::SchemeKind::ApiKey { name, location: crate::operation::KeyLocation::Query } if name == key)
+    })
 }
 
 /// The value of one parameter, when the request carries it.
@@ -259,19 +339,17 @@ pub fn value(p: &Param, op: &Operation, incoming: &Incoming<'_>) -> Option<Value
     }
 }
 
-/// Query keys the operation does not declare (neither a parameter, a property of an
-/// exploded object parameter, nor an API key of its security), each once.
+/// Query keys the operation does not declare (neither a parameter nor an API key of its
+/// security), each once. An exploded form object parameter takes every other key, so with
+/// one there is nothing undeclared (its schema judges the keys).
 pub fn undeclared_query(op: &Operation, incoming: &Incoming<'_>) -> Vec<String> {
     let declared = |key: &str| {
         let base = key.split('[').next().unwrap_or(key);
         op.params.iter().any(|p| {
             p.location == Location::Query
                 && (p.name == base
-                    || matches!(&p.shape, Shape::Object(fields) if p.explode && p.style == Style::Form
-                        && (fields.is_empty() || fields.iter().any(|(f, _)| f == key))))
-        }) || op.schemes.iter().any(|s| {
-            matches!(&s.kind, crate::operation::SchemeKind::ApiKey { name, location: crate::operation::KeyLocation::Query } if name == key)
-        })
+                    || matches!(&p.shape, Shape::Object(_)) && p.explode && p.style == Style::Form)
+        }) || query_key(op, key)
     };
     let mut out: Vec<String> = Vec::new();
     for (k, _) in &incoming.query {
@@ -417,8 +495,23 @@ mod tests {
                 param("o", Location::Query, Style::Form, true, fields),
                 "n=3&s=x"
             ),
-            Some(json!({"n": 3}))
+            Some(json!({"n": 3, "s": "x"}))
         );
+        // deepObject nesting is bounded: deeper brackets stay in one key.
+        let deep = format!("d{}=1", "[a]".repeat(20));
+        let v = q(
+            param(
+                "d",
+                Location::Query,
+                Style::DeepObject,
+                true,
+                Shape::Object(Cow::Borrowed(&[])),
+            ),
+            &deep,
+        )
+        .unwrap();
+        assert_eq!(v.pointer("/a/a/a/a/a/a/a/a/a/a").map(|_| ()), None);
+        assert!(v.to_string().len() < 200, "{v}");
         assert_eq!(
             q(
                 param("j", Location::Query, Style::Form, true, Shape::Json),
@@ -529,6 +622,29 @@ mod tests {
                 "a,1,b,2"
             ),
             Some(json!({"a": "1", "b": "2"}))
+        );
+    }
+
+    #[test]
+    fn form_bodies_take_their_schema_types() {
+        use serde_json::json;
+        let fields: Vec<(crate::operation::Text, Shape)> = vec![
+            (Cow::Borrowed("n"), Shape::Scalar(Scalar::Integer)),
+            (Cow::Borrowed("ok"), Shape::Scalar(Scalar::Boolean)),
+            (Cow::Borrowed("tags"), Shape::Array(Scalar::String)),
+            (
+                Cow::Borrowed("card"),
+                Shape::Object(Cow::Owned(vec![(Cow::Borrowed("exp"), Scalar::Integer)])),
+            ),
+        ];
+        let body = b"n=3&ok=true&tags[0]=a&tags[1]=b&card[exp]=12&card[name]=x&meta[k]=v&s=a+b";
+        assert_eq!(
+            form_body(&fields, body),
+            json!({"n": 3, "ok": true, "tags": ["a", "b"], "card": {"exp": 12, "name": "x"}, "meta": {"k": "v"}, "s": "a b"})
+        );
+        assert_eq!(
+            form_body(&fields, b"tags=a&tags=b"),
+            json!({"tags": ["a", "b"]})
         );
     }
 

@@ -145,7 +145,11 @@ fn presented(kind: &SchemeKind, incoming: &Incoming<'_>) -> Option<Credential> {
                     .iter()
                     .find(|(k, _)| k == name)
                     .map(|(_, v)| v.clone()),
-                KeyLocation::Cookie => incoming.cookie(name).map(str::to_owned),
+                KeyLocation::Cookie => incoming.cookie(name).map(|v| {
+                    percent_encoding::percent_decode_str(v)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                }),
             };
             value.map(Credential::ApiKey)
         }
@@ -154,9 +158,11 @@ fn presented(kind: &SchemeKind, incoming: &Incoming<'_>) -> Option<Credential> {
 }
 
 /// The credentials of the first alternative the request satisfies; `Ok(None)` when the
-/// operation has no security. An empty alternative is satisfied by anything, with nothing
-/// presented, but only after every other alternative was tried: a request that does present
-/// credentials gets them checked. No alternative satisfied: 401.
+/// operation has no security. An empty alternative (`{}`) lets a request without any
+/// credential through, with nothing presented; it is tried last, and a request that does
+/// present something (an `Authorization` header, one of the operation's API keys) but
+/// satisfies no alternative is refused, not let through anonymously. No alternative
+/// satisfied: 401.
 pub fn credentials(
     op: &Operation,
     incoming: &Incoming<'_>,
@@ -188,10 +194,36 @@ pub fn credentials(
             return Ok(Some(Credentials { presented: found }));
         }
     }
-    if optional {
+    if optional && !presents_any(op, incoming) {
         return Ok(Some(Credentials::default()));
     }
     Err(unsatisfied(op, incoming))
+}
+
+/// Whether the request carries anything meant as a credential for this operation: an
+/// `Authorization` header, or one of its API keys.
+fn presents_any(op: &Operation, incoming: &Incoming<'_>) -> bool {
+    incoming.header("authorization").is_some()
+        || op.schemes.iter().any(|s| {
+            matches!(&s.kind, SchemeKind::ApiKey { .. }) && presented(&s.kind, incoming).is_some()
+        })
+}
+
+/// Whether the `Authorization` header's scheme is one the operation's alternatives use, in
+/// a form that parses (`Basic` needs base64 of `user:password`).
+fn authorization_accepted(op: &Operation, authorization: &str) -> bool {
+    op.security
+        .iter()
+        .flat_map(|a| a.iter())
+        .filter_map(|i| op.schemes.get(usize::from(*i)))
+        .any(|s| match &s.kind {
+            SchemeKind::Bearer => after_scheme(authorization, "bearer").is_some(),
+            SchemeKind::Basic => after_scheme(authorization, "basic")
+                .and_then(basic)
+                .is_some(),
+            SchemeKind::Http(scheme) => after_scheme(authorization, scheme).is_some(),
+            _ => false,
+        })
 }
 
 /// The 401 for a request that satisfies no alternative, naming what the operation accepts.
@@ -209,14 +241,14 @@ fn unsatisfied(op: &Operation, incoming: &Incoming<'_>) -> Rejection {
         })
         .collect();
     let (code, message) = match incoming.header("authorization") {
-        Some(_) => (
+        Some(a) if !authorization_accepted(op, a) => (
             codes::UNSUPPORTED_CREDENTIALS,
             format!(
-                "The Authorization header uses a scheme this operation does not accept; it accepts {}.",
+                "The Authorization header uses a scheme this operation does not accept, or is malformed; it accepts {}.",
                 accepted.join(", or ")
             ),
         ),
-        None => (
+        _ => (
             codes::MISSING_CREDENTIALS,
             format!(
                 "This operation requires credentials: {}.",
@@ -310,12 +342,13 @@ mod tests {
         );
         let c = credentials(
             &both,
-            &incoming(&[("X-Key", "k"), ("cookie", "a=1; sid=s2")]),
+            &incoming(&[("X-Key", "k"), ("cookie", "a=1; sid=s%2B2")]),
         )
         .unwrap()
         .unwrap();
         assert_eq!(c.schemes().collect::<Vec<_>>(), ["key", "session"]);
-        assert_eq!(c.get("session"), Some(&Credential::ApiKey("s2".into())));
+        // Cookie values are percent-decoded, as the client encodes them.
+        assert_eq!(c.get("session"), Some(&Credential::ApiKey("s+2".into())));
         // dXNlcjpwYXNz = user:pass
         let c = credentials(&both, &incoming(&[("Authorization", "Basic dXNlcjpwYXNz")]))
             .unwrap()

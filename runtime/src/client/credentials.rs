@@ -96,15 +96,16 @@ impl Credentials {
         }))
     }
 
-    /// What to put on a request for the first alternative these credentials satisfy; empty
-    /// when the operation needs nothing, is satisfied by an empty alternative, or cannot be
-    /// satisfied at all.
+    /// What to put on a request for the first alternative (other than `{}`) these
+    /// credentials satisfy; empty when the operation needs nothing or none can be satisfied.
     pub fn placements(
         &self,
         schemes: &[Scheme],
         security: &[crate::operation::List<u16>],
     ) -> Vec<Placement> {
-        for alternative in security {
+        // Like the server: every alternative that asks for something first, in order; an
+        // empty one (`{}`) only means "nothing is needed" when none of them can be met.
+        for alternative in security.iter().filter(|a| !a.is_empty()) {
             let mut out = Vec::new();
             let satisfied = alternative.iter().all(|i| {
                 match schemes.get(usize::from(*i)).and_then(|s| self.place(s)) {
@@ -162,8 +163,15 @@ mod tests {
             c.placements(&SCHEMES, &security),
             vec![Placement::Basic("u".into(), Secret::new("p"))]
         );
-        // An empty alternative: nothing to send.
+        // An empty alternative: nothing to send, unless another one can be met, wherever `{}`
+        // is listed.
         let optional: Vec<crate::operation::List<u16>> = vec![Cow::Borrowed(&[])];
         assert!(c.placements(&SCHEMES, &optional).is_empty());
+        let optional_first: Vec<crate::operation::List<u16>> =
+            vec![Cow::Borrowed(&[]), Cow::Borrowed(&[1])];
+        assert_eq!(
+            c.placements(&SCHEMES, &optional_first),
+            vec![Placement::Bearer(Secret::new("t"))]
+        );
     }
 }

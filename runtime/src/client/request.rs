@@ -63,7 +63,13 @@ fn pairs(value: &Value) -> Vec<(String, String)> {
 
 /// A path parameter, encoded per `simple`, `label` or `matrix`.
 fn path_segment(p: &Param, value: &Value) -> String {
-    let enc = |s: &str| encode_segment(s);
+    // Label style separates with `.`, an unreserved character: inside values it is encoded
+    // so the server, which splits before decoding, reads the items back.
+    let label = p.style == Style::Label;
+    let enc = |s: &str| {
+        let e = encode_segment(s);
+        if label { e.replace('.', "%2E") } else { e }
+    };
     let name = enc(&p.name);
     match (&p.shape, value) {
         (Shape::Json, v) => enc(&v.to_string()),
@@ -232,7 +238,15 @@ impl Request {
                 .iter()
                 .find(|p| p.location == Location::Path && p.name == name);
             match (param, values.get(name)) {
-                (Some(p), Some(v)) if !v.is_null() => path.push_str(&path_segment(p, v)),
+                (Some(p), Some(v)) if !v.is_null() => {
+                    let segment = path_segment(p, v);
+                    // `.` and `..` alone are dot-segments: URL handling would remove them.
+                    match segment.as_str() {
+                        "." => path.push_str("%2E"),
+                        ".." => path.push_str("%2E%2E"),
+                        _ => path.push_str(&segment),
+                    }
+                }
                 _ => {
                     return Err(Error::InvalidRequest(format!(
                         "path parameter `{name}` has no value"
@@ -406,6 +420,11 @@ mod tests {
                 json!(5)
             ),
             "/items/5"
+        );
+        let dots = Shape::Scalar(Scalar::String);
+        assert_eq!(
+            path(Style::Simple, false, dots, json!("..")),
+            "/items/%2E%2E"
         );
         let o = Shape::Object(Cow::Borrowed(&[]));
         assert_eq!(
