@@ -53,8 +53,11 @@ enum Command {
     /// Prints its base URL, the seeded keys and data. The key is NANGO_SECRET_KEY (a UUID v4)
     /// or a fixed development key.
     Mock(mock::Args),
-    /// Benchmarks: `bench mock` loads POST /connect/sessions/reconnect on the embedded mock and
-    /// on a Prism mock of the same spec with wrk (installed if missing) and prints both.
+    /// Benchmarks printed as ratios against a baseline run in the same command.
+    ///
+    /// `bench mock`: wrk on the embedded mock and on a Prism mock of the same spec.
+    /// `bench compile`: cargo check of the full-Nango crate, this generator ÷ an earlier one.
+    /// `bench tags`: a large API's tag features ÷ all features ÷ OpenAPI Generator's client.
     Bench(bench::Args),
     /// Generate and `cargo check` a crate for every spec of a directory (default: the shared
     /// corpus and full Nango); prints a table and `compiled K/N`.
