@@ -9,6 +9,7 @@ pub mod har;
 pub mod mock;
 pub mod report;
 pub mod suite;
+pub mod synth;
 pub mod validator;
 
 pub use validator::{ContractValidator, Kind, Report, Violation};

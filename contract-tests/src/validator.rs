@@ -397,11 +397,22 @@ impl ContractValidator {
     /// Validates a value against the schema at `pointer` (e.g. `#/components/schemas/Connection`),
     /// read as a response body.
     pub fn check_schema(&self, pointer: &str, value: &serde_json::Value) -> Report {
+        self.check_schema_for(Direction::Response, pointer, value)
+    }
+
+    /// Validates a value against the schema at `pointer`, read for `direction` (a request
+    /// body does not need its `readOnly` properties, a response its `writeOnly` ones).
+    pub fn check_schema_for(
+        &self,
+        direction: Direction,
+        pointer: &str,
+        value: &serde_json::Value,
+    ) -> Report {
         let mut report = Report::default();
         match JsonPointer::parse_ref(pointer) {
             Ok(p) => {
-                let cell = lazy(&self.validators, &p, Direction::Response);
-                self.violations_with(&mut report, &cell, &p, Direction::Response, value)
+                let cell = lazy(&self.validators, &p, direction);
+                self.violations_with(&mut report, &cell, &p, direction, value)
             }
             Err(_) => report.violation(Kind::Schema, format!("`{pointer}` is not a JSON pointer")),
         }

@@ -4,6 +4,9 @@
 //! documents still use its forms, which lint warns about and this reads the same way):
 //! `nullable: true` becomes a `null` in `type` (or an `anyOf` with `{type: null}` when there is
 //! no `type`), and boolean `exclusiveMinimum`/`exclusiveMaximum` become the numeric form.
+//! A `required` list naming a property twice (real specs do; 2020-12 asks for unique names)
+//! is read as the set it names: `jsonschema` 0.60 otherwise reports present properties as
+//! missing.
 //! Validators (the generated server, the contract tests) read this form.
 
 use super::Document;
@@ -89,6 +92,10 @@ fn schema_3_0(schema: &mut Value, depth: usize) {
             map.values_mut().for_each(|s| schema_3_0(s, depth + 1));
         }
     }
+    if let Some(Value::Array(names)) = obj.get_mut("required") {
+        let mut seen = std::collections::BTreeSet::new();
+        names.retain(|n| seen.insert(n.to_string()));
+    }
     for (flag, bound) in [
         ("exclusiveMinimum", "minimum"),
         ("exclusiveMaximum", "maximum"),
@@ -150,7 +157,8 @@ mod tests {
             "A": {"type": "string", "nullable": true, "enum": ["x"]},
             "B": {"type": "integer", "minimum": 1, "exclusiveMinimum": true, "maximum": 5, "exclusiveMaximum": false},
             "C": {"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true, "description": "d"},
-            "D": {"type": "object", "properties": {"n": {"type": "number", "nullable": true}}}
+            "D": {"type": "object", "properties": {"n": {"type": "number", "nullable": true}}},
+            "E": {"type": "object", "required": ["id", "name", "id"]}
         }}}"##;
         let doc = load(Input::new("a.json", text), vec![]).document.unwrap();
         let out = to_json_schema_2020(&doc);
@@ -171,6 +179,7 @@ mod tests {
             s["D"]["properties"]["n"],
             json!({"type": ["number", "null"]})
         );
+        assert_eq!(s["E"]["required"], json!(["id", "name"]));
     }
 
     #[test]

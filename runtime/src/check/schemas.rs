@@ -13,7 +13,7 @@
 use serde_json::{Map, Value};
 
 /// Which way a message travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Direction {
     /// Client to server.
     Request,
