@@ -8,6 +8,8 @@ pub mod har;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod report;
+#[cfg(feature = "mock")]
+pub mod spec_mock;
 pub mod suite;
 pub mod synth;
 pub mod validator;

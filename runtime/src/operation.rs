@@ -69,31 +69,56 @@ pub fn template_names(template: &str) -> impl Iterator<Item = &str> {
 
 /// The raw (still percent-encoded) value of each template parameter in an actual path, or
 /// `None` when the path does not have the template's shape. A segment like `{id}.json`
-/// gives the text between its literal prefix and suffix.
+/// gives the text between its literal prefix and suffix; one with several parameters
+/// (`{base}...{head}`) is split at its literals, each parameter ending at the first
+/// occurrence of the literal after it.
 pub fn path_values<'t, 'p>(template: &'t str, path: &'p str) -> Option<Vec<(&'t str, &'p str)>> {
     let mut out = Vec::new();
     let mut actual = path.split('/');
     for t in template.split('/') {
         let a = actual.next()?;
-        match (t.find('{'), t.rfind('}')) {
-            (Some(open), Some(close)) if open < close => {
-                let (prefix, suffix) = (&t[..open], &t[close + 1..]);
-                if a.len() < prefix.len() + suffix.len()
-                    || !a.starts_with(prefix)
-                    || !a.ends_with(suffix)
-                {
-                    return None;
-                }
-                out.push((
-                    &t[open + 1..close],
-                    &a[prefix.len()..a.len() - suffix.len()],
-                ));
-            }
-            _ if t == a => {}
-            _ => return None,
+        if !segment_values(t, a, &mut out) {
+            return None;
         }
     }
     actual.next().is_none().then_some(out)
+}
+
+/// Matches one template segment against one actual segment, pushing its parameters.
+fn segment_values<'t, 'p>(t: &'t str, a: &'p str, out: &mut Vec<(&'t str, &'p str)>) -> bool {
+    // Literals and names alternate: lit0 {n1} lit1 {n2} … litN.
+    let mut literals: Vec<&str> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+        literals.push(&rest[..open]);
+        names.push(&rest[open + 1..close]);
+        rest = &rest[close + 1..];
+    }
+    literals.push(rest);
+    if names.is_empty() {
+        return t == a;
+    }
+    let (first, last) = (literals[0], literals[literals.len() - 1]);
+    if a.len() < first.len() + last.len() || !a.starts_with(first) || !a.ends_with(last) {
+        return false;
+    }
+    let mut middle = &a[first.len()..a.len() - last.len()];
+    for (i, name) in names.iter().enumerate() {
+        let after = literals[i + 1];
+        if i + 1 == names.len() {
+            out.push((name, middle));
+        } else if after.is_empty() {
+            // `{a}{b}`: nothing tells them apart; the first takes nothing.
+            out.push((name, ""));
+        } else {
+            let Some(at) = middle.find(after) else { return false };
+            out.push((name, &middle[..at]));
+            middle = &middle[at + after.len()..];
+        }
+    }
+    true
 }
 
 /// Where a parameter travels.
@@ -404,6 +429,12 @@ mod tests {
         );
         assert_eq!(path_values("/a/{x}", "/a/1/2"), None);
         assert_eq!(path_values("/a/{x}", "/b/1"), None);
+        assert_eq!(
+            path_values("/c/{base}...{head}", "/c/main...feature%2Fx"),
+            Some(vec![("base", "main"), ("head", "feature%2Fx")])
+        );
+        assert_eq!(path_values("/c/{base}...{head}", "/c/main"), None);
+        assert_eq!(path_values("/c/v{a}.{b}", "/c/v1.2.3"), Some(vec![("a", "1"), ("b", "2.3")]));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use axum::response::Response;
 use axum::routing::MethodRouter;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Why a router could not be built: the embedded spec (or one of its schemas) cannot be
 /// compiled. The spec was checked when the crate was generated, so this means the crate's
@@ -35,6 +35,14 @@ pub enum RouterError {
         /// What `jsonschema` said.
         message: String,
     },
+    /// A path template the router cannot hold next to the others (say, two parameters in
+    /// one segment).
+    Route {
+        /// The template.
+        path: String,
+        /// What the matcher said.
+        message: String,
+    },
 }
 
 impl std::fmt::Display for RouterError {
@@ -43,6 +51,9 @@ impl std::fmt::Display for RouterError {
             RouterError::Spec(m) => write!(f, "the embedded spec cannot be used: {m}"),
             RouterError::Schema { pointer, message } => {
                 write!(f, "the schema at {pointer} cannot be compiled: {message}")
+            }
+            RouterError::Route { path, message } => {
+                write!(f, "the path {path} cannot be routed: {message}")
             }
         }
     }
@@ -69,6 +80,10 @@ pub struct RouterOptions {
     /// How schemas are read: OpenAPI's `readOnly`/`writeOnly` rule (default) or JSON Schema
     /// as written.
     pub reading: Reading,
+    /// Compile an operation's validators at its first request instead of when it is added
+    /// (a router over a large spec starts at once; a schema that does not compile is then a
+    /// 500 for that operation, not an error when building). Default false.
+    pub lazy: bool,
 }
 
 impl Default for RouterOptions {
@@ -77,16 +92,46 @@ impl Default for RouterOptions {
             body_limit: 1024 * 1024,
             reject_unknown_query: true,
             reading: Reading::Directional,
+            lazy: false,
         }
     }
 }
 
-/// What every handler shares: the compiled validators of each served operation (by its
-/// index in the generated crate) and the router options.
+/// What every handler shares: the spec's schemas, the compiled validators of each served
+/// operation (by its index in the generated crate) and the router options.
 #[derive(Debug)]
 pub struct Core {
-    compiled: Vec<Option<Compiled>>,
+    schemas: Schemas,
+    compiled: Vec<OnceLock<Result<Compiled, SchemaError>>>,
     options: RouterOptions,
+}
+
+impl Core {
+    /// The spec's registered schemas (to compile validators of responses, say).
+    pub fn schemas(&self) -> &Schemas {
+        &self.schemas
+    }
+
+    /// The router options.
+    pub fn options(&self) -> &RouterOptions {
+        &self.options
+    }
+
+    /// The validators of operation `index`, compiled now if the router is lazy.
+    fn compiled(&self, index: usize, op: &Operation) -> Result<&Compiled, Rejection> {
+        let slot = self
+            .compiled
+            .get(index)
+            .ok_or_else(|| Rejection::new(500, "server_error", "this operation is not served"))?;
+        let compiled = match slot.get() {
+            Some(c) => c,
+            None if self.options.lazy => slot.get_or_init(|| Compiled::new(op, &self.schemas)),
+            None => return Err(Rejection::new(500, "server_error", "this operation is not served")),
+        };
+        compiled
+            .as_ref()
+            .map_err(|e| Rejection::new(500, "server_error", e.to_string()))
+    }
 }
 
 /// The state of a generated router: the core and the server that renders rejections.
@@ -96,6 +141,12 @@ pub trait Host: Send + Sync + 'static {
     fn core(&self) -> &Core;
     /// Turns a rejection into the response the API documents for it.
     fn reject(&self, rejection: Rejection) -> Response;
+    /// Turns a rejection of a request to operation `index` (`None`: no operation matched)
+    /// into a response; by default as [`Host::reject`] does.
+    fn reject_in(&self, index: Option<usize>, rejection: Rejection) -> Response {
+        let _ = index;
+        self.reject(rejection)
+    }
 }
 
 /// RFC 9457 `application/problem+json` for a rejection (the default of generated servers).
@@ -140,30 +191,35 @@ pub fn respond((status, body): Encoded) -> Response {
 }
 
 /// The axum route of a path template: parameters renamed by position (`{p0}`), so
-/// templates that name the same segment differently never conflict.
+/// templates that name the same segment differently never conflict. A segment with more
+/// than a parameter in it (`{name}.json`, `{base}...{head}`) becomes one capture of the
+/// whole segment (axum's matcher takes one whole-segment parameter only); the runtime
+/// checks its literals and splits it ([`crate::operation::path_values`]), and a path
+/// without them is 404.
 pub fn route_path(template: &str) -> String {
-    let mut out = String::new();
-    let mut rest = template;
     let mut i = 0;
-    while let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) {
-        if close < open {
-            break;
-        }
-        out.push_str(&rest[..open]);
-        out.push_str(&format!("{{p{i}}}"));
-        i += 1;
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
+    let segments: Vec<String> = template
+        .split('/')
+        .map(|segment| {
+            if segment.contains('{') && segment.contains('}') {
+                i += 1;
+                format!("{{p{}}}", i - 1)
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect();
+    let out = segments.join("/");
     if out.is_empty() { "/".into() } else { out }
 }
 
 /// Builds a generated router: each served operation is added with its handler, then
 /// [`Routes::finish`] groups them by path (405 with `Allow` for other methods) and adds 404.
 pub struct Routes<T> {
-    schemas: Schemas,
     core: Core,
     paths: BTreeMap<String, (MethodRouter<Arc<T>>, Vec<String>)>,
+    /// Every route so far, as axum will hold them (to refuse one it would panic on).
+    matcher: matchit::Router<()>,
 }
 
 impl<T: Host> Routes<T> {
@@ -175,13 +231,26 @@ impl<T: Host> Routes<T> {
     ) -> Result<Routes<T>, RouterError> {
         let document: serde_json::Value =
             serde_json::from_str(spec).map_err(|e| RouterError::Spec(e.to_string()))?;
+        Routes::from_document(document, operations, options)
+    }
+
+    /// As [`Routes::new`], from the parsed spec (schemas in JSON Schema 2020-12 form).
+    pub fn from_document(
+        document: serde_json::Value,
+        operations: usize,
+        options: RouterOptions,
+    ) -> Result<Routes<T>, RouterError> {
         let schemas = Schemas::new(document, options.reading)?;
         let mut compiled = Vec::new();
-        compiled.resize_with(operations, || None);
+        compiled.resize_with(operations, OnceLock::new);
         Ok(Routes {
-            schemas,
-            core: Core { compiled, options },
+            core: Core {
+                schemas,
+                compiled,
+                options,
+            },
             paths: BTreeMap::new(),
+            matcher: matchit::Router::new(),
         })
     }
 
@@ -203,9 +272,19 @@ impl<T: Host> Routes<T> {
         {
             return Ok(());
         }
-        let compiled = Compiled::new(op, &self.schemas)?;
-        if let Some(slot) = self.core.compiled.get_mut(index) {
-            *slot = Some(compiled);
+        if !self.paths.contains_key(&path) {
+            self.matcher
+                .insert(path.as_str(), ())
+                .map_err(|e| RouterError::Route {
+                    path: op.path.to_string(),
+                    message: e.to_string(),
+                })?;
+        }
+        if !self.core.options.lazy {
+            let compiled = Compiled::new(op, &self.core.schemas)?;
+            if let Some(slot) = self.core.compiled.get(index) {
+                let _ = slot.set(Ok(compiled));
+            }
         }
         match self.paths.remove(&path) {
             Some((existing, mut methods)) => {
@@ -227,7 +306,7 @@ impl<T: Host> Routes<T> {
             let route = route.fallback(
                 move |axum::extract::State(host): axum::extract::State<Arc<T>>| {
                     let allow = allow.clone();
-                    async move { host.reject(Rejection::method_not_allowed(allow)) }
+                    async move { host.reject_in(None, Rejection::method_not_allowed(allow)) }
                 },
             );
             router = router.route(&path, route);
@@ -235,7 +314,7 @@ impl<T: Host> Routes<T> {
         router
             .fallback(
                 |axum::extract::State(host): axum::extract::State<Arc<T>>| async move {
-                    host.reject(Rejection::not_found())
+                    host.reject_in(None, Rejection::not_found())
                 },
             )
             .with_state(Arc::new(host(self.core)))
@@ -362,15 +441,13 @@ where
     A: FnOnce(Credentials) -> F,
     F: std::future::Future<Output = Result<P, Rejection>>,
 {
-    let compiled = core
-        .compiled
-        .get(index)
-        .and_then(Option::as_ref)
-        .ok_or_else(|| Rejection::new(500, "server_error", "this operation is not served"))?;
+    let compiled = core.compiled(index, op)?;
     let (parts, body) = request.into_parts();
     // The raw segments (axum matched the route, so the path has the template's shape): each
     // parameter's style is read before percent-decoding, so an encoded `,` stays a comma.
-    let path_values = crate::operation::path_values(&op.path, parts.uri.path()).unwrap_or_default();
+    // A segment routed whole (`{name}.json`) without its literals is another path: 404.
+    let path_values = crate::operation::path_values(&op.path, parts.uri.path())
+        .ok_or_else(Rejection::not_found)?;
     let headers: Vec<(&str, &str)> = parts
         .headers
         .iter()
@@ -437,13 +514,36 @@ where
     C: FnOnce(Prepared<P>) -> CF,
     CF: std::future::Future<Output = Result<Encoded, Rejection>>,
 {
+    serve_with(host, index, op, request, authenticate, |prepared| async move {
+        call(prepared).await.map(respond)
+    })
+    .await
+}
+
+/// As [`serve`], for handlers that build the whole response (status, headers, any media
+/// type): interpreted servers such as a mock of any spec.
+pub async fn serve_with<T, P, A, AF, C, CF>(
+    host: &T,
+    index: usize,
+    op: &Operation,
+    request: axum::extract::Request,
+    authenticate: A,
+    call: C,
+) -> Response
+where
+    T: Host,
+    A: FnOnce(Credentials) -> AF,
+    AF: std::future::Future<Output = Result<P, Rejection>>,
+    C: FnOnce(Prepared<P>) -> CF,
+    CF: std::future::Future<Output = Result<Response, Rejection>>,
+{
     let prepared = match prepare(host.core(), index, op, request, authenticate).await {
         Ok(p) => p,
-        Err(r) => return host.reject(r),
+        Err(r) => return host.reject_in(Some(index), r),
     };
     match call(prepared).await {
-        Ok(encoded) => respond(encoded),
-        Err(r) => host.reject(r),
+        Ok(response) => response,
+        Err(r) => host.reject_in(Some(index), r),
     }
 }
 
@@ -455,6 +555,8 @@ mod tests {
     fn routes_name_parameters_by_position() {
         assert_eq!(route_path("/a/{x}/b/{y}"), "/a/{p0}/b/{p1}");
         assert_eq!(route_path(""), "/");
-        assert_eq!(route_path("/files/{name}.json"), "/files/{p0}.json");
+        assert_eq!(route_path("/files/{name}.json"), "/files/{p0}");
+        assert_eq!(route_path("/compare/{base}...{head}/x/{y}"), "/compare/{p0}/x/{p1}");
+        assert_eq!(route_path("/"), "/");
     }
 }

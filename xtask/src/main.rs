@@ -48,10 +48,12 @@ enum Command {
     /// Prints a table (operation, status, scenario, verdict, first violation); exit 1 on any
     /// violation, 2 on usage or spec errors.
     Contract(Box<contract::Args>),
-    /// Run the embedded, stateful Nango mock (no Nango account needed).
+    /// Run the embedded, stateful Nango mock (no Nango account needed), or with `--spec` a
+    /// mock of any OpenAPI document.
     ///
-    /// Prints its base URL, the seeded keys and data. The key is NANGO_SECRET_KEY (a UUID v4)
-    /// or a fixed development key.
+    /// Nango: prints its base URL, the seeded keys and data. The key is NANGO_SECRET_KEY (a
+    /// UUID v4) or a fixed development key. `--spec`: serves every operation it can, checks
+    /// requests as generated routers do, answers with examples or made values.
     Mock(mock::Args),
     /// Benchmarks printed as ratios against a baseline run in the same command.
     ///

@@ -1,12 +1,37 @@
-//! `cargo xtask mock`: the embedded Nango mock as a standalone server.
+//! `cargo xtask mock`: the embedded Nango mock as a standalone server, or with `--spec` a
+//! mock of any OpenAPI document.
 
+use crate::spec_args::{self, SpecArgs};
 use contract_tests::mock::{self, server::Mock, state};
+use contract_tests::spec_mock::{self, SpecMock};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Flags of `cargo xtask mock`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Mock this OpenAPI document (3.0 or 3.1, YAML or JSON) instead of Nango.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+    /// Overlay to apply to --spec, in order; repeatable.
+    #[arg(long = "overlay", value_name = "FILE", requires = "spec")]
+    overlays: Vec<PathBuf>,
+    /// Apply no overlay to --spec.
+    #[arg(long, requires = "spec", conflicts_with = "overlays")]
+    no_overlay: bool,
+    /// Seed of made values: the same seed gives the same answers (--spec).
+    #[arg(long, default_value_t = 0, requires = "spec")]
+    seed: u64,
+    /// Random data on every request, as `Prefer: dynamic=true` (--spec).
+    #[arg(long, requires = "spec")]
+    dynamic: bool,
+    /// Keep the resources the paths describe: POST creates, GET reads, DELETE deletes (--spec).
+    #[arg(long, requires = "spec")]
+    stateful: bool,
+    /// SCHEME=VALUE: accept only this token, key or user:password for the security scheme
+    /// SCHEME; repeatable. Without it any well-formed credential is accepted (--spec).
+    #[arg(long = "credential", value_name = "SCHEME=VALUE", requires = "spec")]
+    credentials: Vec<String>,
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 3003)]
     port: u16,
@@ -24,6 +49,9 @@ pub struct Args {
 
 /// Starts the mock and serves until interrupted.
 pub fn run(args: Args) -> ExitCode {
+    if args.spec.is_some() {
+        return run_spec(args);
+    }
     let key = match mock::secret_key_from_env() {
         Ok(k) => k,
         Err(e) => {
@@ -87,4 +115,90 @@ pub fn run(args: Args) -> ExitCode {
         drop(running);
         ExitCode::SUCCESS
     })
+}
+
+/// `--spec`: the mock of any document. It serves as soon as it is built; lint runs after,
+/// and its findings are reported without stopping anything.
+fn run_spec(args: Args) -> ExitCode {
+    let started = std::time::Instant::now();
+    let files = SpecArgs {
+        spec: args.spec.clone(),
+        overlays: args.overlays.clone(),
+        no_overlay: args.no_overlay,
+    };
+    let (spec, overlays) = match files.read() {
+        Ok(f) => f,
+        Err(d) => {
+            spec_args::print_plain(&d);
+            return ExitCode::from(2);
+        }
+    };
+    let loaded = codegen::load::load(spec, overlays);
+    let color = spec_args::use_color(&std::io::stderr());
+    if loaded.document.is_none() {
+        eprintln!("{}", codegen::diag::render_human(&loaded.diagnostics, &loaded.sources, color));
+        eprintln!("error: the spec cannot be read as OpenAPI 3.x");
+        return ExitCode::from(2);
+    }
+    let options = spec_mock::Options {
+        seed: args.seed,
+        dynamic: args.dynamic,
+        stateful: args.stateful,
+        credentials: args.credentials.clone(),
+        ..spec_mock::Options::default()
+    };
+    let mock = match SpecMock::build(&loaded, options) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let addr = format!("{}:{}", args.host, args.port);
+    runtime.block_on(async move {
+        let running = match mock.start(&addr).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: cannot bind {addr}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let summary = &running.summary;
+        let name = files.spec.as_ref().map_or_else(String::new, |p| p.display().to_string());
+        println!("Mock of {name} listening on {} (ready in {} ms)", running.base_url, started.elapsed().as_millis());
+        println!("  operations: {} served, {} skipped", summary.served, summary.skipped.len());
+        for s in &summary.skipped {
+            println!("  skipped {}: {}", s.operation, s.reason);
+        }
+        println!("  Prefer: code=N | example=NAME | dynamic=true chooses the answer; Accept its media type");
+        std::thread::spawn(move || report_lint(loaded, color));
+        std::future::pending::<()>().await;
+        drop(running);
+        ExitCode::SUCCESS
+    })
+}
+
+/// Lints the served spec and prints its errors and a count (they stop nothing: an
+/// operation that cannot be served was skipped at start).
+fn report_lint(loaded: codegen::load::Loaded, color: bool) {
+    let Some(doc) = loaded.document.as_ref() else { return };
+    let mut diagnostics = loaded.diagnostics.clone();
+    diagnostics.extend(codegen::lint::lint(doc));
+    codegen::diag::sort(&mut diagnostics);
+    let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    if !errors.is_empty() {
+        eprintln!("{}", codegen::diag::render_human(&errors, &loaded.sources, color));
+    }
+    println!(
+        "  lint: {} errors, {} warnings (served anyway; `cargo xtask lint --spec …` lists them all)",
+        errors.len(),
+        diagnostics.len() - errors.len()
+    );
 }

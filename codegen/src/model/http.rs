@@ -51,6 +51,8 @@ pub struct MediaSpec {
     pub schema: Option<JsonPointer>,
     /// Form bodies: each property's shape (how `a=1&b[]=x` is read); empty otherwise.
     pub fields: Vec<(String, Shape)>,
+    /// The Media Type Object (where its `example` and `examples` are).
+    pub pointer: JsonPointer,
 }
 
 /// A request body.
@@ -583,6 +585,7 @@ fn content(root: &Node, holder: &Node, holder_at: &JsonPointer) -> Vec<MediaSpec
                 kind,
                 schema: node.get("schema").map(|_| schema_at),
                 fields,
+                pointer: at.child(media),
             }
         })
         .collect()

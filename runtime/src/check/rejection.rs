@@ -19,6 +19,11 @@ pub mod codes {
     pub const MISSING_CREDENTIALS: &str = "missing_credentials";
     /// 401: an `Authorization` header with a scheme no alternative of the operation accepts.
     pub const UNSUPPORTED_CREDENTIALS: &str = "unsupported_credentials";
+    /// 401 (or 403): a credential was presented in the right form but is not a valid one
+    /// (authentication failed).
+    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
+    /// 406: none of the response's media types is acceptable to the request.
+    pub const NOT_ACCEPTABLE: &str = "not_acceptable";
     /// 400: path parameters break their schemas.
     pub const INVALID_PATH_PARAMS: &str = "invalid_uri_params";
     /// 400: query parameters are missing, unknown or break their schemas.

@@ -79,14 +79,21 @@ impl Schemas {
     /// Registers a spec whose schemas are in JSON Schema 2020-12 form (3.0's `nullable` and
     /// boolean bounds already rewritten, as the generator's `spec.json` has them).
     pub fn new(document: Value, reading: Reading) -> Result<Schemas, SchemaError> {
-        let views = match reading {
-            Reading::Strict => None,
+        let (document, views) = match reading {
+            Reading::Strict => (document, None),
             Reading::Directional => {
-                let mut request = document.clone();
-                let mut response = document.clone();
-                let changed_request = view(&mut request, Direction::Request);
-                let changed_response = view(&mut response, Direction::Response);
-                (changed_request || changed_response).then_some((request, response))
+                // One copy, only when the views differ: the request view is the document.
+                let request_edits = edits(&document, Direction::Request);
+                let response_edits = edits(&document, Direction::Response);
+                if request_edits.is_empty() && response_edits.is_empty() {
+                    (document, None)
+                } else {
+                    let mut response = document.clone();
+                    apply(&mut response, response_edits);
+                    let mut request = document;
+                    apply(&mut request, request_edits);
+                    (Value::Null, Some((request, response)))
+                }
             }
         };
         let (registry, response_base) = match views {
@@ -142,15 +149,26 @@ pub fn keyword_pointer(error: &jsonschema::ValidationError<'_>) -> Option<String
 
 /// Rewrites every `required` list of a document for one direction; `true` if anything changed.
 pub fn view(document: &mut Value, direction: Direction) -> bool {
+    let found = edits(document, direction);
+    let changed = !found.is_empty();
+    apply(document, found);
+    changed
+}
+
+/// The `required` lists a view changes: (pointer, names to drop). Decided from the
+/// untouched document: property schemas are found through `$ref`s anywhere in it.
+fn edits(document: &Value, direction: Direction) -> Vec<(String, Vec<String>)> {
     let flag = match direction {
         Direction::Request => "readOnly",
         Direction::Response => "writeOnly",
     };
-    // Decide from the untouched document, then edit: property schemas are found through
-    // `$ref`s anywhere in it.
     let mut edits: Vec<(String, Vec<String>)> = Vec::new();
     collect(document, document, String::new(), flag, &mut edits, 0);
-    let changed = !edits.is_empty();
+    edits
+}
+
+/// Drops the names [`edits`] found from their `required` lists.
+fn apply(document: &mut Value, edits: Vec<(String, Vec<String>)>) {
     for (pointer, drop) in edits {
         if let Some(Value::Array(required)) = document.pointer_mut(&pointer) {
             required.retain(|r| {
@@ -159,7 +177,6 @@ pub fn view(document: &mut Value, direction: Direction) -> bool {
             });
         }
     }
-    changed
 }
 
 /// Deepest nesting walked (documents deeper than this are left as written).

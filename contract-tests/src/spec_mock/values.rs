@@ -1,0 +1,207 @@
+//! Values the mock answers with, valid against their schemas: a documented example when it
+//! is valid, else one made by [`crate::synth`] and checked, trying further seeds when the
+//! first is not (see the synth test for the positions where no value can be valid).
+
+use crate::synth::Synth;
+use openapi_runtime::check::schemas::{Direction, Schemas};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Seeds tried for one value before answering with the last one made.
+const TRIES: u64 = 8;
+
+/// Validators by direction and schema pointer (`None`: the schema does not compile).
+type Validators = BTreeMap<(Direction, String), Option<Arc<jsonschema::Validator>>>;
+
+/// The document the values come from, with the validators compiled so far.
+pub struct Values {
+    doc: Arc<Value>,
+    validators: RwLock<Validators>,
+    /// Positions already reported (each problem is printed once).
+    reported: Mutex<BTreeSet<String>>,
+}
+
+impl Values {
+    /// Values from `doc` (the spec in JSON Schema 2020-12 form).
+    pub fn new(doc: Arc<Value>) -> Values {
+        Values {
+            doc,
+            validators: RwLock::new(BTreeMap::new()),
+            reported: Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    /// The document.
+    pub fn doc(&self) -> &Value {
+        &self.doc
+    }
+
+    /// The validator of the schema at `pointer` (`#/…`), compiled once; `None` when it does
+    /// not compile.
+    pub fn validator(
+        &self,
+        schemas: &Schemas,
+        direction: Direction,
+        pointer: &str,
+    ) -> Option<Arc<jsonschema::Validator>> {
+        let key = (direction, pointer.to_owned());
+        if let Ok(cache) = self.validators.read()
+            && let Some(v) = cache.get(&key)
+        {
+            return v.clone();
+        }
+        let compiled = match schemas.compile(direction, pointer) {
+            Ok(v) => Some(Arc::new(v)),
+            Err(e) => {
+                self.report(pointer, &format!("{e}; values there are not checked"));
+                None
+            }
+        };
+        if let Ok(mut cache) = self.validators.write() {
+            cache.insert(key, compiled.clone());
+        }
+        compiled
+    }
+
+    /// Whether `value` is valid against the schema at `pointer` (true when it cannot be
+    /// checked).
+    pub fn is_valid(&self, schemas: &Schemas, direction: Direction, pointer: &str, value: &Value) -> bool {
+        self.validator(schemas, direction, pointer)
+            .is_none_or(|v| v.is_valid(value))
+    }
+
+    /// A value for the schema at `pointer`: made from `seed` (and the following seeds until
+    /// one is valid).
+    pub fn make(&self, schemas: &Schemas, direction: Direction, pointer: &str, seed: u64) -> Value {
+        let mut last = Value::Null;
+        for i in 0..TRIES {
+            let value = Synth::new(&self.doc, seed.wrapping_add(i), direction).at(pointer);
+            if self.is_valid(schemas, direction, pointer, &value) {
+                return value;
+            }
+            last = value;
+        }
+        self.report(
+            pointer,
+            "no value made for this schema is valid against it (see `cargo xtask lint`); answering with the last one made",
+        );
+        last
+    }
+
+    /// The first of `candidates` (documented examples) valid against the schema at
+    /// `pointer`; an invalid one is reported once and passed over.
+    pub fn first_valid(
+        &self,
+        schemas: &Schemas,
+        direction: Direction,
+        pointer: Option<&str>,
+        candidates: Vec<(String, Value)>,
+    ) -> Option<Value> {
+        for (at, value) in candidates {
+            match pointer {
+                Some(p) if !self.is_valid(schemas, direction, p, &value) => {
+                    self.report(&at, &format!("this example is not valid against its schema {p}; answering with a generated value"));
+                }
+                _ => return Some(value),
+            }
+        }
+        None
+    }
+
+    /// Prints a problem with a position once.
+    pub fn report(&self, at: &str, message: &str) {
+        let first = self.reported.lock().is_ok_and(|mut r| r.insert(format!("{at}\u{0}{message}")));
+        if first {
+            eprintln!("warning: {at}: {message}");
+        }
+    }
+}
+
+/// The examples documented on a Media Type, Parameter or Header Object at `holder` (a
+/// `#/…` pointer): `(where, value)`, its `example` first, then its `examples` (`$ref`s to
+/// `components/examples` followed, `externalValue` ones skipped), then its schema's
+/// `example` and `examples`.
+pub fn documented(doc: &Value, holder: &str) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let Some(node) = lookup(doc, holder) else { return out };
+    if let Some(v) = node.get("example") {
+        out.push((format!("{holder}/example"), v.clone()));
+    }
+    for (name, value) in named(doc, holder) {
+        out.push((format!("{holder}/examples/{name}"), value));
+    }
+    let mut schema = node.get("schema");
+    for _ in 0..16 {
+        let Some(target) = schema
+            .and_then(|s| s.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(|r| lookup(doc, r))
+        else {
+            break;
+        };
+        schema = Some(target);
+    }
+    if let Some(s) = schema {
+        if let Some(v) = s.get("example") {
+            out.push((format!("{holder}/schema/example"), v.clone()));
+        }
+        if let Some(Value::Array(values)) = s.get("examples") {
+            for (i, v) in values.iter().enumerate() {
+                out.push((format!("{holder}/schema/examples/{i}"), v.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The named examples of the object at `holder`: `(name, value)` in document order.
+pub fn named(doc: &Value, holder: &str) -> Vec<(String, Value)> {
+    let Some(Value::Object(examples)) = lookup(doc, holder).and_then(|n| n.get("examples")) else {
+        return Vec::new();
+    };
+    examples
+        .iter()
+        .filter_map(|(name, example)| {
+            let mut e = example;
+            for _ in 0..16 {
+                match e.get("$ref").and_then(Value::as_str).and_then(|r| lookup(doc, r)) {
+                    Some(t) => e = t,
+                    None => break,
+                }
+            }
+            Some((name.clone(), e.get("value")?.clone()))
+        })
+        .collect()
+}
+
+/// The value at a `#/…` pointer or URI fragment (percent-encoded or not).
+pub fn lookup<'d>(doc: &'d Value, pointer: &str) -> Option<&'d Value> {
+    let fragment = pointer.strip_prefix('#').unwrap_or(pointer);
+    match percent_encoding::percent_decode_str(fragment).decode_utf8() {
+        Ok(decoded) => doc.pointer(&decoded),
+        Err(_) => doc.pointer(fragment),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn examples_come_from_the_media_type_then_its_schema() {
+        let doc = json!({
+            "m": {"example": 1, "examples": {"a": {"value": 2}, "b": {"$ref": "#/components/examples/B"}, "c": {"externalValue": "x"}},
+                  "schema": {"$ref": "#/S"}},
+            "S": {"example": 3, "examples": [4]},
+            "components": {"examples": {"B": {"value": 5}}}
+        });
+        let found: Vec<Value> = documented(&doc, "#/m").into_iter().map(|(_, v)| v).collect();
+        assert_eq!(found, vec![json!(1), json!(2), json!(5), json!(3), json!(4)]);
+        assert_eq!(named(&doc, "#/m"), vec![("a".to_owned(), json!(2)), ("b".to_owned(), json!(5))]);
+        assert!(documented(&doc, "#/nowhere").is_empty());
+        let braces = json!({"paths": {"/a/{id}": {"example": 1}}});
+        assert_eq!(documented(&braces, "#/paths/~1a~1%7Bid%7D").len(), 1);
+    }
+}
