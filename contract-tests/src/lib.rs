@@ -8,6 +8,7 @@ pub mod har;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod report;
+pub mod requests;
 #[cfg(feature = "mock")]
 pub mod spec_mock;
 pub mod suite;

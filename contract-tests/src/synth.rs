@@ -82,7 +82,11 @@ impl<'d> Synth<'d> {
         self.made += 1;
         let Some(map) = self.flatten(schema, &[], depth, 0) else {
             // `true`: anything; `false`: nothing is valid, null is as good as any.
-            return if schema == &Value::Bool(false) { Value::Null } else { json!("example") };
+            return if schema == &Value::Bool(false) {
+                Value::Null
+            } else {
+                json!("example")
+            };
         };
         if let Some(c) = map.get("const") {
             return c.clone();
@@ -117,7 +121,9 @@ impl<'d> Synth<'d> {
         if reference.contains('#') && !reference.starts_with('#') {
             return None;
         }
-        let decoded = percent_encoding::percent_decode_str(fragment).decode_utf8().ok()?;
+        let decoded = percent_encoding::percent_decode_str(fragment)
+            .decode_utf8()
+            .ok()?;
         self.doc.pointer(&decoded)
     }
 
@@ -136,7 +142,9 @@ impl<'d> Synth<'d> {
     where
         'd: 's,
     {
-        let Value::Object(map) = self.follow(schema) else { return None };
+        let Value::Object(map) = self.follow(schema) else {
+            return None;
+        };
         const COMBINATORS: [&str; 3] = ["allOf", "oneOf", "anyOf"];
         if !COMBINATORS.iter().any(|k| map.contains_key(*k)) {
             return Some(Cow::Borrowed(map));
@@ -146,8 +154,16 @@ impl<'d> Synth<'d> {
             .filter(|(k, _)| *k != "$ref" && !COMBINATORS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let branches_of = |key: &str| map.get(key).and_then(Value::as_array).filter(|b| !b.is_empty());
-        let (all, one, any) = (branches_of("allOf"), branches_of("oneOf"), branches_of("anyOf"));
+        let branches_of = |key: &str| {
+            map.get(key)
+                .and_then(Value::as_array)
+                .filter(|b| !b.is_empty())
+        };
+        let (all, one, any) = (
+            branches_of("allOf"),
+            branches_of("oneOf"),
+            branches_of("anyOf"),
+        );
         let discriminator = base.get("discriminator").cloned();
         let mut parts = vec![base];
         if level >= 16 {
@@ -162,7 +178,9 @@ impl<'d> Synth<'d> {
             let Some(branches) = combinator else { continue };
             let around: Vec<&Map<String, Value>> = context.iter().copied().chain(&parts).collect();
             let branch = self.choose(branches, &around, depth);
-            let Some(chosen) = self.flatten(branch, &around, depth, level + 1) else { continue };
+            let Some(chosen) = self.flatten(branch, &around, depth, level + 1) else {
+                continue;
+            };
             let mut chosen = chosen.into_owned();
             if key == "oneOf" {
                 // Exactly one branch must match: either all the chosen branch's properties or
@@ -170,13 +188,16 @@ impl<'d> Synth<'d> {
                 // callers that check try several seeds).
                 let mode = self.rng.random_range(0..3u8);
                 chosen.insert(PROPERTIES_MARK.into(), (mode != 1).into());
-                let closed = |m: &Map<String, Value>| m.get("additionalProperties") == Some(&Value::Bool(false));
+                let closed = |m: &Map<String, Value>| {
+                    m.get("additionalProperties") == Some(&Value::Bool(false))
+                };
                 let open = !closed(&chosen) && !around.iter().any(|m| closed(m));
                 if mode == 2 && open {
                     self.exclude(&mut chosen, branches, branch);
                 }
             }
-            if let (Some(d), Some(r)) = (&discriminator, branch.get("$ref").and_then(Value::as_str)) {
+            if let (Some(d), Some(r)) = (&discriminator, branch.get("$ref").and_then(Value::as_str))
+            {
                 Synth::discriminate(&mut chosen, d, r);
             }
             parts.push(chosen);
@@ -186,17 +207,30 @@ impl<'d> Synth<'d> {
 
     /// One branch of a `oneOf`/`anyOf`: deep in recursion a `null` one when there is one,
     /// else a random one whose type agrees with the keywords beside the combinator.
-    fn choose<'b>(&mut self, branches: &'b [Value], beside: &[&Map<String, Value>], depth: usize) -> &'b Value {
+    fn choose<'b>(
+        &mut self,
+        branches: &'b [Value],
+        beside: &[&Map<String, Value>],
+        depth: usize,
+    ) -> &'b Value {
         let is_null = |b: &Value| b.get("type").is_some_and(|t| t == "null");
         if self.shallow(depth)
             && let Some(null) = branches.iter().find(|b| is_null(b))
         {
             return null;
         }
-        let wanted: Option<Vec<String>> = beside.iter().filter_map(|m| types_of(m)).reduce(|a, b| intersect(&a, &b));
-        let allowed: Vec<&Vec<Value>> = beside.iter().filter_map(|m| m.get("enum")?.as_array()).collect();
+        let wanted: Option<Vec<String>> = beside
+            .iter()
+            .filter_map(|m| types_of(m))
+            .reduce(|a, b| intersect(&a, &b));
+        let allowed: Vec<&Vec<Value>> = beside
+            .iter()
+            .filter_map(|m| m.get("enum")?.as_array())
+            .collect();
         let agrees = |b: &&Value| {
-            let Some(target) = self.follow(b).as_object() else { return true };
+            let Some(target) = self.follow(b).as_object() else {
+                return true;
+            };
             let typed = wanted
                 .as_ref()
                 .is_none_or(|w| types_of(target).is_none_or(|t| !intersect(&t, w).is_empty()));
@@ -206,10 +240,15 @@ impl<'d> Synth<'d> {
                 (None, Some(Value::Array(e))) => Some(e.iter().collect()),
                 _ => None,
             };
-            let listed = named.is_none_or(|n| allowed.iter().all(|a| n.iter().any(|v| a.contains(v))));
+            let listed =
+                named.is_none_or(|n| allowed.iter().all(|a| n.iter().any(|v| a.contains(v))));
             typed && listed
         };
-        let candidates: Vec<&Value> = branches.iter().filter(|b| !is_null(b)).filter(agrees).collect();
+        let candidates: Vec<&Value> = branches
+            .iter()
+            .filter(|b| !is_null(b))
+            .filter(agrees)
+            .collect();
         match candidates.as_slice() {
             [] => &branches[0],
             some => some[self.rng.random_range(0..some.len())],
@@ -226,14 +265,24 @@ impl<'d> Synth<'d> {
             let mine = chosen.get("properties").and_then(Value::as_object);
             let poison = theirs.into_iter().find_map(|(name, schema)| {
                 let free = mine.is_none_or(|m| !m.contains_key(name));
-                let wrong = free.then(|| self.follow(schema).as_object().and_then(wrong_for)).flatten()?;
+                let wrong = free
+                    .then(|| self.follow(schema).as_object().and_then(wrong_for))
+                    .flatten()?;
                 Some((name.to_owned(), wrong))
             });
-            let Some((name, wrong)) = poison else { continue };
-            if let Value::Object(p) = chosen.entry("properties").or_insert_with(|| Value::Object(Map::new())) {
+            let Some((name, wrong)) = poison else {
+                continue;
+            };
+            if let Value::Object(p) = chosen
+                .entry("properties")
+                .or_insert_with(|| Value::Object(Map::new()))
+            {
                 p.insert(name.clone(), json!({ "const": wrong }));
             }
-            if let Value::Array(r) = chosen.entry("required").or_insert_with(|| Value::Array(Vec::new())) {
+            if let Value::Array(r) = chosen
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
                 r.push(Value::String(name));
             }
         }
@@ -270,7 +319,11 @@ impl<'d> Synth<'d> {
     {
         let mut s = schema;
         for _ in 0..32 {
-            match s.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve(r)) {
+            match s
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| self.resolve(r))
+            {
                 Some(t) => s = t,
                 None => break,
             }
@@ -281,7 +334,9 @@ impl<'d> Synth<'d> {
     /// Sets the discriminator property of `chosen` (reached through `reference`) to the
     /// mapping key naming it, or to the last segment of the reference.
     fn discriminate(chosen: &mut Map<String, Value>, discriminator: &Value, reference: &str) {
-        let Some(property) = discriminator.get("propertyName").and_then(Value::as_str) else { return };
+        let Some(property) = discriminator.get("propertyName").and_then(Value::as_str) else {
+            return;
+        };
         let name = reference.rsplit('/').next().unwrap_or(reference);
         let key = discriminator
             .get("mapping")
@@ -298,7 +353,10 @@ impl<'d> Synth<'d> {
         if let Value::Object(p) = properties {
             // Only when the branch allows that value: an enum without it means the mapping
             // names the branch differently, and the branch's own schema wins.
-            let allowed = p.get(property).and_then(|s| s.get("enum")).and_then(Value::as_array);
+            let allowed = p
+                .get(property)
+                .and_then(|s| s.get("enum"))
+                .and_then(Value::as_array);
             if allowed.is_none_or(|a| a.contains(&Value::String(key.clone()))) {
                 p.insert(property.to_owned(), json!({ "const": key }));
             }
@@ -320,11 +378,23 @@ impl<'d> Synth<'d> {
             };
         }
         let has = |keys: &[&str]| keys.iter().any(|k| map.contains_key(*k));
-        if has(&["properties", "required", "additionalProperties", "minProperties", "patternProperties"]) {
+        if has(&[
+            "properties",
+            "required",
+            "additionalProperties",
+            "minProperties",
+            "patternProperties",
+        ]) {
             "object".into()
         } else if has(&["items", "prefixItems", "minItems", "maxItems"]) {
             "array".into()
-        } else if has(&["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]) {
+        } else if has(&[
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ]) {
             "number".into()
         } else {
             "string".into()
@@ -363,7 +433,10 @@ impl<'d> Synth<'d> {
             (None, Some(h)) => lo = Some((h - 100.0).min(h)),
             _ => {}
         }
-        let (lo, hi) = (lo.unwrap_or(0.0).max(-9.0e15), hi.unwrap_or(0.0).min(9.0e15));
+        let (lo, hi) = (
+            lo.unwrap_or(0.0).max(-9.0e15),
+            hi.unwrap_or(0.0).min(9.0e15),
+        );
         let step = map
             .get("multipleOf")
             .and_then(Value::as_f64)
@@ -386,7 +459,11 @@ impl<'d> Synth<'d> {
             (None, Some(h)) => (h - 100.0, h),
             (Some(l), Some(h)) => (l, h),
         };
-        if let Some(m) = map.get("multipleOf").and_then(Value::as_f64).filter(|m| *m > 0.0) {
+        if let Some(m) = map
+            .get("multipleOf")
+            .and_then(Value::as_f64)
+            .filter(|m| *m > 0.0)
+        {
             let first = (lo / m).ceil() + if lo_ex { 1.0 } else { 0.0 };
             let last = (hi / m).floor() - if hi_ex { 1.0 } else { 0.0 };
             let k = if first <= last {
@@ -397,7 +474,10 @@ impl<'d> Synth<'d> {
             return Number::from_f64(k * m).map_or(Value::Null, Value::Number);
         }
         // Halves, strictly inside exclusive bounds.
-        let (lo, hi) = (if lo_ex { lo + (hi - lo) / 4.0 } else { lo }, if hi_ex { hi - (hi - lo) / 4.0 } else { hi });
+        let (lo, hi) = (
+            if lo_ex { lo + (hi - lo) / 4.0 } else { lo },
+            if hi_ex { hi - (hi - lo) / 4.0 } else { hi },
+        );
         let x = if hi > lo {
             let steps = ((hi - lo) * 2.0).floor().min(1.0e6) as i64;
             lo + self.rng.random_range(0..=steps.max(0)) as f64 / 2.0
@@ -409,7 +489,10 @@ impl<'d> Synth<'d> {
 
     fn string(&mut self, map: &Map<String, Value>) -> Value {
         let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = map.get("maxLength").and_then(Value::as_u64).map(|m| m as usize);
+        let max = map
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .map(|m| m as usize);
         let fits = |s: &str| {
             let n = s.chars().count();
             n >= min && max.is_none_or(|m| n <= m)
@@ -452,10 +535,12 @@ impl<'d> Synth<'d> {
 
     /// `pattern` compiled once, to generate and to match.
     fn pattern(&mut self, pattern: &str) -> &Pattern {
-        self.patterns.entry(pattern.to_owned()).or_insert_with(|| Pattern {
-            generator: rand_regex::Regex::compile(&generable(pattern), 4).ok(),
-            matcher: regex::Regex::new(pattern).ok(),
-        })
+        self.patterns
+            .entry(pattern.to_owned())
+            .or_insert_with(|| Pattern {
+                generator: rand_regex::Regex::compile(&generable(pattern), 4).ok(),
+                matcher: regex::Regex::new(pattern).ok(),
+            })
     }
 
     fn format(&mut self, format: &str) -> Option<String> {
@@ -471,7 +556,12 @@ impl<'d> Synth<'d> {
                 n(r, 0, 59),
                 n(r, 0, 59)
             ),
-            "date" => format!("20{:02}-{:02}-{:02}", n(r, 10, 30), n(r, 1, 12), n(r, 1, 28)),
+            "date" => format!(
+                "20{:02}-{:02}-{:02}",
+                n(r, 10, 30),
+                n(r, 1, 12),
+                n(r, 1, 28)
+            ),
             "time" => format!("{:02}:{:02}:{:02}Z", n(r, 0, 23), n(r, 0, 59), n(r, 0, 59)),
             "email" | "idn-email" => format!("user{}@example.com", n(r, 1, 999)),
             "uuid" => {
@@ -503,7 +593,10 @@ impl<'d> Synth<'d> {
 
     fn array(&mut self, map: &Map<String, Value>, depth: usize) -> Value {
         let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let max = map.get("maxItems").and_then(Value::as_u64).map(|m| m as usize);
+        let max = map
+            .get("maxItems")
+            .and_then(Value::as_u64)
+            .map(|m| m as usize);
         let mut out: Vec<Value> = Vec::new();
         if let Some(Value::Array(prefix)) = map.get("prefixItems") {
             for p in prefix {
@@ -538,7 +631,11 @@ impl<'d> Synth<'d> {
             if s.get(flag).and_then(Value::as_bool) == Some(true) {
                 return true;
             }
-            match s.get("$ref").and_then(Value::as_str).and_then(|r| self.resolve(r)) {
+            match s
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| self.resolve(r))
+            {
                 Some(t) => s = t,
                 None => return false,
             }
@@ -565,7 +662,10 @@ impl<'d> Synth<'d> {
             .and_then(Value::as_array)
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let max = map.get("maxProperties").and_then(Value::as_u64).map(|m| m as usize);
+        let max = map
+            .get("maxProperties")
+            .and_then(Value::as_u64)
+            .map(|m| m as usize);
         let mark = map.get(PROPERTIES_MARK).and_then(Value::as_bool);
         let mut out = Map::new();
         for (name, schema) in properties {
@@ -586,16 +686,28 @@ impl<'d> Synth<'d> {
         }
         // Required names without a property schema: anything.
         for name in required.iter().filter(|n| !properties.contains_key(**n)) {
-            out.entry((*name).to_owned()).or_insert_with(|| json!("example"));
+            out.entry((*name).to_owned())
+                .or_insert_with(|| json!("example"));
         }
         // `not: {required: [a, b]}` (“not both”): one of them left out.
-        if let Some(Value::Array(exclusive)) = map.get("not").map(|n| self.follow(n)).and_then(|n| n.get("required"))
-            && exclusive.iter().all(|n| n.as_str().is_some_and(|n| out.contains_key(n)))
-            && let Some(drop) = exclusive.iter().filter_map(Value::as_str).find(|n| !required.contains(n))
+        if let Some(Value::Array(exclusive)) = map
+            .get("not")
+            .map(|n| self.follow(n))
+            .and_then(|n| n.get("required"))
+            && exclusive
+                .iter()
+                .all(|n| n.as_str().is_some_and(|n| out.contains_key(n)))
+            && let Some(drop) = exclusive
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|n| !required.contains(n))
         {
             out.remove(drop);
         }
-        let min = map.get("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let min = map
+            .get("minProperties")
+            .and_then(Value::as_u64)
+            .unwrap_or(0) as usize;
         let additional = map.get("additionalProperties");
         if additional != Some(&Value::Bool(false)) {
             let anything = Value::Bool(true);
@@ -649,7 +761,12 @@ fn generable(pattern: &str) -> String {
             }
             '[' if !class => class = true,
             ']' if class => class = false,
-            '^' if !class && (out.is_empty() || out.ends_with('|') || out.ends_with('(') || out.ends_with("?:")) => {
+            '^' if !class
+                && (out.is_empty()
+                    || out.ends_with('|')
+                    || out.ends_with('(')
+                    || out.ends_with("?:")) =>
+            {
                 continue;
             }
             '$' if !class && matches!(chars.get(i + 1), None | Some('|') | Some(')')) => continue,
@@ -669,22 +786,33 @@ fn wrong_for(schema: &Map<String, Value>) -> Option<Value> {
     let listed = match types_of(schema) {
         Some(t) => t,
         None => match schema.get("enum").or(schema.get("const")) {
-            Some(Value::Array(values)) if values.iter().all(Value::is_string) => vec!["string".to_owned()],
+            Some(Value::Array(values)) if values.iter().all(Value::is_string) => {
+                vec!["string".to_owned()]
+            }
             Some(Value::String(_)) => vec!["string".to_owned()],
             _ => return None,
         },
     };
-    [(json!(0), "integer"), (json!("x"), "string"), (json!(true), "boolean")]
-        .into_iter()
-        .find(|(_, kind)| intersect(&listed, &[(*kind).to_owned()]).is_empty())
-        .map(|(value, _)| value)
+    [
+        (json!(0), "integer"),
+        (json!("x"), "string"),
+        (json!(true), "boolean"),
+    ]
+    .into_iter()
+    .find(|(_, kind)| intersect(&listed, &[(*kind).to_owned()]).is_empty())
+    .map(|(value, _)| value)
 }
 
 /// The types a schema lists (`integer` counting as a kind of `number`), if it lists any.
 fn types_of(map: &Map<String, Value>) -> Option<Vec<String>> {
     match map.get("type") {
         Some(Value::String(t)) => Some(vec![t.clone()]),
-        Some(Value::Array(ts)) => Some(ts.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
+        Some(Value::Array(ts)) => Some(
+            ts.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -715,7 +843,9 @@ fn intersect(a: &[String], b: &[String]) -> Vec<String> {
 /// first part that says a keyword wins.
 fn merge(parts: Vec<Map<String, Value>>) -> Map<String, Value> {
     let mut parts = parts.into_iter();
-    let Some(mut out) = parts.next() else { return Map::new() };
+    let Some(mut out) = parts.next() else {
+        return Map::new();
+    };
     for part in parts {
         for (key, value) in part {
             let Some(mine) = out.get_mut(&key) else {
@@ -724,7 +854,8 @@ fn merge(parts: Vec<Map<String, Value>>) -> Map<String, Value> {
             };
             match key.as_str() {
                 "type" => {
-                    let as_list = |v: &Value| types_of(&Map::from_iter([("type".to_owned(), v.clone())]));
+                    let as_list =
+                        |v: &Value| types_of(&Map::from_iter([("type".to_owned(), v.clone())]));
                     if let (Some(a), Some(b)) = (as_list(mine), as_list(&value)) {
                         let both = intersect(&a, &b);
                         if !both.is_empty() {
@@ -758,7 +889,11 @@ fn merge(parts: Vec<Map<String, Value>>) -> Map<String, Value> {
                 }
                 "enum" => {
                     if let (Value::Array(mine), Value::Array(theirs)) = (mine, value) {
-                        let both: Vec<Value> = mine.iter().filter(|v| theirs.contains(v)).cloned().collect();
+                        let both: Vec<Value> = mine
+                            .iter()
+                            .filter(|v| theirs.contains(v))
+                            .cloned()
+                            .collect();
                         if !both.is_empty() {
                             *mine = both;
                         }
@@ -777,7 +912,10 @@ fn merge(parts: Vec<Map<String, Value>>) -> Map<String, Value> {
                 "additionalProperties" | "items" => {
                     if value == Value::Bool(false) || *mine == Value::Bool(true) {
                         *mine = value;
-                    } else if value != Value::Bool(true) && *mine != value && *mine != Value::Bool(false) {
+                    } else if value != Value::Bool(true)
+                        && *mine != value
+                        && *mine != Value::Bool(false)
+                    {
                         *mine = json!({ "allOf": [mine.clone(), value] });
                     }
                 }
@@ -808,7 +946,10 @@ mod tests {
     #[test]
     fn types_intersect_with_integer_inside_number() {
         let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        assert_eq!(intersect(&s(&["number", "null"]), &s(&["integer"])), s(&["integer"]));
+        assert_eq!(
+            intersect(&s(&["number", "null"]), &s(&["integer"])),
+            s(&["integer"])
+        );
         assert_eq!(intersect(&s(&["string"]), &s(&["integer"])), s(&[]));
     }
 
@@ -883,7 +1024,12 @@ mod tests {
             let v = make(&doc, seed, "/S");
             assert_eq!(v, make(&doc, seed, "/S"));
             let p = v["p"].as_str().unwrap_or_default();
-            assert!(p.len() == 6 && p.as_bytes()[3] == b'-' && p[4..].bytes().all(|b| b.is_ascii_digit()), "{v}");
+            assert!(
+                p.len() == 6
+                    && p.as_bytes()[3] == b'-'
+                    && p[4..].bytes().all(|b| b.is_ascii_digit()),
+                "{v}"
+            );
             assert!(v["d"].as_str().is_some_and(|d| d.starts_with("20")), "{v}");
             let n = v["n"].as_f64().unwrap_or(-1.0);
             assert!(n > 0.0 && n < 1.0, "{v}");

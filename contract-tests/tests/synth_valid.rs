@@ -19,14 +19,23 @@ fn positions(doc: &codegen::Document) -> Vec<(Direction, String)> {
     let mut out = Vec::new();
     for e in &http.endpoints {
         if let Some(b) = &e.body {
-            for m in b.content.iter().filter(|m| m.kind == codegen::model::http::BodyKind::Json) {
+            for m in b
+                .content
+                .iter()
+                .filter(|m| m.kind == codegen::model::http::BodyKind::Json)
+            {
                 if let Some(s) = &m.schema {
                     out.push((Direction::Request, s.to_string()));
                 }
             }
         }
         for r in &e.responses {
-            for m in r.content.iter().flatten().filter(|m| m.kind == codegen::model::http::BodyKind::Json) {
+            for m in r
+                .content
+                .iter()
+                .flatten()
+                .filter(|m| m.kind == codegen::model::http::BodyKind::Json)
+            {
                 if let Some(s) = &m.schema {
                     out.push((Direction::Response, s.to_string()));
                 }
@@ -79,7 +88,9 @@ const UNSATISFIABLE: &[(&str, &str, &str)] = &[
 /// Checks every position of one spec; the positions without a valid value must be exactly
 /// the ones [`UNSATISFIABLE`] lists for it.
 fn check(relative: &str) {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs").join(relative);
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/specs")
+        .join(relative);
     let name = file.file_name().unwrap().to_string_lossy().into_owned();
     let loaded = codegen::check(codegen::Input::read(&file, &name).unwrap(), vec![]);
     let doc = loaded.document.clone().unwrap();
@@ -91,29 +102,51 @@ fn check(relative: &str) {
     for (direction, pointer) in &list {
         let ok = (0..SEEDS).any(|seed| {
             let value = Synth::new(&json, seed, *direction).at(pointer);
-            validator.check_schema_for(*direction, pointer, &value).is_valid()
+            validator
+                .check_schema_for(*direction, pointer, &value)
+                .is_valid()
         });
         if ok {
             continue;
         }
-        let listed = UNSATISFIABLE.iter().any(|(f, p, _)| *f == name && pointer.contains(p));
+        let listed = UNSATISFIABLE
+            .iter()
+            .any(|(f, p, _)| *f == name && pointer.contains(p));
         if listed {
             impossible.push(pointer.clone());
             continue;
         }
         let value = Synth::new(&json, 0, *direction).at(pointer);
         let report = validator.check_schema_for(*direction, pointer, &value);
-        let first = report.violations.first().map(|v| v.to_string()).unwrap_or_default();
+        let first = report
+            .violations
+            .first()
+            .map(|v| v.to_string())
+            .unwrap_or_default();
         unexpected.push(format!("{direction:?} {pointer}: {first}"));
     }
-    eprintln!("{name}: {} positions, {} unsatisfiable", list.len(), impossible.len());
-    assert!(!list.is_empty() || name.contains("webhook") || name.contains("parameters"), "{name}: no positions");
-    assert!(unexpected.is_empty(), "{name}: no valid value for\n{}", unexpected.join("\n"));
+    eprintln!(
+        "{name}: {} positions, {} unsatisfiable",
+        list.len(),
+        impossible.len()
+    );
+    assert!(
+        !list.is_empty() || name.contains("webhook") || name.contains("parameters"),
+        "{name}: no positions"
+    );
+    assert!(
+        unexpected.is_empty(),
+        "{name}: no valid value for\n{}",
+        unexpected.join("\n")
+    );
     let stale: Vec<_> = UNSATISFIABLE
         .iter()
         .filter(|(f, p, _)| *f == name && !impossible.iter().any(|i| i.contains(p)))
         .collect();
-    assert!(stale.is_empty(), "listed as unsatisfiable but satisfied: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "listed as unsatisfiable but satisfied: {stale:?}"
+    );
 }
 
 macro_rules! specs {
@@ -153,6 +186,9 @@ fn every_corpus_spec_with_bodies_is_covered() {
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
         let spec = path.extension().is_some_and(|x| x == "json" || x == "yaml");
         let bodiless = file.contains("webhook-example") || file.contains("parameters-style");
-        assert!(!spec || bodiless || source.contains(&format!("\"corpus/{file}\"")), "{file} is not checked");
+        assert!(
+            !spec || bodiless || source.contains(&format!("\"corpus/{file}\"")),
+            "{file} is not checked"
+        );
     }
 }

@@ -91,7 +91,9 @@ fn segment_values<'t, 'p>(t: &'t str, a: &'p str, out: &mut Vec<(&'t str, &'p st
     let mut names: Vec<&str> = Vec::new();
     let mut rest = t;
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
         literals.push(&rest[..open]);
         names.push(&rest[open + 1..close]);
         rest = &rest[close + 1..];
@@ -113,7 +115,9 @@ fn segment_values<'t, 'p>(t: &'t str, a: &'p str, out: &mut Vec<(&'t str, &'p st
             // `{a}{b}`: nothing tells them apart; the first takes nothing.
             out.push((name, ""));
         } else {
-            let Some(at) = middle.find(after) else { return false };
+            let Some(at) = middle.find(after) else {
+                return false;
+            };
             out.push((name, &middle[..at]));
             middle = &middle[at + after.len()..];
         }
@@ -434,7 +438,10 @@ mod tests {
             Some(vec![("base", "main"), ("head", "feature%2Fx")])
         );
         assert_eq!(path_values("/c/{base}...{head}", "/c/main"), None);
-        assert_eq!(path_values("/c/v{a}.{b}", "/c/v1.2.3"), Some(vec![("a", "1"), ("b", "2.3")]));
+        assert_eq!(
+            path_values("/c/v{a}.{b}", "/c/v1.2.3"),
+            Some(vec![("a", "1"), ("b", "2.3")])
+        );
     }
 
     #[test]

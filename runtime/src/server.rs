@@ -126,7 +126,13 @@ impl Core {
         let compiled = match slot.get() {
             Some(c) => c,
             None if self.options.lazy => slot.get_or_init(|| Compiled::new(op, &self.schemas)),
-            None => return Err(Rejection::new(500, "server_error", "this operation is not served")),
+            None => {
+                return Err(Rejection::new(
+                    500,
+                    "server_error",
+                    "this operation is not served",
+                ));
+            }
         };
         compiled
             .as_ref()
@@ -469,7 +475,7 @@ where
         })?
         .to_vec();
     // 3. Syntax.
-    let parsed = check::parse_body(op, media, &bytes)?;
+    let parsed = check::parse_body(op, compiled, media, &bytes)?;
     // 4. Security, then authentication.
     let principal = match check::security::credentials(op, &incoming)? {
         Some(credentials) if !credentials.is_empty() => Some(authenticate(credentials).await?),
@@ -514,9 +520,14 @@ where
     C: FnOnce(Prepared<P>) -> CF,
     CF: std::future::Future<Output = Result<Encoded, Rejection>>,
 {
-    serve_with(host, index, op, request, authenticate, |prepared| async move {
-        call(prepared).await.map(respond)
-    })
+    serve_with(
+        host,
+        index,
+        op,
+        request,
+        authenticate,
+        |prepared| async move { call(prepared).await.map(respond) },
+    )
     .await
 }
 
@@ -556,7 +567,10 @@ mod tests {
         assert_eq!(route_path("/a/{x}/b/{y}"), "/a/{p0}/b/{p1}");
         assert_eq!(route_path(""), "/");
         assert_eq!(route_path("/files/{name}.json"), "/files/{p0}");
-        assert_eq!(route_path("/compare/{base}...{head}/x/{y}"), "/compare/{p0}/x/{p1}");
+        assert_eq!(
+            route_path("/compare/{base}...{head}/x/{y}"),
+            "/compare/{p0}/x/{p1}"
+        );
         assert_eq!(route_path("/"), "/");
     }
 }

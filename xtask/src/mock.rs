@@ -136,7 +136,10 @@ fn run_spec(args: Args) -> ExitCode {
     let loaded = codegen::load::load(spec, overlays);
     let color = spec_args::use_color(&std::io::stderr());
     if loaded.document.is_none() {
-        eprintln!("{}", codegen::diag::render_human(&loaded.diagnostics, &loaded.sources, color));
+        eprintln!(
+            "{}",
+            codegen::diag::render_human(&loaded.diagnostics, &loaded.sources, color)
+        );
         eprintln!("error: the spec cannot be read as OpenAPI 3.x");
         return ExitCode::from(2);
     }
@@ -154,7 +157,10 @@ fn run_spec(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -188,13 +194,22 @@ fn run_spec(args: Args) -> ExitCode {
 /// Lints the served spec and prints its errors and a count (they stop nothing: an
 /// operation that cannot be served was skipped at start).
 fn report_lint(loaded: codegen::load::Loaded, color: bool) {
-    let Some(doc) = loaded.document.as_ref() else { return };
+    let Some(doc) = loaded.document.as_ref() else {
+        return;
+    };
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(codegen::lint::lint(doc));
     codegen::diag::sort(&mut diagnostics);
-    let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
     if !errors.is_empty() {
-        eprintln!("{}", codegen::diag::render_human(&errors, &loaded.sources, color));
+        eprintln!(
+            "{}",
+            codegen::diag::render_human(&errors, &loaded.sources, color)
+        );
     }
     println!(
         "  lint: {} errors, {} warnings (served anyway; `cargo xtask lint --spec …` lists them all)",

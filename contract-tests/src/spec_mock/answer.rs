@@ -109,9 +109,13 @@ impl Cache {
 /// operation documents no response.
 pub fn pick(responses: &[ResponseSpec], code: Option<u16>) -> Option<(usize, u16, bool)> {
     if let Some(code) = code {
-        let covering = [Status::Code(code), Status::Range(code / 100), Status::Default]
-            .into_iter()
-            .find_map(|s| responses.iter().position(|r| r.status == s));
+        let covering = [
+            Status::Code(code),
+            Status::Range(code / 100),
+            Status::Default,
+        ]
+        .into_iter()
+        .find_map(|s| responses.iter().position(|r| r.status == s));
         if let Some(i) = covering {
             return Some((i, code, true));
         }
@@ -132,7 +136,12 @@ pub fn pick(responses: &[ResponseSpec], code: Option<u16>) -> Option<(usize, u16
 
 /// Answers operation `index`: the stateful store's answer when the operation has a role in
 /// it, else the documented one.
-pub(crate) fn respond(mock: &Mock, index: usize, asks: &Asks, prepared: Prepared<()>) -> Result<Response, Rejection> {
+pub(crate) fn respond(
+    mock: &Mock,
+    index: usize,
+    asks: &Asks,
+    prepared: Prepared<()>,
+) -> Result<Response, Rejection> {
     let Some(op) = mock.ops.get(index) else {
         return Err(Rejection::not_found());
     };
@@ -146,9 +155,20 @@ pub(crate) fn respond(mock: &Mock, index: usize, asks: &Asks, prepared: Prepared
 }
 
 /// The documented answer (no store involved).
-pub(crate) fn documented(mock: &Mock, index: usize, op: &Op, asks: &Asks) -> Result<Response, Rejection> {
+pub(crate) fn documented(
+    mock: &Mock,
+    index: usize,
+    op: &Op,
+    asks: &Asks,
+) -> Result<Response, Rejection> {
     let Some((ri, status, code_applied)) = pick(&op.endpoint.responses, asks.prefer.code) else {
-        return Ok(Answer { status: 200, media: None, body: Bytes::new(), headers: Vec::new() }.response(&[]));
+        return Ok(Answer {
+            status: 200,
+            media: None,
+            body: Bytes::new(),
+            headers: Vec::new(),
+        }
+        .response(&[]));
     };
     let response = &op.endpoint.responses[ri];
     let mut applied = Vec::new();
@@ -170,11 +190,21 @@ pub(crate) fn documented(mock: &Mock, index: usize, op: &Op, asks: &Asks) -> Res
     if let Some((name, _)) = &example {
         applied.push(format!("example={name}"));
     }
-    let key: Key = (index, ri, status, media, example.as_ref().map(|(n, _)| n.clone()));
+    let key: Key = (
+        index,
+        ri,
+        status,
+        media,
+        example.as_ref().map(|(n, _)| n.clone()),
+    );
     if !dynamic && let Some(answer) = mock.answers.get(&key) {
         return Ok(answer.response(&applied));
     }
-    let seed = if dynamic { mock.request_seed() } else { mock.options.seed };
+    let seed = if dynamic {
+        mock.request_seed()
+    } else {
+        mock.options.seed
+    };
     let body = media.map(|m| {
         let spec = &content[m];
         let value = match &example {
@@ -204,7 +234,10 @@ pub fn choose_media(content: &[MediaSpec], accept: &Accept) -> Result<Option<usi
             Err(Rejection::new(
                 406,
                 codes::NOT_ACCEPTABLE,
-                format!("None of the media types this response has ({}) is acceptable to the request's Accept header", documented.join(", ")),
+                format!(
+                    "None of the media types this response has ({}) is acceptable to the request's Accept header",
+                    documented.join(", ")
+                ),
             ))
         }
     }
@@ -212,11 +245,19 @@ pub fn choose_media(content: &[MediaSpec], accept: &Accept) -> Result<Option<usi
 
 /// The body value of one media type: a made value when dynamic; else the first valid
 /// documented example, else a made value; `{}`/`""` when there is neither schema nor example.
-pub fn body_value(values: &Values, schemas: &Schemas, spec: &MediaSpec, dynamic: bool, seed: u64) -> Value {
+pub fn body_value(
+    values: &Values,
+    schemas: &Schemas,
+    spec: &MediaSpec,
+    dynamic: bool,
+    seed: u64,
+) -> Value {
     let schema = spec.schema.as_ref().map(|s| s.fragment());
     if !dynamic || schema.is_none() {
         let examples = values::documented(values.doc(), &spec.pointer.fragment());
-        if let Some(v) = values.first_valid(schemas, Direction::Response, schema.as_deref(), examples) {
+        if let Some(v) =
+            values.first_valid(schemas, Direction::Response, schema.as_deref(), examples)
+        {
             return v;
         }
     }
@@ -241,7 +282,10 @@ pub(crate) fn build(
         Some((m, value)) => {
             let spec = &content[m];
             let concrete = accept.concrete(&spec.media);
-            (HeaderValue::from_str(&concrete).ok(), Bytes::from(encode(spec.kind, &value)))
+            (
+                HeaderValue::from_str(&concrete).ok(),
+                Bytes::from(encode(spec.kind, &value)),
+            )
         }
         None => (None, Bytes::new()),
     };
@@ -290,14 +334,22 @@ fn scalar_text(v: &Value) -> String {
 /// Values for the response's documented headers (simple style), from their examples or
 /// schemas. Headers HTTP itself manages are not sent.
 fn headers(mock: &Mock, response: &ResponseSpec, seed: u64) -> Vec<(HeaderName, HeaderValue)> {
-    const MANAGED: [&str; 5] = ["content-type", "content-length", "transfer-encoding", "connection", "set-cookie"];
+    const MANAGED: [&str; 5] = [
+        "content-type",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "set-cookie",
+    ];
     let mut out = Vec::new();
     for h in &response.headers {
         if MANAGED.contains(&h.name.to_ascii_lowercase().as_str()) {
             continue;
         }
         let Some(schema) = &h.schema else { continue };
-        let Ok(name) = HeaderName::from_bytes(h.name.as_bytes()) else { continue };
+        let Ok(name) = HeaderName::from_bytes(h.name.as_bytes()) else {
+            continue;
+        };
         let pointer = schema.fragment();
         let holder = pointer.strip_suffix("/schema").unwrap_or(&pointer);
         let documented = values::documented(mock.values.doc(), holder);
@@ -307,8 +359,14 @@ fn headers(mock: &Mock, response: &ResponseSpec, seed: u64) -> Vec<(HeaderName, 
             .first_valid(schemas, Direction::Response, Some(&pointer), documented)
             .into_iter()
             .collect();
-        candidates.extend((0..4).map(|i| mock.values.make(schemas, Direction::Response, &pointer, seed.wrapping_add(i))));
-        if let Some(value) = candidates.iter().find_map(|v| HeaderValue::from_str(&header_text(v)).ok()) {
+        candidates.extend((0..4).map(|i| {
+            mock.values
+                .make(schemas, Direction::Response, &pointer, seed.wrapping_add(i))
+        }));
+        if let Some(value) = candidates
+            .iter()
+            .find_map(|v| HeaderValue::from_str(&header_text(v)).ok())
+        {
             out.push((name, value));
         }
     }
@@ -351,7 +409,10 @@ mod tests {
         assert_eq!(pick(&r, Some(404)), Some((2, 404, true)));
         assert_eq!(pick(&r, Some(409)), Some((3, 409, true)));
         assert_eq!(pick(&r, Some(503)), Some((4, 503, true)));
-        assert_eq!(pick(&responses(&["400", "2XX"]), None), Some((1, 200, false)));
+        assert_eq!(
+            pick(&responses(&["400", "2XX"]), None),
+            Some((1, 200, false))
+        );
         assert_eq!(pick(&responses(&["400"]), Some(500)), Some((0, 400, false)));
         assert_eq!(pick(&[], None), None);
     }
@@ -360,8 +421,14 @@ mod tests {
     fn bodies_and_headers_are_encoded_per_kind() {
         let v = serde_json::json!({"a": 1, "b": ["x", "y"]});
         assert_eq!(encode(BodyKind::Form, &v), b"a=1&b=x&b=y".to_vec());
-        assert_eq!(encode(BodyKind::Text, &serde_json::json!("hi")), b"hi".to_vec());
-        assert_eq!(encode(BodyKind::Json, &serde_json::json!("hi")), b"\"hi\"".to_vec());
+        assert_eq!(
+            encode(BodyKind::Text, &serde_json::json!("hi")),
+            b"hi".to_vec()
+        );
+        assert_eq!(
+            encode(BodyKind::Json, &serde_json::json!("hi")),
+            b"\"hi\"".to_vec()
+        );
         assert_eq!(header_text(&v), "a,1,b,[\"x\",\"y\"]");
         assert_eq!(header_text(&serde_json::json!([1, 2])), "1,2");
     }

@@ -7,12 +7,12 @@
 
 use super::Mock;
 use super::answer::encode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
 use codegen::model::http::{BodyKind, ResponseSpec, Status};
 use openapi_runtime::check::rejection::Rejection;
 use openapi_runtime::check::schemas::Direction;
 use openapi_runtime::server::{bytes_response, problem};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -31,10 +31,12 @@ const MESSAGE_KEYS: [&str; 9] = [
 
 /// The response for a rejection of a request to operation `index`.
 pub(crate) fn render(mock: &Mock, index: Option<usize>, rejection: Rejection) -> Response {
-    let documented = index.and_then(|i| Some((i, mock.ops.get(i)?))).and_then(|(i, op)| {
-        let ri = for_status(&op.endpoint.responses, rejection.status)?;
-        Some((i, ri, &op.endpoint.responses[ri]))
-    });
+    let documented = index
+        .and_then(|i| Some((i, mock.ops.get(i)?)))
+        .and_then(|(i, op)| {
+            let ri = for_status(&op.endpoint.responses, rejection.status)?;
+            Some((i, ri, &op.endpoint.responses[ri]))
+        });
     let Some((index, ri, response)) = documented else {
         return problem(rejection);
     };
@@ -43,7 +45,11 @@ pub(crate) fn render(mock: &Mock, index: Option<usize>, rejection: Rejection) ->
         *r.status_mut() = StatusCode::from_u16(rejection.status).unwrap_or(StatusCode::BAD_REQUEST);
         r
     });
-    if let Some(allow) = rejection.allow.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
+    if let Some(allow) = rejection
+        .allow
+        .as_deref()
+        .and_then(|a| HeaderValue::from_str(a).ok())
+    {
         out.headers_mut().insert(header::ALLOW, allow);
     }
     out
@@ -51,21 +57,35 @@ pub(crate) fn render(mock: &Mock, index: Option<usize>, rejection: Rejection) ->
 
 /// The documented response for `status`: exact, then its range, then `default`.
 pub fn for_status(responses: &[ResponseSpec], status: u16) -> Option<usize> {
-    [Status::Code(status), Status::Range(status / 100), Status::Default]
-        .into_iter()
-        .find_map(|s| responses.iter().position(|r| r.status == s))
+    [
+        Status::Code(status),
+        Status::Range(status / 100),
+        Status::Default,
+    ]
+    .into_iter()
+    .find_map(|s| responses.iter().position(|r| r.status == s))
 }
 
 /// The documented body carrying the problem; `None` when the response documents no
 /// content (then the status alone answers).
-fn documented_body(mock: &Mock, index: usize, ri: usize, response: &ResponseSpec, rejection: &Rejection) -> Option<Response> {
+fn documented_body(
+    mock: &Mock,
+    index: usize,
+    ri: usize,
+    response: &ResponseSpec,
+    rejection: &Rejection,
+) -> Option<Response> {
     let content = response.content.as_deref().filter(|c| !c.is_empty())?;
     let mi = content
         .iter()
         .position(|m| m.kind == BodyKind::Json)
         .unwrap_or(0);
     let spec = &content[mi];
-    let media = if spec.media.contains('*') { "application/json".to_owned() } else { spec.media.clone() };
+    let media = if spec.media.contains('*') {
+        "application/json".to_owned()
+    } else {
+        spec.media.clone()
+    };
     let detail = message(rejection);
     let body = match spec.kind {
         BodyKind::Json => {
@@ -79,7 +99,12 @@ fn documented_body(mock: &Mock, index: usize, ri: usize, response: &ResponseSpec
                     .as_deref()
                     .is_none_or(|p| mock.values.is_valid(schemas, Direction::Response, p, v))
             };
-            let full = carry(&base, &detail, Some(&rejection.code), Some(rejection.status));
+            let full = carry(
+                &base,
+                &detail,
+                Some(&rejection.code),
+                Some(rejection.status),
+            );
             let message_only = carry(&base, &detail, None, None);
             let chosen = [full, message_only]
                 .into_iter()
@@ -89,9 +114,18 @@ fn documented_body(mock: &Mock, index: usize, ri: usize, response: &ResponseSpec
             encode(BodyKind::Json, &chosen)
         }
         BodyKind::Text => detail.into_bytes(),
-        kind => encode(kind, &base_value(mock, (index, ri, mi), || {
-            super::answer::body_value(&mock.values, mock.core_schemas(), spec, false, mock.options.seed)
-        })),
+        kind => encode(
+            kind,
+            &base_value(mock, (index, ri, mi), || {
+                super::answer::body_value(
+                    &mock.values,
+                    mock.core_schemas(),
+                    spec,
+                    false,
+                    mock.options.seed,
+                )
+            }),
+        ),
     };
     Some(bytes_response(rejection.status, &media, body))
 }
@@ -105,7 +139,12 @@ pub fn message(rejection: &Rejection) -> String {
                 1 => String::new(),
                 n => format!(" (and {} more problems)", n - 1),
             };
-            format!("{} {}: {}{more}", first.part.as_str(), first.pointer(), first.message)
+            format!(
+                "{} {}: {}{more}",
+                first.part.as_str(),
+                first.pointer(),
+                first.message
+            )
         }
         _ => rejection.detail(),
     }
@@ -130,8 +169,16 @@ fn base_value(mock: &Mock, key: (usize, usize, usize), make: impl FnOnce() -> Va
 /// string `code` next to it gets the rejection's code and a numeric `status` the status.
 /// `None` when there is no place for the message.
 pub fn carry(base: &Value, detail: &str, code: Option<&str>, status: Option<u16>) -> Option<Value> {
-    fn place(obj: &mut Map<String, Value>, detail: &str, code: Option<&str>, status: Option<u16>) -> bool {
-        let Some(key) = MESSAGE_KEYS.iter().find(|k| obj.get(**k).is_some_and(Value::is_string)) else {
+    fn place(
+        obj: &mut Map<String, Value>,
+        detail: &str,
+        code: Option<&str>,
+        status: Option<u16>,
+    ) -> bool {
+        let Some(key) = MESSAGE_KEYS
+            .iter()
+            .find(|k| obj.get(**k).is_some_and(Value::is_string))
+        else {
             return false;
         };
         obj.insert((*key).to_owned(), Value::String(detail.to_owned()));

@@ -76,11 +76,17 @@ impl Credentials {
                 let known: Vec<&str> = http.schemes.iter().map(|s| s.name.as_str()).collect();
                 return Err(format!(
                     "--credential {scheme}=…: the spec defines no security scheme `{scheme}` (it defines: {})",
-                    if known.is_empty() { "none".into() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
                 ));
             };
             if defined.kind == http::SchemeKind::Basic && !value.contains(':') {
-                return Err(format!("--credential {scheme}=…: `{scheme}` is basic; give user:password"));
+                return Err(format!(
+                    "--credential {scheme}=…: `{scheme}` is basic; give user:password"
+                ));
             }
             values.insert(scheme.to_owned(), value.to_owned());
         }
@@ -89,7 +95,9 @@ impl Credentials {
 
     /// Whether what was presented for `scheme` is acceptable.
     fn accepts(&self, scheme: &str, presented: &Credential) -> bool {
-        let Some(expected) = self.values.get(scheme) else { return true };
+        let Some(expected) = self.values.get(scheme) else {
+            return true;
+        };
         let eq = |a: &str| subtle_eq(a.as_bytes(), expected.as_bytes());
         match presented {
             Credential::Bearer(t) | Credential::Http(t) | Credential::ApiKey(t) => eq(t),
@@ -97,7 +105,6 @@ impl Credentials {
             Credential::Other => true,
         }
     }
-
 }
 
 /// Constant-time equality of two secrets of the same length.
@@ -188,7 +195,9 @@ impl Mock {
 
     /// A seed for a request's random values (`--dynamic`, `Prefer: dynamic=true`).
     pub(crate) fn request_seed(&self) -> u64 {
-        let n = self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = self
+            .requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.options.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5DEE_CE66
     }
 
@@ -197,9 +206,9 @@ impl Mock {
     async fn dispatch(&self, group: &[usize], request: Request) -> Response {
         let path = request.uri().path();
         let fits = group.iter().copied().find(|&i| {
-            self.ops
-                .get(i)
-                .is_some_and(|o| openapi_runtime::operation::path_values(&o.op.path, path).is_some())
+            self.ops.get(i).is_some_and(|o| {
+                openapi_runtime::operation::path_values(&o.op.path, path).is_some()
+            })
         });
         match fits {
             Some(index) => self.handle(index, request).await,
@@ -230,7 +239,9 @@ impl Mock {
         for (scheme, credential) in &presented.presented {
             if !self.credentials.accepts(scheme, credential) {
                 let status = match self.ops.get(index) {
-                    Some(op) if !documents(&op.endpoint, 401) && documents(&op.endpoint, 403) => 403,
+                    Some(op) if !documents(&op.endpoint, 401) && documents(&op.endpoint, 403) => {
+                        403
+                    }
                     _ => 401,
                 };
                 return Err(Rejection::new(
@@ -267,11 +278,14 @@ impl SpecMock {
         let (described, json) = std::thread::scope(|scope| {
             let json = scope.spawn(|| codegen::load::normalize::to_json_schema_2020(doc));
             let described = http::describe(doc);
-            let json = json.join().unwrap_or_else(|_| codegen::load::normalize::to_json_schema_2020(doc));
+            let json = json
+                .join()
+                .unwrap_or_else(|_| codegen::load::normalize::to_json_schema_2020(doc));
             (described, json)
         });
         let json = Arc::new(json);
-        let credentials = Credentials::parse(&options.credentials, &described).map_err(BuildError::Usage)?;
+        let credentials =
+            Credentials::parse(&options.credentials, &described).map_err(BuildError::Usage)?;
         let schemes = described.runtime_schemes();
         let router_options = RouterOptions {
             body_limit: options.body_limit,
@@ -291,12 +305,20 @@ impl SpecMock {
         // Operations by route (method and path shape): templates that differ only inside a
         // segment (`/r/{day}.csv`, `/r/{day}.json`) share one route and are told apart per
         // request.
-        let mut groups: BTreeMap<(String, String), (axum::routing::MethodFilter, Vec<usize>)> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, String), (axum::routing::MethodFilter, Vec<usize>)> =
+            BTreeMap::new();
         let mut templates: BTreeMap<(String, String), String> = BTreeMap::new();
         for (index, (endpoint, role)) in described.endpoints.iter().zip(roles).enumerate() {
-            ops.push(Op { op: endpoint.describe(&schemes), endpoint: endpoint.clone(), role });
+            ops.push(Op {
+                op: endpoint.describe(&schemes),
+                endpoint: endpoint.clone(),
+                role,
+            });
             let label = endpoint.label();
-            let skip = |reason: String| Skipped { operation: label.clone(), reason };
+            let skip = |reason: String| Skipped {
+                operation: label.clone(),
+                reason,
+            };
             if let Some(reason) = unservable(endpoint, &described) {
                 skipped.push(skip(reason));
                 continue;
@@ -305,7 +327,10 @@ impl SpecMock {
                 .ok()
                 .and_then(|m| axum::routing::MethodFilter::try_from(m).ok())
             else {
-                skipped.push(skip(format!("the method {} cannot be routed", endpoint.method)));
+                skipped.push(skip(format!(
+                    "the method {} cannot be routed",
+                    endpoint.method
+                )));
                 continue;
             };
             let anonymous = (endpoint.method.clone(), anonymous_template(&endpoint.path));
@@ -314,11 +339,20 @@ impl SpecMock {
                 continue;
             }
             templates.insert(anonymous, label.clone());
-            let shape = (endpoint.method.clone(), openapi_runtime::server::route_path(&endpoint.path));
-            groups.entry(shape).or_insert((method, Vec::new())).1.push(index);
+            let shape = (
+                endpoint.method.clone(),
+                openapi_runtime::server::route_path(&endpoint.path),
+            );
+            groups
+                .entry(shape)
+                .or_insert((method, Vec::new()))
+                .1
+                .push(index);
         }
         for (method, indices) in groups.into_values() {
-            let Some(&first) = indices.first() else { continue };
+            let Some(&first) = indices.first() else {
+                continue;
+            };
             let Some(op) = ops.get(first) else { continue };
             let group: Arc<[usize]> = indices.into();
             let members = group.clone();
@@ -329,7 +363,10 @@ impl SpecMock {
             if let Err(e) = routes.add(first, &op.op, axum::routing::on(method, handler)) {
                 for &i in members.iter() {
                     if let Some(o) = ops.get(i) {
-                        skipped.push(Skipped { operation: o.endpoint.label(), reason: e.to_string() });
+                        skipped.push(Skipped {
+                            operation: o.endpoint.label(),
+                            reason: e.to_string(),
+                        });
                     }
                 }
             }
@@ -406,7 +443,13 @@ fn anonymous_template(path: &str) -> String {
 /// Why an operation cannot be served, if it cannot: every security alternative needs a
 /// scheme the document does not define (or of an unknown type), so no request could pass.
 fn unservable(endpoint: &Endpoint, http: &Http) -> Option<String> {
-    let impossible = |set: &Vec<usize>| set.iter().any(|&i| i == UNSATISFIABLE || i >= http.schemes.len());
+    if endpoint.path.contains(['?', '#']) {
+        return Some("the path template carries a query string or fragment (OpenAPI paths end before `?`); a request to it cannot be told apart from the template without it".into());
+    }
+    let impossible = |set: &Vec<usize>| {
+        set.iter()
+            .any(|&i| i == UNSATISFIABLE || i >= http.schemes.len())
+    };
     if !endpoint.security.is_empty() && endpoint.security.iter().all(impossible) {
         return Some("every security alternative names a scheme the document does not define or OpenAPI does not know (see `cargo xtask lint`)".into());
     }

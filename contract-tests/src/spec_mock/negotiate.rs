@@ -18,7 +18,9 @@ impl Prefer {
     pub fn parse<'a>(values: impl IntoIterator<Item = &'a str>) -> Prefer {
         let mut out = Prefer::default();
         for token in values.into_iter().flat_map(|v| v.split([',', ';'])) {
-            let Some((key, value)) = token.split_once('=') else { continue };
+            let Some((key, value)) = token.split_once('=') else {
+                continue;
+            };
             let value = value.trim().trim_matches('"');
             match key.trim().to_ascii_lowercase().as_str() {
                 "code" => out.code = value.parse().ok().filter(|c| (100..600).contains(c)),
@@ -79,7 +81,12 @@ impl Accept {
         if self.ranges.is_empty() {
             return 1.0;
         }
-        let essence = media.split(';').next().unwrap_or(media).trim().to_ascii_lowercase();
+        let essence = media
+            .split(';')
+            .next()
+            .unwrap_or(media)
+            .trim()
+            .to_ascii_lowercase();
         let (kind, subtype) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
         let mut best: Option<(u8, f32)> = None;
         for r in &self.ranges {
@@ -124,7 +131,10 @@ impl Accept {
         if kind != "*" && subtype != "*" {
             return documented.to_owned();
         }
-        let accepted = self.ranges.iter().filter(|r| r.q > 0.0 && r.kind != "*" && r.subtype != "*");
+        let accepted = self
+            .ranges
+            .iter()
+            .filter(|r| r.q > 0.0 && r.kind != "*" && r.subtype != "*");
         for r in accepted {
             if kind == "*" || r.kind == kind {
                 return format!("{}/{}", r.kind, r.subtype);
@@ -144,7 +154,10 @@ mod tests {
 
     #[test]
     fn prefer_reads_prism_preferences_and_ignores_the_rest() {
-        let p = Prefer::parse(["code=404, example=\"not found\"", "dynamic=true; respond-async"]);
+        let p = Prefer::parse([
+            "code=404, example=\"not found\"",
+            "dynamic=true; respond-async",
+        ]);
         assert_eq!(p.code, Some(404));
         assert_eq!(p.example.as_deref(), Some("not found"));
         assert_eq!(p.dynamic, Some(true));
@@ -169,6 +182,9 @@ mod tests {
         assert_eq!(a.choose(["image/*"]), Some(0));
         assert_eq!(a.concrete("image/*"), "image/png");
         assert_eq!(Accept::parse([]).concrete("*/*"), "application/json");
-        assert_eq!(Accept::parse([]).concrete("application/json; charset=utf-8"), "application/json; charset=utf-8");
+        assert_eq!(
+            Accept::parse([]).concrete("application/json; charset=utf-8"),
+            "application/json; charset=utf-8"
+        );
     }
 }

@@ -21,8 +21,8 @@
 //! response when its schema is an array, else it fills the first array property of a made
 //! object (`data`, `items`…). `Prefer: code=` bypasses the store.
 
-use super::answer::{self, Asks};
 use super::Mock;
+use super::answer::{self, Asks};
 use axum::response::Response;
 use codegen::model::http::{BodyKind, Endpoint};
 use openapi_runtime::check::rejection::{Rejection, codes};
@@ -66,7 +66,10 @@ pub fn infer(endpoints: &[Endpoint]) -> Vec<Option<Role>> {
         if let Some((collection, param)) = split_item(&e.path) {
             items.entry(collection).or_insert(param);
         }
-        methods.entry(trimmed(&e.path).to_owned()).or_default().push(e.method.as_str());
+        methods
+            .entry(trimmed(&e.path).to_owned())
+            .or_default()
+            .push(e.method.as_str());
     }
     endpoints
         .iter()
@@ -80,10 +83,15 @@ pub fn infer(endpoints: &[Endpoint]) -> Vec<Option<Role>> {
                     _ => return None,
                 };
                 let _ = collection;
-                return Some(Role { action, id_param: Some(param) });
+                return Some(Role {
+                    action,
+                    id_param: Some(param),
+                });
             }
             let path = trimmed(&e.path);
-            let listed = methods.get(path).is_some_and(|m| m.contains(&"POST") && m.contains(&"GET"));
+            let listed = methods
+                .get(path)
+                .is_some_and(|m| m.contains(&"POST") && m.contains(&"GET"));
             if !items.contains_key(path) && !listed {
                 return None;
             }
@@ -92,7 +100,10 @@ pub fn infer(endpoints: &[Endpoint]) -> Vec<Option<Role>> {
                 "GET" => Action::List,
                 _ => return None,
             };
-            Some(Role { action, id_param: items.get(path).cloned() })
+            Some(Role {
+                action,
+                id_param: items.get(path).cloned(),
+            })
         })
         .collect()
 }
@@ -144,31 +155,56 @@ pub(crate) fn respond(
     asks: &Asks,
     body: Option<Value>,
 ) -> Result<Response, Rejection> {
-    let Some(op) = mock.ops.get(index) else { return Err(Rejection::not_found()) };
+    let Some(op) = mock.ops.get(index) else {
+        return Err(Rejection::not_found());
+    };
     let path = trimmed(&asks.path);
     let (collection_path, id) = match role.action {
         Action::Create | Action::List => (path.to_owned(), None),
         _ => match path.rsplit_once('/') {
             Some((c, id)) => (
                 c.to_owned(),
-                Some(percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned()),
+                Some(
+                    percent_encoding::percent_decode_str(id)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                ),
             ),
             None => return answer::documented(mock, index, op, asks),
         },
     };
     let Ok(mut collections) = store.collections.lock() else {
-        return Err(Rejection::new(500, "server_error", "the store is unavailable"));
+        return Err(Rejection::new(
+            500,
+            "server_error",
+            "the store is unavailable",
+        ));
     };
     let collection = collections.entry(collection_path.clone()).or_default();
-    let shaped = Shaped { mock, endpoint: &op.endpoint, asks };
+    let shaped = Shaped {
+        mock,
+        endpoint: &op.endpoint,
+        asks,
+    };
     let not_found = |id: &str| {
-        Rejection::new(404, codes::NOT_FOUND, format!("Nothing with id `{id}` in {collection_path}"))
+        Rejection::new(
+            404,
+            codes::NOT_FOUND,
+            format!("Nothing with id `{id}` in {collection_path}"),
+        )
     };
     match (role.action, id) {
         (Action::Create, _) => {
             collection.next += 1;
             let n = collection.next;
-            let Some(entity) = shaped.entity(body.as_ref(), None, &IdPlan { param: role.id_param.as_deref(), counter: n }) else {
+            let Some(entity) = shaped.entity(
+                body.as_ref(),
+                None,
+                &IdPlan {
+                    param: role.id_param.as_deref(),
+                    counter: n,
+                },
+            ) else {
                 return answer::documented(mock, index, op, asks);
             };
             let id = id_of(&entity, role.id_param.as_deref()).unwrap_or_else(|| n.to_string());
@@ -199,14 +235,18 @@ pub(crate) fn respond(
             shaped.answer(index, &entity)
         }
         (Action::Update, Some(id)) => {
-            let Some(p) = collection.position(&id) else { return Err(not_found(&id)) };
+            let Some(p) = collection.position(&id) else {
+                return Err(not_found(&id));
+            };
             let mut merged = collection.items[p].1.clone();
             if let Some(patch) = &body {
                 merge_patch(&mut merged, patch);
             }
             let plan = IdPlan::fixed(role.id_param.as_deref(), &id);
             let base = collection.items[p].1.clone();
-            let entity = shaped.entity(Some(&merged), Some(base), &plan).unwrap_or(merged);
+            let entity = shaped
+                .entity(Some(&merged), Some(base), &plan)
+                .unwrap_or(merged);
             collection.items[p].1 = entity.clone();
             shaped.answer(index, &entity)
         }
@@ -230,7 +270,10 @@ struct IdPlan<'a> {
 
 impl<'a> IdPlan<'a> {
     fn fixed(param: Option<&'a str>, id: &str) -> IdPlan<'a> {
-        IdPlan { param, counter: id.parse().unwrap_or(0) }
+        IdPlan {
+            param,
+            counter: id.parse().unwrap_or(0),
+        }
     }
 }
 
@@ -239,7 +282,9 @@ impl<'a> IdPlan<'a> {
 fn id_key<'v>(entity: &'v Map<String, Value>, param: Option<&str>) -> Option<&'v String> {
     entity.keys().find(|k| *k == "id").or_else(|| {
         let param = param?.to_ascii_lowercase().replace(['_', '-'], "");
-        entity.keys().find(|k| k.to_ascii_lowercase().replace(['_', '-'], "") == param)
+        entity
+            .keys()
+            .find(|k| k.to_ascii_lowercase().replace(['_', '-'], "") == param)
     })
 }
 
@@ -270,22 +315,37 @@ impl Shaped<'_> {
     }
 
     fn valid(&self, pointer: &str, value: &Value) -> bool {
-        self.mock
-            .values
-            .is_valid(self.mock.core_schemas(), Direction::Response, pointer, value)
+        self.mock.values.is_valid(
+            self.mock.core_schemas(),
+            Direction::Response,
+            pointer,
+            value,
+        )
     }
 
     /// A valid entity for this operation's answer: `fields` laid over `base` (or a made
     /// value), each kept only if the result stays valid, and the id set. `None` when the
     /// answer has no JSON object schema.
-    fn entity(&self, fields: Option<&Value>, base: Option<Value>, plan: &IdPlan<'_>) -> Option<Value> {
+    fn entity(
+        &self,
+        fields: Option<&Value>,
+        base: Option<Value>,
+        plan: &IdPlan<'_>,
+    ) -> Option<Value> {
         let pointer = self.schema()?;
         let schemas = self.mock.core_schemas();
         let mut entity = match base {
             Some(b) if self.valid(&pointer, &b) => b,
-            _ => self.mock.values.make(schemas, Direction::Response, &pointer, self.mock.options.seed ^ plan.counter),
+            _ => self.mock.values.make(
+                schemas,
+                Direction::Response,
+                &pointer,
+                self.mock.options.seed ^ plan.counter,
+            ),
         };
-        let Value::Object(obj) = &mut entity else { return None };
+        let Value::Object(obj) = &mut entity else {
+            return None;
+        };
         if let Some(key) = id_key(obj, plan.param).cloned() {
             let id = match obj.get(&key) {
                 Some(Value::Number(_)) => Some(Value::from(plan.counter)),
@@ -305,7 +365,9 @@ impl Shaped<'_> {
             }
         }
         if let Some(Value::Object(fields)) = fields {
-            let id_field = entity.as_object().and_then(|o| id_key(o, plan.param).cloned());
+            let id_field = entity
+                .as_object()
+                .and_then(|o| id_key(o, plan.param).cloned());
             for (k, v) in fields {
                 if Some(k) == id_field.as_ref() {
                     continue;
@@ -330,7 +392,12 @@ impl Shaped<'_> {
         let value = match self.schema() {
             Some(p) if self.valid(&p, entity) => entity.clone(),
             Some(p) => {
-                let mut made = self.mock.values.make(self.mock.core_schemas(), Direction::Response, &p, self.mock.options.seed);
+                let mut made = self.mock.values.make(
+                    self.mock.core_schemas(),
+                    Direction::Response,
+                    &p,
+                    self.mock.options.seed,
+                );
                 if let (Value::Object(m), Value::Object(e)) = (&mut made, entity)
                     && let Some(k) = id_key(e, None).cloned()
                     && let Some(id) = e.get(&k)
@@ -351,14 +418,24 @@ impl Shaped<'_> {
 
     /// Answers a list: the array itself, or a made object whose first array property holds it.
     fn list(&self, index: usize, list: Vec<Value>) -> Result<Response, Rejection> {
-        let Some(pointer) = self.schema() else { return self.documented(index) };
+        let Some(pointer) = self.schema() else {
+            return self.documented(index);
+        };
         let list = Value::Array(list);
         if self.valid(&pointer, &list) {
             return self.with_body(index, list);
         }
-        let mut made = self.mock.values.make(self.mock.core_schemas(), Direction::Response, &pointer, self.mock.options.seed);
+        let mut made = self.mock.values.make(
+            self.mock.core_schemas(),
+            Direction::Response,
+            &pointer,
+            self.mock.options.seed,
+        );
         if let Value::Object(obj) = &mut made
-            && let Some(key) = obj.iter().find(|(_, v)| v.is_array()).map(|(k, _)| k.clone())
+            && let Some(key) = obj
+                .iter()
+                .find(|(_, v)| v.is_array())
+                .map(|(k, _)| k.clone())
         {
             obj.insert(key, list);
             if self.valid(&pointer, &made) {
@@ -382,14 +459,28 @@ impl Shaped<'_> {
         };
         let response = &self.endpoint.responses[ri];
         let content = response.content.as_deref().unwrap_or(&[]);
-        let json: Vec<usize> = (0..content.len()).filter(|&i| content[i].kind == BodyKind::Json).collect();
-        let accepted = self.asks.accept.choose(json.iter().map(|&i| content[i].media.as_str()));
+        let json: Vec<usize> = (0..content.len())
+            .filter(|&i| content[i].kind == BodyKind::Json)
+            .collect();
+        let accepted = self
+            .asks
+            .accept
+            .choose(json.iter().map(|&i| content[i].media.as_str()));
         let Some(m) = accepted.map(|a| json[a]) else {
             // The request wants another of the documented types: the documented answer.
             return self.documented(index);
         };
         let seed = self.mock.options.seed;
-        Ok(answer::build(self.mock, response, status, content, Some((m, value)), &self.asks.accept, seed).response(&[]))
+        Ok(answer::build(
+            self.mock,
+            response,
+            status,
+            content,
+            Some((m, value)),
+            &self.asks.accept,
+            seed,
+        )
+        .response(&[]))
     }
 }
 
@@ -424,8 +515,14 @@ mod tests {
 
     #[test]
     fn items_hang_under_collections() {
-        assert_eq!(split_item("/pets/{petId}"), Some(("/pets".into(), "petId".into())));
-        assert_eq!(split_item("/users/{u}/repos/{r}/"), Some(("/users/{u}/repos".into(), "r".into())));
+        assert_eq!(
+            split_item("/pets/{petId}"),
+            Some(("/pets".into(), "petId".into()))
+        );
+        assert_eq!(
+            split_item("/users/{u}/repos/{r}/"),
+            Some(("/users/{u}/repos".into(), "r".into()))
+        );
         assert_eq!(split_item("/files/{name}.json"), None);
         assert_eq!(split_item("/{id}"), None);
         assert_eq!(split_item("/pets"), None);

@@ -66,7 +66,13 @@ impl Values {
 
     /// Whether `value` is valid against the schema at `pointer` (true when it cannot be
     /// checked).
-    pub fn is_valid(&self, schemas: &Schemas, direction: Direction, pointer: &str, value: &Value) -> bool {
+    pub fn is_valid(
+        &self,
+        schemas: &Schemas,
+        direction: Direction,
+        pointer: &str,
+        value: &Value,
+    ) -> bool {
         self.validator(schemas, direction, pointer)
             .is_none_or(|v| v.is_valid(value))
     }
@@ -111,7 +117,10 @@ impl Values {
 
     /// Prints a problem with a position once.
     pub fn report(&self, at: &str, message: &str) {
-        let first = self.reported.lock().is_ok_and(|mut r| r.insert(format!("{at}\u{0}{message}")));
+        let first = self
+            .reported
+            .lock()
+            .is_ok_and(|mut r| r.insert(format!("{at}\u{0}{message}")));
         if first {
             eprintln!("warning: {at}: {message}");
         }
@@ -124,7 +133,9 @@ impl Values {
 /// `example` and `examples`.
 pub fn documented(doc: &Value, holder: &str) -> Vec<(String, Value)> {
     let mut out = Vec::new();
-    let Some(node) = lookup(doc, holder) else { return out };
+    let Some(node) = lookup(doc, holder) else {
+        return out;
+    };
     if let Some(v) = node.get("example") {
         out.push((format!("{holder}/example"), v.clone()));
     }
@@ -165,7 +176,11 @@ pub fn named(doc: &Value, holder: &str) -> Vec<(String, Value)> {
         .filter_map(|(name, example)| {
             let mut e = example;
             for _ in 0..16 {
-                match e.get("$ref").and_then(Value::as_str).and_then(|r| lookup(doc, r)) {
+                match e
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| lookup(doc, r))
+                {
                     Some(t) => e = t,
                     None => break,
                 }
@@ -197,9 +212,18 @@ mod tests {
             "S": {"example": 3, "examples": [4]},
             "components": {"examples": {"B": {"value": 5}}}
         });
-        let found: Vec<Value> = documented(&doc, "#/m").into_iter().map(|(_, v)| v).collect();
-        assert_eq!(found, vec![json!(1), json!(2), json!(5), json!(3), json!(4)]);
-        assert_eq!(named(&doc, "#/m"), vec![("a".to_owned(), json!(2)), ("b".to_owned(), json!(5))]);
+        let found: Vec<Value> = documented(&doc, "#/m")
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(
+            found,
+            vec![json!(1), json!(2), json!(5), json!(3), json!(4)]
+        );
+        assert_eq!(
+            named(&doc, "#/m"),
+            vec![("a".to_owned(), json!(2)), ("b".to_owned(), json!(5))]
+        );
         assert!(documented(&doc, "#/nowhere").is_empty());
         let braces = json!({"paths": {"/a/{id}": {"example": 1}}});
         assert_eq!(documented(&braces, "#/paths/~1a~1%7Bid%7D").len(), 1);

@@ -7,6 +7,7 @@
 //! (415) → body size (413, the router's) → body syntax (400 `invalid_json`) → security (401)
 //! → path, query, header and cookie parameters (400, one part at a time) → body schema (400).
 
+pub mod form;
 pub mod params;
 pub mod rejection;
 pub mod schemas;
@@ -75,6 +76,8 @@ impl<'a> Incoming<'a> {
 pub struct Compiled {
     params: Vec<Option<jsonschema::Validator>>,
     media: Vec<Option<jsonschema::Validator>>,
+    /// The typed tree of each form body, by schema pointer.
+    forms: std::collections::BTreeMap<String, form::FormTree>,
 }
 
 impl Compiled {
@@ -99,7 +102,18 @@ impl Compiled {
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
-        Ok(Compiled { params, media })
+        let forms = op
+            .body
+            .iter()
+            .flat_map(|b| b.media.iter())
+            .filter(|m| m.kind == BodyKind::Form && !m.schema.is_empty())
+            .map(|m| (m.schema.to_string(), schemas.form_tree(&m.schema)))
+            .collect();
+        Ok(Compiled {
+            params,
+            media,
+            forms,
+        })
     }
 }
 
@@ -179,6 +193,7 @@ fn documented(op: &Operation) -> String {
 /// ignores one.
 pub fn parse_body(
     op: &Operation,
+    compiled: &Compiled,
     media: Option<&Media>,
     bytes: &[u8],
 ) -> Result<Option<Value>, Rejection> {
@@ -200,10 +215,12 @@ pub fn parse_body(
         BodyKind::Json => serde_json::from_slice::<Value>(bytes)
             .map(Some)
             .map_err(|e| Rejection::new(400, codes::INVALID_JSON, e.to_string())),
-        BodyKind::Form => Ok(Some(params::form_body(
-            media.map_or(&[][..], |m| &m.fields[..]),
-            bytes,
-        ))),
+        BodyKind::Form => Ok(Some(
+            match media.and_then(|m| compiled.forms.get(m.schema.as_ref())) {
+                Some(tree) => form::apply(tree, form::decode(bytes)),
+                None => params::form_body(media.map_or(&[][..], |m| &m.fields[..]), bytes),
+            },
+        )),
         BodyKind::Text | BodyKind::Bytes => Ok(None),
     }
 }
@@ -351,7 +368,7 @@ pub fn all(
         }
     };
     let parsed = if out.is_empty() {
-        match parse_body(op, media, body_bytes) {
+        match parse_body(op, compiled, media, body_bytes) {
             Ok(v) => v,
             Err(r) => {
                 out.push(r);

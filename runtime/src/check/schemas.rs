@@ -114,6 +114,19 @@ impl Schemas {
         })
     }
 
+    /// The types a form body takes, read from the request schema at `pointer`.
+    pub fn form_tree(&self, pointer: &str) -> super::form::FormTree {
+        let Ok(base) = jsonschema::uri::from_str(REQUEST) else {
+            return super::form::FormTree::Any;
+        };
+        let resolver = self.registry.resolver(base);
+        let lookup = |reference: &str| resolver.lookup(reference).ok().map(|r| r.contents());
+        match lookup(pointer) {
+            Some(schema) => super::form::FormTree::read(schema, &lookup),
+            None => super::form::FormTree::Any,
+        }
+    }
+
     /// A validator of the schema at `pointer` (a URI fragment, `#/components/schemas/X`), as
     /// read in `direction`; formats are asserted.
     pub fn compile(

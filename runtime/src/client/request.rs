@@ -341,6 +341,11 @@ impl Request {
     pub fn cookies(&self) -> &[String] {
         &self.cookies
     }
+
+    /// The body's media type and bytes.
+    pub fn body(&self) -> Option<(&str, &[u8])> {
+        self.body.as_ref().map(|(m, b)| (m.as_str(), b.as_slice()))
+    }
 }
 
 #[cfg(test)]
