@@ -62,7 +62,7 @@ struct Content {
 }
 
 /// `https://host/base/path?q` → `/path?q`, dropping a server base path the spec declares.
-fn path_of(url: &str, base_paths: &[String]) -> String {
+pub(crate) fn path_of(url: &str, base_paths: &[String]) -> String {
     let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
     let path = without_scheme
         .find('/')
@@ -100,10 +100,9 @@ impl std::error::Error for HarError {
     }
 }
 
-/// Checks every entry of a HAR document; one row per entry.
-pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, HarError> {
-    let har: Har = serde_json::from_str(har_text).map_err(HarError)?;
-    let base_paths: Vec<String> = validator
+/// The path part of each `servers` URL the spec declares (`/v1`), without a trailing `/`.
+pub(crate) fn base_paths(validator: &ContractValidator) -> Vec<String> {
+    validator
         .loaded()
         .document
         .as_ref()
@@ -115,7 +114,13 @@ pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, 
                 .map(|u| path_of(u, &[]).trim_end_matches('/').to_owned())
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Checks every entry of a HAR document; one row per entry.
+pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, HarError> {
+    let har: Har = serde_json::from_str(har_text).map_err(HarError)?;
+    let base_paths = base_paths(validator);
     let mut rows = Vec::new();
     for (i, e) in har.log.entries.iter().enumerate() {
         let path = path_of(&e.request.url, &base_paths);

@@ -7,6 +7,8 @@
 pub mod har;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(feature = "mock")]
+pub mod proxy;
 pub mod report;
 pub mod requests;
 #[cfg(feature = "mock")]

@@ -8,6 +8,7 @@ mod contract;
 mod corpus;
 mod lint;
 mod mock;
+mod proxy;
 mod scratch;
 mod spec_args;
 
@@ -55,6 +56,13 @@ enum Command {
     /// UUID v4) or a fixed development key. `--spec`: serves every operation it can, checks
     /// requests as generated routers do, answers with examples or made values.
     Mock(mock::Args),
+    /// Put a validating proxy in front of a server for any OpenAPI document.
+    ///
+    /// Forwards every request unchanged (invalid ones too, unless `--reject-invalid`),
+    /// checks requests and answers against the spec and prints each violation as it
+    /// happens; on SIGINT/SIGTERM writes `--har` and `--json`. Exit 1 when any exchange
+    /// broke the contract.
+    Proxy(Box<proxy::Args>),
     /// Benchmarks printed as ratios against a baseline run in the same command.
     ///
     /// `bench mock`: wrk on the embedded mock and on a Prism mock of the same spec.
@@ -74,6 +82,7 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen::run(args),
         Command::Contract(args) => contract::run(*args),
         Command::Mock(args) => mock::run(args),
+        Command::Proxy(args) => proxy::run(*args),
         Command::Bench(args) => bench::run_bench(args),
         Command::Corpus(args) => corpus::run(args),
     }

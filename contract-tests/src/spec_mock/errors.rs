@@ -137,14 +137,16 @@ pub fn message(rejection: &Rejection) -> String {
         (None, Some(first)) => {
             let more = match rejection.errors.len() {
                 1 => String::new(),
+                2 => " (and 1 more problem)".to_owned(),
                 n => format!(" (and {} more problems)", n - 1),
             };
-            format!(
-                "{} {}: {}{more}",
-                first.part.as_str(),
-                first.pointer(),
-                first.message
-            )
+            let pointer = first.pointer();
+            let at = if pointer.is_empty() {
+                String::new()
+            } else {
+                format!(" {pointer}")
+            };
+            format!("{}{at}: {}{more}", first.part.as_str(), first.message)
         }
         _ => rejection.detail(),
     }
