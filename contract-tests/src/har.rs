@@ -177,13 +177,12 @@ pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, 
             .unwrap_or_else(|| format!("{} {path}", e.request.method.to_uppercase()));
         let mut violations = request.violations;
         violations.extend(response.violations);
-        rows.push(Row {
+        rows.push(Row::checked(
             operation,
-            status: e.response.status,
-            scenario: format!("har #{i}"),
+            e.response.status,
+            format!("har #{i}"),
             violations,
-            skipped: None,
-        });
+        ));
     }
     Ok(rows)
 }

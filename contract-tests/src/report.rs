@@ -18,6 +18,26 @@ pub struct Row {
 }
 
 impl Row {
+    /// A checked exchange; skipped (with the spec's reason) when the spec cannot check it.
+    pub fn checked(
+        operation: String,
+        status: u16,
+        scenario: String,
+        violations: Vec<Violation>,
+    ) -> Row {
+        let skipped = violations
+            .iter()
+            .find(|v| v.kind == crate::Kind::SpecProblem)
+            .map(|v| v.message.clone());
+        Row {
+            operation,
+            status,
+            scenario,
+            violations,
+            skipped,
+        }
+    }
+
     /// `pass`, `FAIL` or `skip`.
     pub fn verdict(&self) -> &'static str {
         match (&self.skipped, self.violations.is_empty()) {

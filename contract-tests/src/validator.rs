@@ -48,6 +48,9 @@ pub enum Kind {
     Security,
     /// The contract suite expected another status or `error.code`.
     Expectation,
+    /// The spec itself cannot check this exchange (a schema it names does not compile,
+    /// e.g. a `$ref` to nothing): the exchange is skipped, not failed.
+    SpecProblem,
 }
 
 impl Kind {
@@ -64,6 +67,7 @@ impl Kind {
             Kind::MissingBody => "missing_body",
             Kind::Security => "security",
             Kind::Expectation => "expectation",
+            Kind::SpecProblem => "spec_problem",
         }
     }
 }
@@ -99,6 +103,11 @@ impl std::fmt::Display for Violation {
         }
         Ok(())
     }
+}
+
+/// A compile error as the reason an exchange is not checked.
+fn unchecked(error: &str) -> String {
+    format!("not checked: {error} (help: `cargo xtask lint` locates the spec's errors)")
 }
 
 /// The verdict on one exchange.
@@ -377,7 +386,7 @@ impl ContractValidator {
     ) {
         let validator = match self.compiled(cell, schema, direction) {
             Ok(v) => v,
-            Err(e) => return report.violation(Kind::Schema, e.clone()),
+            Err(e) => return report.violation(Kind::SpecProblem, unchecked(e)),
         };
         if validator.is_valid(instance) {
             return;
@@ -544,7 +553,7 @@ impl ContractValidator {
         let compiled = match compiled {
             Ok(c) => c,
             Err(e) => {
-                report.violation(Kind::Schema, e.clone());
+                report.violation(Kind::SpecProblem, unchecked(e));
                 return report;
             }
         };

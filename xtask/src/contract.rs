@@ -76,16 +76,30 @@ fn validator(spec: &SpecArgs) -> Result<ContractValidator, ExitCode> {
         ExitCode::from(2)
     })?;
     let loaded = codegen::check(spec, overlays);
-    if loaded.diagnostics.iter().any(|d| d.is_error()) {
+    let errors: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        // Reported, not fatal: an exchange the errors make uncheckable is skipped with
+        // its reason, every other one is checked.
         eprint!(
             "{}",
             codegen::diag::render_human(
-                &loaded.diagnostics,
+                &errors,
                 &loaded.sources,
                 spec_args::use_color(&std::io::stderr())
             )
         );
-        eprintln!("error: the spec has errors; fix them first (`cargo xtask lint`)");
+        eprintln!(
+            "warning: the spec has {} error(s); checking goes on where they do not matter (`cargo xtask lint` for all)",
+            errors.len()
+        );
+    }
+    if loaded.document.is_none() {
+        eprintln!("error: the spec cannot be read as OpenAPI 3.x");
         return Err(ExitCode::from(2));
     }
     ContractValidator::new(loaded).map_err(|e| {
@@ -243,6 +257,15 @@ fn run_check(args: CheckArgs) -> ExitCode {
         Some(&args.content_type),
         &body,
     );
+    if let Some(problem) = report
+        .violations
+        .iter()
+        .find(|v| v.kind == contract_tests::Kind::SpecProblem)
+    {
+        println!("NOT CHECKED");
+        println!("- {problem}");
+        return ExitCode::from(2);
+    }
     if report.is_valid() {
         println!("VALID");
         return ExitCode::SUCCESS;

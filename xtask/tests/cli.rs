@@ -85,6 +85,7 @@ fn every_command_has_help() {
         &["contract", "--help"],
         &["contract", "check", "--help"],
         &["mock", "--help"],
+        &["proxy", "--help"],
         &["corpus", "--help"],
         &["bench", "--help"],
     ] {
@@ -387,4 +388,103 @@ fn codegen_refuses_derives_it_cannot_check() {
         err.contains("supported are Eq, Hash, PartialOrd and Ord"),
         "{err}"
     );
+}
+
+/// A spec with a lint error in an annotation and one operation whose schema is a `$ref` to
+/// nothing: checking goes on for the rest, and the broken operation is skipped with why.
+const FLAWED: &str = r#"openapi: 3.1.0
+info: {title: Flawed, version: '1'}
+paths:
+  /pets:
+    get:
+      responses:
+        '200':
+          description: Pets.
+          content:
+            application/json:
+              schema:
+                type: array
+                examples: {first: [{name: a}]}
+                items:
+                  type: object
+                  required: [name]
+                  properties: {name: {type: string}}
+  /broken:
+    get:
+      responses:
+        '200':
+          description: Broken.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Missing'}
+"#;
+
+#[test]
+fn contract_check_and_har_go_on_past_lint_errors_and_skip_what_they_break() {
+    let dir = scratch("flawed");
+    let spec = dir.join("flawed.yaml");
+    std::fs::write(&spec, FLAWED).unwrap();
+    let lint = xtask(&["lint", "--spec", spec.to_str().unwrap()]);
+    assert_eq!(
+        lint.status.code(),
+        Some(1),
+        "the spec does have lint errors"
+    );
+    let body = dir.join("pets.json");
+    std::fs::write(&body, r#"[{"name": "a"}]"#).unwrap();
+    let check = |path: &str| {
+        xtask(&[
+            "contract",
+            "check",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--method",
+            "GET",
+            "--path",
+            path,
+            "--status",
+            "200",
+            body.to_str().unwrap(),
+        ])
+    };
+    let out = check("/pets");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        (out.status.code(), stdout(&out).trim()),
+        (Some(0), "VALID"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("checking goes on"), "{stderr}");
+    let out = check("/broken");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).starts_with("NOT CHECKED"), "{}", stdout(&out));
+
+    let entry = |path: &str, body: &str| {
+        serde_json::json!({
+            "request": {"method": "GET", "url": format!("http://h{path}"), "headers": []},
+            "response": {"status": 200, "headers": [{"name": "Content-Type", "value": "application/json"}],
+                         "content": {"mimeType": "application/json", "text": body}}
+        })
+    };
+    let har = dir.join("t.har");
+    let doc = serde_json::json!({"log": {"version": "1.2", "entries": [
+        entry("/pets", r#"[{"name": "a"}]"#),
+        entry("/broken", "{}"),
+        entry("/pets", r#"[{}]"#),
+    ]}});
+    std::fs::write(&har, doc.to_string()).unwrap();
+    let out = xtask(&[
+        "contract",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--har",
+        har.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.trim_end().ends_with("1 passed, 1 failed, 1 skipped"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -584,13 +584,11 @@ fn record(
         },
     );
     if let Ok(mut recording) = shared.recording.lock() {
-        recording.rows.push(Row {
-            operation,
-            status: answer.status,
-            scenario,
-            violations,
-            skipped: answer.skipped,
-        });
+        let mut row = Row::checked(operation, answer.status, scenario, violations);
+        if answer.skipped.is_some() {
+            row.skipped = answer.skipped;
+        }
+        recording.rows.push(row);
         recording.entries.push(entry);
     }
 }
