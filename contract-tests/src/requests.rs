@@ -12,6 +12,25 @@ use openapi_runtime::client::credentials::{Credentials, Placement};
 use openapi_runtime::operation::{BodyKind, Location, Operation};
 use serde_json::{Map, Value};
 
+/// Credentials for every scheme of a spec: a bearer token, `user:pass`, an API key and a
+/// value for each other `http` scheme (each the given `value`). What a mock that accepts
+/// any well-formed credential takes.
+pub fn any_credentials(http: &codegen::model::http::Http, value: &str) -> Credentials {
+    use openapi_runtime::client::{Credential, Secret};
+    let mut c = Credentials {
+        bearer: Some(Secret::new(value)),
+        basic: Some(("user".into(), Secret::new(value))),
+        api_key: Some(Secret::new(value)),
+        ..Credentials::default()
+    };
+    for s in &http.schemes {
+        if let codegen::model::http::SchemeKind::Http(_) = s.kind {
+            c.set(s.name.clone(), Credential::Http(Secret::new(value)));
+        }
+    }
+    c
+}
+
 /// A request ready to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Made {
@@ -135,6 +154,31 @@ pub fn make(
         target,
         headers,
         body,
+    })
+}
+
+/// The first request of `seeds` tries (optional parameters every other try) that the
+/// validator accepts; `None` when none is.
+pub fn valid(
+    validator: &crate::ContractValidator,
+    op: &Operation,
+    doc: &Value,
+    credentials: &Credentials,
+    seeds: u64,
+) -> Option<Made> {
+    (0..seeds).find_map(|seed| {
+        let made = make(op, doc, seed, seed % 2 == 0, credentials).ok()?;
+        let body = made.body.as_ref().map_or(&[][..], |(_, b)| b.as_slice());
+        validator
+            .check_request(
+                &made.method,
+                &made.target,
+                &made.headers,
+                made.content_type(),
+                body,
+            )
+            .is_valid()
+            .then_some(made)
     })
 }
 

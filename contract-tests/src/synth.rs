@@ -7,7 +7,9 @@
 //!
 //! Deterministic: the same seed gives the same values.
 
-use openapi_runtime::check::schemas::Direction;
+use openapi_runtime::check::schemas::{
+    Direction, REQUIRED_IN_REQUESTS, REQUIRED_IN_RESPONSES, required_only_in,
+};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Map, Number, Value, json};
@@ -657,11 +659,14 @@ impl<'d> Synth<'d> {
             Some(Value::Object(p)) => p,
             _ => &empty,
         };
-        let required: Vec<&str> = map
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        // Names required both ways, and those required in this direction only (a document
+        // registered by `Schemas` splits `readOnly`/`writeOnly` ones out).
+        let required: Vec<&str> = ["required", required_only_in(self.direction)]
+            .iter()
+            .filter_map(|k| map.get(*k).and_then(Value::as_array))
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         let max = map
             .get("maxProperties")
             .and_then(Value::as_u64)
@@ -878,7 +883,7 @@ fn merge(parts: Vec<Map<String, Value>>) -> Map<String, Value> {
                         }
                     }
                 }
-                "required" => {
+                "required" | REQUIRED_IN_REQUESTS | REQUIRED_IN_RESPONSES => {
                     if let (Value::Array(mine), Value::Array(theirs)) = (mine, value) {
                         for name in theirs {
                             if !mine.contains(&name) {

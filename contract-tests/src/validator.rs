@@ -264,7 +264,7 @@ impl ContractValidator {
 
     fn with_reading(loaded: Loaded, reading: Reading) -> Result<ContractValidator, ValidatorError> {
         let doc = loaded.document.as_ref().ok_or(ValidatorError::NotLoaded)?;
-        let json = codegen::load::normalize::to_json_schema_2020(doc);
+        let json = codegen::load::normalize::to_json_schema_2020_lean(doc);
         let schemas =
             Schemas::new(json, reading).map_err(|e| ValidatorError::Registry(e.to_string()))?;
         let validators = Mutex::new(BTreeMap::new());

@@ -10,7 +10,6 @@
 use contract_tests::ContractValidator;
 use contract_tests::requests;
 use contract_tests::spec_mock::{Options, SpecMock};
-use openapi_runtime::client::{Credential, Credentials};
 use std::path::Path;
 
 /// Seeds tried to make a valid request for one operation.
@@ -66,24 +65,6 @@ const WRONG_ANSWER: &[(&str, &str, &str)] = &[(
      properties: no value is valid (the project's overlay repairs it)",
 )];
 
-fn credentials(http: &codegen::model::http::Http) -> Credentials {
-    let mut c = Credentials {
-        bearer: Some(openapi_runtime::client::Secret::new("token")),
-        basic: Some(("user".into(), openapi_runtime::client::Secret::new("pass"))),
-        api_key: Some(openapi_runtime::client::Secret::new("key")),
-        ..Credentials::default()
-    };
-    for s in &http.schemes {
-        if let codegen::model::http::SchemeKind::Http(_) = s.kind {
-            c.set(
-                s.name.clone(),
-                Credential::Http(openapi_runtime::client::Secret::new("value")),
-            );
-        }
-    }
-    c
-}
-
 async fn sweep(relative: &str) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/specs")
@@ -94,7 +75,7 @@ async fn sweep(relative: &str) {
     let http = codegen::model::http::describe(&doc);
     let schemes = http.runtime_schemes();
     let json = codegen::load::normalize::to_json_schema_2020(&doc);
-    let creds = credentials(&http);
+    let creds = requests::any_credentials(&http, "token");
     let mock = SpecMock::build(&loaded, Options::default()).unwrap();
     let skipped: Vec<String> = mock
         .summary()
@@ -117,18 +98,7 @@ async fn sweep(relative: &str) {
             continue;
         }
         let op = endpoint.describe(&schemes);
-        let made = (0..SEEDS).find_map(|seed| {
-            let made = requests::make(&op, &json, seed, seed % 2 == 0, &creds).ok()?;
-            let body = made.body.as_ref().map_or(&[][..], |(_, b)| b.as_slice());
-            let report = validator.check_request(
-                &made.method,
-                &made.target,
-                &made.headers,
-                made.content_type(),
-                body,
-            );
-            report.is_valid().then_some(made)
-        });
+        let made = requests::valid(&validator, &op, &json, &creds, SEEDS);
         let Some(made) = made else {
             let listed = UNREQUESTABLE
                 .iter()

@@ -10,6 +10,7 @@ mod lint;
 mod mock;
 mod proxy;
 mod scratch;
+mod server_memory;
 mod spec_args;
 
 use clap::{Parser, Subcommand};
@@ -81,8 +82,14 @@ fn main() -> ExitCode {
         Command::Bundle(args) => bundle::run(args),
         Command::Codegen(args) => codegen::run(args),
         Command::Contract(args) => contract::run(*args),
-        Command::Mock(args) => mock::run(args),
-        Command::Proxy(args) => proxy::run(*args),
+        Command::Mock(args) => {
+            server_memory::return_freed_memory();
+            mock::run(args)
+        }
+        Command::Proxy(args) => {
+            server_memory::return_freed_memory();
+            proxy::run(*args)
+        }
         Command::Bench(args) => bench::run_bench(args),
         Command::Corpus(args) => corpus::run(args),
     }

@@ -182,7 +182,7 @@ pub(crate) fn documented(
         applied.push("dynamic=true".into());
     }
     let example = match (media, &asks.prefer.example) {
-        (Some(m), Some(name)) => values::named(mock.values.doc(), &content[m].pointer.fragment())
+        (Some(m), Some(name)) => values::named(mock.response_doc(), &content[m].pointer.fragment())
             .into_iter()
             .find(|(n, _)| n == name),
         _ => None,
@@ -254,7 +254,10 @@ pub fn body_value(
 ) -> Value {
     let schema = spec.schema.as_ref().map(|s| s.fragment());
     if !dynamic || schema.is_none() {
-        let examples = values::documented(values.doc(), &spec.pointer.fragment());
+        let examples = values::documented(
+            schemas.document().unwrap_or(&Value::Null),
+            &spec.pointer.fragment(),
+        );
         if let Some(v) =
             values.first_valid(schemas, Direction::Response, schema.as_deref(), examples)
         {
@@ -352,7 +355,7 @@ fn headers(mock: &Mock, response: &ResponseSpec, seed: u64) -> Vec<(HeaderName, 
         };
         let pointer = schema.fragment();
         let holder = pointer.strip_suffix("/schema").unwrap_or(&pointer);
-        let documented = values::documented(mock.values.doc(), holder);
+        let documented = values::documented(mock.response_doc(), holder);
         let schemas = mock.core_schemas();
         let mut candidates: Vec<Value> = mock
             .values

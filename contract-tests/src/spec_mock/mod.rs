@@ -193,6 +193,14 @@ impl Mock {
         self.core.schemas()
     }
 
+    /// The registered document (examples, named examples).
+    pub(crate) fn response_doc(&self) -> &serde_json::Value {
+        self.core
+            .schemas()
+            .document()
+            .unwrap_or(&serde_json::Value::Null)
+    }
+
     /// A seed for a request's random values (`--dynamic`, `Prefer: dynamic=true`).
     pub(crate) fn request_seed(&self) -> u64 {
         let n = self
@@ -276,14 +284,13 @@ impl SpecMock {
         let doc = loaded.document.as_ref().ok_or(BuildError::NoDocument)?;
         // The two conversions of the document are independent: one on another core.
         let (described, json) = std::thread::scope(|scope| {
-            let json = scope.spawn(|| codegen::load::normalize::to_json_schema_2020(doc));
+            let json = scope.spawn(|| codegen::load::normalize::to_json_schema_2020_lean(doc));
             let described = http::describe(doc);
             let json = json
                 .join()
-                .unwrap_or_else(|_| codegen::load::normalize::to_json_schema_2020(doc));
+                .unwrap_or_else(|_| codegen::load::normalize::to_json_schema_2020_lean(doc));
             (described, json)
         });
-        let json = Arc::new(json);
         let credentials =
             Credentials::parse(&options.credentials, &described).map_err(BuildError::Usage)?;
         let schemes = described.runtime_schemes();
@@ -293,7 +300,7 @@ impl SpecMock {
             ..RouterOptions::default()
         };
         let mut routes: Routes<Mock> =
-            Routes::from_document((*json).clone(), described.endpoints.len(), router_options)
+            Routes::from_document(json, described.endpoints.len(), router_options)
                 .map_err(BuildError::Router)?;
         let mut skipped = Vec::new();
         let mut ops = Vec::new();
@@ -373,7 +380,7 @@ impl SpecMock {
         }
         let served = ops.len() - skipped.len();
         let store = options.stateful.then(stateful::Store::default);
-        let values = Values::new(json);
+        let values = Values::new();
         let answers = answer::Cache::default();
         let router = routes.finish(|core| Mock {
             core,

@@ -14,27 +14,27 @@ const TRIES: u64 = 8;
 /// Validators by direction and schema pointer (`None`: the schema does not compile).
 type Validators = BTreeMap<(Direction, String), Option<Arc<jsonschema::Validator>>>;
 
-/// The document the values come from, with the validators compiled so far.
+/// The validators compiled so far; values come from the documents the schemas registered
+/// (one per direction, so `required` already reads as the direction does).
 pub struct Values {
-    doc: Arc<Value>,
     validators: RwLock<Validators>,
     /// Positions already reported (each problem is printed once).
     reported: Mutex<BTreeSet<String>>,
 }
 
+impl Default for Values {
+    fn default() -> Self {
+        Values::new()
+    }
+}
+
 impl Values {
-    /// Values from `doc` (the spec in JSON Schema 2020-12 form).
-    pub fn new(doc: Arc<Value>) -> Values {
+    /// An empty cache.
+    pub fn new() -> Values {
         Values {
-            doc,
             validators: RwLock::new(BTreeMap::new()),
             reported: Mutex::new(BTreeSet::new()),
         }
-    }
-
-    /// The document.
-    pub fn doc(&self) -> &Value {
-        &self.doc
     }
 
     /// The validator of the schema at `pointer` (`#/…`), compiled once; `None` when it does
@@ -81,8 +81,11 @@ impl Values {
     /// one is valid).
     pub fn make(&self, schemas: &Schemas, direction: Direction, pointer: &str, seed: u64) -> Value {
         let mut last = Value::Null;
+        let Some(doc) = schemas.document() else {
+            return last;
+        };
         for i in 0..TRIES {
-            let value = Synth::new(&self.doc, seed.wrapping_add(i), direction).at(pointer);
+            let value = Synth::new(doc, seed.wrapping_add(i), direction).at(pointer);
             if self.is_valid(schemas, direction, pointer, &value) {
                 return value;
             }

@@ -139,7 +139,7 @@ pub fn schema_errors(
                     .map(|s| s.replace("~1", "/").replace("~0", "~")),
             );
             FieldError {
-                code: e.kind().keyword().to_owned(),
+                code: schemas::keyword_of(&e).to_owned(),
                 message: e.to_string(),
                 part,
                 path,

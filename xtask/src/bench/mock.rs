@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Kills the child when dropped, so no server outlives the command.
-struct Guard(Child);
+pub(super) struct Guard(pub(super) Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -18,11 +18,12 @@ impl Drop for Guard {
     }
 }
 
-struct Load {
-    rps: f64,
-    p50: f64,
-    p99: f64,
-    statuses: String,
+/// What wrk measured.
+pub(super) struct Load {
+    pub(super) rps: f64,
+    pub(super) p50: f64,
+    pub(super) p99: f64,
+    pub(super) statuses: String,
 }
 
 pub(super) fn run(cmd: &mut Command) -> Result<(), String> {
@@ -34,7 +35,7 @@ pub(super) fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-fn ensure_wrk() -> Result<(), String> {
+pub(super) fn ensure_wrk() -> Result<(), String> {
     if Command::new("wrk").arg("-v").output().is_ok() {
         return Ok(());
     }
@@ -45,7 +46,7 @@ fn ensure_wrk() -> Result<(), String> {
     })
 }
 
-fn ensure_prism(version: &str) -> Result<std::path::PathBuf, String> {
+pub(super) fn ensure_prism(version: &str) -> Result<std::path::PathBuf, String> {
     if let Ok(p) = std::env::var("PRISM") {
         return Ok(p.into());
     }
@@ -62,12 +63,12 @@ fn ensure_prism(version: &str) -> Result<std::path::PathBuf, String> {
     Ok(bin)
 }
 
-fn free_port() -> Result<u16, String> {
+pub(super) fn free_port() -> Result<u16, String> {
     let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-fn wait_for(port: u16, child: &mut Child, limit: Duration) -> Result<(), String> {
+pub(super) fn wait_for(port: u16, child: &mut Child, limit: Duration) -> Result<(), String> {
     let start = Instant::now();
     while start.elapsed() < limit {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -83,6 +84,16 @@ fn wait_for(port: u16, child: &mut Child, limit: Duration) -> Result<(), String>
 
 fn load(url: &str, token: &str, args: &Args) -> Result<Load, String> {
     let script = workspace_root().join("xtask/bench/reconnect.lua");
+    load_with(&script, url, &[("WRK_TOKEN", token.to_owned())], args)
+}
+
+/// wrk with a Lua script and its environment against `url`.
+pub(super) fn load_with(
+    script: &std::path::Path,
+    url: &str,
+    env: &[(&str, String)],
+    args: &Args,
+) -> Result<Load, String> {
     let out = Command::new("wrk")
         .args([
             "-t2",
@@ -91,9 +102,9 @@ fn load(url: &str, token: &str, args: &Args) -> Result<Load, String> {
             "--latency",
             "-s",
         ])
-        .arg(&script)
+        .arg(script)
         .arg(url)
-        .env("WRK_TOKEN", token)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .output()
         .map_err(|e| format!("wrk: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();

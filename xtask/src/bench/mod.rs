@@ -1,19 +1,21 @@
 //! `cargo xtask bench`: benchmarks that print ratios against a baseline measured in the
 //! same command.
 //!
-//! - `mock`: wrk load on the embedded Nango mock and on Prism ([`mock`]).
+//! - `mock`: wrk load on the embedded Nango mock and on Prism ([`mock`]); with `--spec`, the
+//!   mock of that document against Prism's, start-up and memory too ([`spec_mock`]).
 //! - `compile`: `cargo check` time of the generated full-Nango crate, this generator against
 //!   an earlier one ([`compile`]).
 //! - `tags`: per-tag features on a large API, against OpenAPI Generator's client ([`tags`]).
 
 mod compile;
 mod mock;
+mod spec_mock;
 mod tags;
 
 use std::process::ExitCode;
 
 /// Flags of `cargo xtask bench`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// What to measure.
     #[arg(value_parser = ["mock", "compile", "tags"])]
@@ -35,6 +37,7 @@ pub struct Args {
     /// (default 5 for `compile`, 1 for `tags`, whose checks take minutes).
     #[arg(long)]
     runs: Option<usize>,
+    /// `mock`: mock this document instead of Nango, against Prism's mock of it.
     /// `tags`: the spec (default: the shared corpus's github-api.json).
     #[arg(long, value_name = "FILE")]
     spec: Option<std::path::PathBuf>,
@@ -48,7 +51,10 @@ pub fn run_bench(args: Args) -> ExitCode {
     let result = match args.target.as_str() {
         "compile" => compile::bench(&args),
         "tags" => tags::bench(&args),
-        _ => mock::bench(&args),
+        _ => match &args.spec {
+            Some(file) => spec_mock::bench(&args, file),
+            None => mock::bench(&args),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
