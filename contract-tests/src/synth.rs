@@ -645,6 +645,56 @@ impl<'d> Synth<'d> {
         false
     }
 
+    /// Removes from `value` the properties that do not travel in this direction (`writeOnly`
+    /// in responses, `readOnly` in requests) wherever `schema` declares them, through
+    /// `$ref`s, compositions, items and additional properties. Documented examples often
+    /// show them; OpenAPI says they SHOULD NOT be sent, and schemathesis and Prism reject
+    /// them.
+    pub fn strip_untravelled(&self, schema: &Value, value: &mut Value) {
+        self.strip(schema, value, 0);
+    }
+
+    fn strip(&self, schema: &Value, value: &mut Value, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        let target = self.follow(schema);
+        for key in ["anyOf", "oneOf", "allOf"] {
+            if let Some(Value::Array(branches)) = target.get(key) {
+                for b in branches {
+                    self.strip(b, value, depth + 1);
+                }
+            }
+        }
+        match value {
+            Value::Object(map) => {
+                let declared = self.declared(target, 0);
+                for (name, property) in &declared {
+                    if self.skipped(property) {
+                        map.remove(*name);
+                    } else if let Some(v) = map.get_mut(*name) {
+                        self.strip(property, v, depth + 1);
+                    }
+                }
+                if let Some(extra @ Value::Object(_)) = target.get("additionalProperties") {
+                    for (k, v) in map.iter_mut() {
+                        if !declared.iter().any(|(n, _)| n == k) {
+                            self.strip(extra, v, depth + 1);
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(item) = target.get("items") {
+                    for v in items {
+                        self.strip(item, v, depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Whether a property does not travel in this direction.
     fn skipped(&self, schema: &Value) -> bool {
         match self.direction {
@@ -997,6 +1047,23 @@ mod tests {
         synth.exclude(&mut chosen, &branches, &branches[0]);
         assert_eq!(chosen["properties"]["y"], json!({"const": 0}));
         assert_eq!(chosen["required"], json!(["y"]));
+    }
+
+    #[test]
+    fn examples_lose_the_properties_of_the_other_direction() {
+        let doc = json!({"Card": {"type": "object", "properties": {
+            "cvc": {"type": "integer", "writeOnly": true},
+            "id": {"type": "string", "readOnly": true},
+            "lines": {"type": "array", "items": {"$ref": "#/Line"}}}},
+            "Line": {"anyOf": [{"properties": {"secret": {"writeOnly": true}, "n": {}}}]}});
+        let mut example = json!({"cvc": 123, "id": "c1", "lines": [{"secret": "s", "n": 1}]});
+        Synth::new(&doc, 0, Direction::Response)
+            .strip_untravelled(&json!({"$ref": "#/Card"}), &mut example);
+        assert_eq!(example, json!({"id": "c1", "lines": [{"n": 1}]}));
+        let mut request = json!({"cvc": 123, "id": "c1"});
+        Synth::new(&doc, 0, Direction::Request)
+            .strip_untravelled(&json!({"$ref": "#/Card"}), &mut request);
+        assert_eq!(request, json!({"cvc": 123}));
     }
 
     #[test]

@@ -240,18 +240,29 @@ impl Mock {
         .await
     }
 
+    /// The status refusing a credential: 401, or the documented 403 when the operation
+    /// documents no 401.
+    fn auth_status(&self, index: usize) -> u16 {
+        match self.ops.get(index) {
+            Some(op) if !documents(&op.endpoint, 401) && documents(&op.endpoint, 403) => 403,
+            _ => 401,
+        }
+    }
+
     /// `--credential` values: a credential presented for a configured scheme must be its
     /// value (401 `invalid_credentials`, or the documented 403 when the operation
     /// documents no 401).
     fn authenticate(&self, index: usize, presented: &Presented) -> Result<(), Rejection> {
-        for (scheme, credential) in &presented.presented {
+        if presented.unreadable {
+            return Err(Rejection::new(
+                self.auth_status(index),
+                codes::INVALID_CREDENTIALS,
+                "The Authorization header is not a credential of this operation's schemes.",
+            ));
+        }
+        for (scheme, credential) in presented.presented.iter().chain(&presented.others) {
             if !self.credentials.accepts(scheme, credential) {
-                let status = match self.ops.get(index) {
-                    Some(op) if !documents(&op.endpoint, 401) && documents(&op.endpoint, 403) => {
-                        403
-                    }
-                    _ => 401,
-                };
+                let status = self.auth_status(index);
                 return Err(Rejection::new(
                     status,
                     codes::INVALID_CREDENTIALS,
@@ -297,6 +308,9 @@ impl SpecMock {
         let router_options = RouterOptions {
             body_limit: options.body_limit,
             lazy: true,
+            // OpenAPI does not close the set of query parameters; servers (and Prism) ignore
+            // ones they do not know, and so does the mock.
+            reject_unknown_query: false,
             ..RouterOptions::default()
         };
         let mut routes: Routes<Mock> =

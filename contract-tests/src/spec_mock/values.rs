@@ -4,7 +4,7 @@
 
 use crate::synth::Synth;
 use openapi_runtime::check::schemas::{Direction, Schemas};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -107,7 +107,10 @@ impl Values {
         pointer: Option<&str>,
         candidates: Vec<(String, Value)>,
     ) -> Option<Value> {
-        for (at, value) in candidates {
+        for (at, mut value) in candidates {
+            if let (Some(p), Some(doc)) = (pointer, schemas.document()) {
+                Synth::new(doc, 0, direction).strip_untravelled(&json!({ "$ref": p }), &mut value);
+            }
             match pointer {
                 Some(p) if !self.is_valid(schemas, direction, p, &value) => {
                     self.report(&at, &format!("this example is not valid against its schema {p}; answering with a generated value"));

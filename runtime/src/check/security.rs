@@ -52,6 +52,14 @@ impl std::fmt::Debug for Credential {
 pub struct Credentials {
     /// (scheme name, credential), in the alternative's order.
     pub presented: Vec<(String, Credential)>,
+    /// What the request also presented for the operation's other schemes (an API key
+    /// beside a satisfied bearer alternative): a server that checks values may refuse a
+    /// wrong one even though another alternative is met.
+    pub others: Vec<(String, Credential)>,
+    /// The request also carries an `Authorization` header that none of the operation's
+    /// schemes can read (a `Basic` that is not base64 of `user:password`, a scheme word the
+    /// operation does not use) although one of them reads that header.
+    pub unreadable: bool,
 }
 
 impl Credentials {
@@ -191,7 +199,33 @@ pub fn credentials(
             }
         }
         if !found.is_empty() {
-            return Ok(Some(Credentials { presented: found }));
+            let others = op
+                .schemes
+                .iter()
+                .filter(|s| !found.iter().any(|(n, _)| n == s.name.as_ref()))
+                .filter_map(|s| Some((s.name.to_string(), presented(&s.kind, incoming)?)))
+                // The same header read by two schemes (bearer and oauth2) is one credential.
+                .filter(|(_, c)| !found.iter().any(|(_, f)| f == c))
+                .collect();
+            let uses_authorization = op.security.iter().flat_map(|a| a.iter()).any(|i| {
+                op.schemes.get(usize::from(*i)).is_some_and(|s| {
+                    !matches!(s.kind, SchemeKind::ApiKey { .. } | SchemeKind::Other)
+                })
+            });
+            // An API key named `Authorization` reads any value of that header.
+            let key_in_authorization = op.schemes.iter().any(|s| {
+                matches!(&s.kind, SchemeKind::ApiKey { name, location: crate::operation::KeyLocation::Header } if name.eq_ignore_ascii_case("authorization"))
+            });
+            let unreadable = uses_authorization
+                && !key_in_authorization
+                && incoming
+                    .header("authorization")
+                    .is_some_and(|a| !authorization_accepted(op, a));
+            return Ok(Some(Credentials {
+                presented: found,
+                others,
+                unreadable,
+            }));
         }
     }
     if optional && !presents_any(op, incoming) {
@@ -377,5 +411,38 @@ mod tests {
         let c = credentials(&optional, &incoming(&[("authorization", "Bearer t")])).unwrap();
         assert_eq!(c.unwrap().bearer(), Some("t"));
         assert_eq!(credentials(&op(vec![]), &incoming(&[])).unwrap(), None);
+    }
+
+    #[test]
+    fn credentials_beside_the_satisfied_alternative_are_reported() {
+        // Key or basic; a request with the key and a basic header presents both.
+        let either = op(vec![Cow::Borrowed(&[2]), Cow::Borrowed(&[1])]);
+        let c = credentials(
+            &either,
+            &incoming(&[("X-Key", "k"), ("authorization", "Basic dXNlcjpwYXNz")]),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.schemes().collect::<Vec<_>>(), ["key"]);
+        assert_eq!(c.others.len(), 1);
+        assert_eq!(c.others[0].0, "basic");
+        assert!(!c.unreadable);
+        // A basic header that is not base64 of user:password cannot be read by any scheme.
+        let c = credentials(
+            &either,
+            &incoming(&[("X-Key", "k"), ("authorization", "Basic %%")]),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(c.unreadable && c.others.is_empty());
+        // An Authorization header is nobody's credential when no alternative reads it.
+        let key_only = op(vec![Cow::Borrowed(&[2])]);
+        let c = credentials(
+            &key_only,
+            &incoming(&[("X-Key", "k"), ("authorization", "x")]),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(!c.unreadable);
     }
 }
