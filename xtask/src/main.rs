@@ -10,7 +10,7 @@ mod lint;
 mod mock;
 mod proxy;
 mod scratch;
-mod server_memory;
+mod serving;
 mod spec_args;
 
 use clap::{Parser, Subcommand};
@@ -83,11 +83,11 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen::run(args),
         Command::Contract(args) => contract::run(*args),
         Command::Mock(args) => {
-            server_memory::return_freed_memory();
+            serving::return_freed_memory();
             mock::run(args)
         }
         Command::Proxy(args) => {
-            server_memory::return_freed_memory();
+            serving::return_freed_memory();
             proxy::run(*args)
         }
         Command::Bench(args) => bench::run_bench(args),

@@ -67,15 +67,9 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::serving::runtime() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async move {
         let sabotage = match mock::Sabotage::from_env() {
@@ -126,23 +120,11 @@ fn run_spec(args: Args) -> ExitCode {
         overlays: args.overlays.clone(),
         no_overlay: args.no_overlay,
     };
-    let (spec, overlays) = match files.read() {
-        Ok(f) => f,
-        Err(d) => {
-            spec_args::print_plain(&d);
-            return ExitCode::from(2);
-        }
+    let loaded = match spec_args::load_document(&files) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
-    let loaded = codegen::load::load(spec, overlays);
     let color = spec_args::use_color(&std::io::stderr());
-    if loaded.document.is_none() {
-        eprintln!(
-            "{}",
-            codegen::diag::render_human(&loaded.diagnostics, &loaded.sources, color)
-        );
-        eprintln!("error: the spec cannot be read as OpenAPI 3.x");
-        return ExitCode::from(2);
-    }
     let options = spec_mock::Options {
         seed: args.seed,
         dynamic: args.dynamic,
@@ -157,15 +139,9 @@ fn run_spec(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::serving::runtime() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let addr = format!("{}:{}", args.host, args.port);
     runtime.block_on(async move {

@@ -44,23 +44,10 @@ pub struct Args {
 /// Loads the spec, starts the proxy, serves until SIGINT/SIGTERM, writes the reports.
 /// Exit 1 when any exchange broke the contract.
 pub fn run(args: Args) -> ExitCode {
-    let (spec, overlays) = match args.files.read() {
-        Ok(f) => f,
-        Err(d) => {
-            spec_args::print_plain(&d);
-            return ExitCode::from(2);
-        }
+    let loaded = match spec_args::load_document(&args.files) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
-    let loaded = codegen::load::load(spec, overlays);
-    let color = spec_args::use_color(&std::io::stderr());
-    if loaded.document.is_none() {
-        eprintln!(
-            "{}",
-            codegen::diag::render_human(&loaded.diagnostics, &loaded.sources, color)
-        );
-        eprintln!("error: the spec cannot be read as OpenAPI 3.x");
-        return ExitCode::from(2);
-    }
     let validator = match ContractValidator::new(loaded) {
         Ok(v) => v,
         Err(e) => {
@@ -82,15 +69,9 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::serving::runtime() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let addr = format!("{}:{}", args.host, args.port);
     runtime.block_on(async {

@@ -56,6 +56,30 @@ impl SpecArgs {
     }
 }
 
+/// Reads and loads the spec with its overlays, without lint (servers start first and lint
+/// after). A file that cannot be read, or a document that is not OpenAPI 3.x, is printed
+/// with its diagnostics: exit 2.
+pub fn load_document(files: &SpecArgs) -> Result<codegen::load::Loaded, std::process::ExitCode> {
+    let (spec, overlays) = files.read().map_err(|d| {
+        print_plain(&d);
+        std::process::ExitCode::from(2)
+    })?;
+    let loaded = codegen::load::load(spec, overlays);
+    if loaded.document.is_none() {
+        eprintln!(
+            "{}",
+            diag::render_human(
+                &loaded.diagnostics,
+                &loaded.sources,
+                use_color(&std::io::stderr())
+            )
+        );
+        eprintln!("error: the spec cannot be read as OpenAPI 3.x");
+        return Err(std::process::ExitCode::from(2));
+    }
+    Ok(loaded)
+}
+
 /// Prints a diagnostic that has no source (e.g. an unreadable file) to stderr.
 pub fn print_plain(d: &Diagnostic) {
     eprintln!(

@@ -279,21 +279,52 @@ struct Answer {
     rejected: bool,
 }
 
+impl Answer {
+    /// The proxy's own problem+json answer; the exchange is not checked, for `detail`.
+    fn own(status: u16, title: &str, detail: String) -> Answer {
+        let (response, body) = proxy_problem(status, title, &detail);
+        Answer {
+            response,
+            status,
+            headers: vec![("content-type".into(), "application/problem+json".into())],
+            body,
+            checked: false,
+            skipped: Some(detail),
+            rejected: false,
+        }
+    }
+}
+
+/// One request as the proxy received it.
+struct Exchange {
+    /// Its number, in arrival order.
+    n: usize,
+    /// When it arrived (RFC 3339) and the clock then.
+    started: String,
+    started_at: Instant,
+    method: String,
+    /// Path and query as sent.
+    target: String,
+    headers: Vec<(String, String)>,
+}
+
 async fn exchange(
     State(shared): State<Arc<Shared>>,
     request: axum::extract::Request,
 ) -> Response<Body> {
-    let started_at = Instant::now();
-    let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let n = shared.exchanges.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = request.into_parts();
-    let method = parts.method.as_str().to_owned();
-    let target = parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
-    let spec_path = crate::har::path_of(&target, &shared.base_paths);
-    let request_headers = header_list(&parts.headers);
+    let exchange = Exchange {
+        n: shared.exchanges.fetch_add(1, Ordering::Relaxed),
+        started: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        started_at: Instant::now(),
+        method: parts.method.as_str().to_owned(),
+        target: parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+        headers: header_list(&parts.headers),
+    };
+    let spec_path = crate::har::path_of(&exchange.target, &shared.base_paths);
     let limit = shared.options.body_limit;
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
@@ -312,35 +343,17 @@ async fn exchange(
                     format!("the request body could not be read: {why}"),
                 )
             };
-            let (response, body) = proxy_problem(status, title, &detail);
-            record(
-                &shared,
-                n,
-                &started,
-                started_at,
-                &method,
-                &target,
-                &request_headers,
-                b"",
-                Report::default(),
-                Answer {
-                    status,
-                    headers: vec![("content-type".into(), "application/problem+json".into())],
-                    body,
-                    response: Response::new(Body::empty()),
-                    checked: false,
-                    skipped: Some(format!("{detail}; not forwarded")),
-                    rejected: false,
-                },
-            );
+            let mut answer = Answer::own(status, title, format!("{detail}; not forwarded"));
+            let response = std::mem::replace(&mut answer.response, Response::new(Body::empty()));
+            record(&shared, &exchange, b"", Report::default(), answer);
             return response;
         }
     };
     let request_report = shared.validator.check_request(
-        &method,
+        &exchange.method,
         &spec_path,
-        &request_headers,
-        content_type(&request_headers),
+        &exchange.headers,
+        content_type(&exchange.headers),
         &bytes,
     );
     let rejection = if request_report.is_valid() {
@@ -350,22 +363,11 @@ async fn exchange(
     };
     let answer = match rejection {
         Some(answer) => answer,
-        None => forward(&shared, &parts, &target, &bytes).await,
+        None => forward(&shared, &parts, &exchange.target, &bytes).await,
     };
     let mut answer = answer;
     let response = std::mem::replace(&mut answer.response, Response::new(Body::empty()));
-    record(
-        &shared,
-        n,
-        &started,
-        started_at,
-        &method,
-        &target,
-        &request_headers,
-        &bytes,
-        request_report,
-        answer,
-    );
+    record(&shared, &exchange, &bytes, request_report, answer);
     response
 }
 
@@ -421,18 +423,7 @@ async fn forward(
             request = request.header(k, v);
         }
     }
-    let failed = |detail: String| {
-        let (response, body) = proxy_problem(502, "Bad Gateway", &detail);
-        Answer {
-            response,
-            status: 502,
-            headers: vec![("content-type".into(), "application/problem+json".into())],
-            body,
-            checked: false,
-            skipped: Some(detail),
-            rejected: false,
-        }
-    };
+    let failed = |detail: String| Answer::own(502, "Bad Gateway", detail);
     let upstream = match request.body(bytes.clone()).send().await {
         Ok(r) => r,
         Err(e) => return failed(format!("the upstream {url} did not answer: {}", chain(&e))),
@@ -502,19 +493,21 @@ fn build_response(status: u16, headers: &[(String, String)], body: Vec<u8>) -> R
 }
 
 /// Checks the answer, prints what is wrong, and keeps the row and the HAR entry.
-#[allow(clippy::too_many_arguments)] // one exchange has this many parts
 fn record(
     shared: &Shared,
-    n: usize,
-    started: &str,
-    started_at: Instant,
-    method: &str,
-    target: &str,
-    request_headers: &[(String, String)],
+    exchange: &Exchange,
     request_body: &[u8],
     request_report: Report,
     answer: Answer,
 ) {
+    let Exchange {
+        n,
+        started,
+        started_at,
+        method,
+        target,
+        headers: request_headers,
+    } = exchange;
     let spec_path = crate::har::path_of(target, &shared.base_paths);
     let response_report = if answer.checked {
         shared.validator.check_response(

@@ -82,9 +82,22 @@ pub(super) fn wait_for(port: u16, child: &mut Child, limit: Duration) -> Result<
     Err(format!("nothing listened on port {port} within {limit:?}"))
 }
 
+/// wrk with `POST /connect/sessions/reconnect` for the mock's seeded connection.
 fn load(url: &str, token: &str, args: &Args) -> Result<Load, String> {
-    let script = workspace_root().join("xtask/bench/reconnect.lua");
-    load_with(&script, url, &[("WRK_TOKEN", token.to_owned())], args)
+    let script = workspace_root().join("xtask/bench/request.lua");
+    let env = [
+        ("WRK_METHOD", "POST".to_owned()),
+        ("WRK_PATH", "/connect/sessions/reconnect".to_owned()),
+        (
+            "WRK_BODY",
+            r#"{"connection_id":"conn-session-1","integration_id":"github"}"#.to_owned(),
+        ),
+        (
+            "WRK_HEADERS",
+            format!("Content-Type: application/json\nAuthorization: Bearer {token}"),
+        ),
+    ];
+    load_with(&script, url, &env, args)
 }
 
 /// wrk with a Lua script and its environment against `url`.

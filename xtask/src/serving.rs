@@ -1,5 +1,5 @@
-//! Long-running servers (`mock`, `proxy`) give memory back to the system once start-up is
-//! over. Building a mock of a large spec peaks at a few times what serving needs (the
+//! What the serving commands (`mock`, `proxy`) share: their tokio runtime, and memory given
+//! back to the system once start-up is over. Building a mock of a large spec peaks at a few times what serving needs (the
 //! parsed document with positions, lint, the JSON conversions); mimalloc keeps freed pages
 //! for later by default, so a github-api.json mock stayed at ~340 MB RSS where ~140 MB is
 //! live. mimalloc reads its options from the environment when the process starts, so the
@@ -27,4 +27,15 @@ pub fn return_freed_memory() {
             .env(PURGE_DELAY, "0")
             .exec();
     }
+}
+
+/// The multi-threaded runtime a server runs on; the error is printed, exit 1.
+pub fn runtime() -> Result<tokio::runtime::Runtime, std::process::ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the runtime: {e}");
+            std::process::ExitCode::from(1)
+        })
 }
