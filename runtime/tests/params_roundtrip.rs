@@ -283,6 +283,12 @@ fn every_style_survives_client_to_router() {
     runner
         .run(&cases(), |set| {
             let (op, sent) = operation(&set);
+            // A value that serializes to a dot-segment (`.`, label-style `""`) cannot travel:
+            // URL resolution removes it. The client must say so instead of sending.
+            if let Err(e) = Request::with_params(&op, &Value::Object(sent.clone())) {
+                prop_assert!(e.to_string().contains("dot-segment"), "{}", e);
+                return Ok(());
+            }
             let (status, body, decoded) = runtime.block_on(round_trip(Arc::new(op), &sent));
             prop_assert_eq!(status, 204, "refused: {}", body);
             prop_assert_eq!(decoded, Some(Value::Object(sent)));

@@ -332,7 +332,7 @@ impl SpecMock {
         for (index, (endpoint, role)) in described.endpoints.iter().zip(roles).enumerate() {
             ops.push(Op {
                 op: endpoint.describe(&schemes),
-                endpoint: endpoint.clone(),
+                endpoint: without_docs(endpoint),
                 role,
             });
             let label = endpoint.label();
@@ -437,6 +437,20 @@ impl SpecMock {
             task,
         })
     }
+}
+
+/// An endpoint without its descriptions, which the mock never shows: what it keeps for
+/// every operation while it serves (github-api.json repeats long parameter descriptions
+/// in hundreds of operations).
+fn without_docs(endpoint: &Endpoint) -> Endpoint {
+    let mut kept = endpoint.clone();
+    for p in &mut kept.params {
+        p.doc = None;
+    }
+    for r in &mut kept.responses {
+        r.doc = None;
+    }
+    kept
 }
 
 /// A path template with its parameter names left out (`/a/{}/b`): two templates equal

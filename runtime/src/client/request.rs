@@ -42,6 +42,12 @@ pub fn encode_segment(raw: &str) -> String {
     out
 }
 
+/// Whether a path segment is `.` or `..`, written plainly or percent-encoded.
+fn is_dot_segment(segment: &str) -> bool {
+    let dots = segment.to_ascii_lowercase().replace("%2e", ".");
+    dots == "." || dots == ".."
+}
+
 /// The items of an array value, as text.
 fn items(value: &Value) -> Vec<String> {
     match value {
@@ -240,12 +246,17 @@ impl Request {
             match (param, values.get(name)) {
                 (Some(p), Some(v)) if !v.is_null() => {
                     let segment = path_segment(p, v);
-                    // `.` and `..` alone are dot-segments: URL handling would remove them.
-                    match segment.as_str() {
-                        "." => path.push_str("%2E"),
-                        ".." => path.push_str("%2E%2E"),
-                        _ => path.push_str(&segment),
+                    // A whole segment of dots, encoded or not, is a dot-segment: URL
+                    // resolution (RFC 3986 §5.2.4; WHATWG reads `%2e` as `.`) removes it
+                    // and the request would reach another path.
+                    let whole = close + 1 == rest.len() || rest[close + 1..].starts_with('/');
+                    let after_slash = path.ends_with('/');
+                    if whole && after_slash && is_dot_segment(&segment) {
+                        return Err(Error::InvalidRequest(format!(
+                            "path parameter `{name}` would be the segment `{segment}`, a dot-segment that URL resolution removes: no HTTP client can send it"
+                        )));
                     }
+                    path.push_str(&segment);
                 }
                 _ => {
                     return Err(Error::InvalidRequest(format!(
@@ -426,11 +437,28 @@ mod tests {
             ),
             "/items/5"
         );
+        // Dot-segments cannot travel (URL resolution removes them, `%2E` included): an
+        // error, not a request to another path. Dots inside a longer segment are fine.
         let dots = Shape::Scalar(Scalar::String);
-        assert_eq!(
-            path(Style::Simple, false, dots, json!("..")),
-            "/items/%2E%2E"
-        );
+        for value in [".", "..", ""] {
+            let style = if value.is_empty() {
+                Style::Label
+            } else {
+                Style::Simple
+            };
+            let op = op(vec![Param::new(
+                "id",
+                Location::Path,
+                true,
+                style,
+                false,
+                dots.clone(),
+                "",
+            )]);
+            let error = Request::with_params(&op, &json!({ "id": value })).unwrap_err();
+            assert!(error.to_string().contains("dot-segment"), "{error}");
+        }
+        assert_eq!(path(Style::Simple, false, dots, json!("...")), "/items/...");
         let o = Shape::Object(Cow::Borrowed(&[]));
         assert_eq!(
             path(Style::Simple, true, o.clone(), json!({"a": 1, "b": 2})),
