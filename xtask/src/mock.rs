@@ -160,36 +160,9 @@ fn run_spec(args: Args) -> ExitCode {
             println!("  skipped {}: {}", s.operation, s.reason);
         }
         println!("  Prefer: code=N | example=NAME | dynamic=true chooses the answer; Accept its media type");
-        std::thread::spawn(move || report_lint(loaded, color));
+        std::thread::spawn(move || spec_args::report_lint(&loaded, color, "served anyway"));
         std::future::pending::<()>().await;
         drop(running);
         ExitCode::SUCCESS
     })
-}
-
-/// Lints the served spec and prints its errors and a count (they stop nothing: an
-/// operation that cannot be served was skipped at start).
-fn report_lint(loaded: codegen::load::Loaded, color: bool) {
-    let Some(doc) = loaded.document.as_ref() else {
-        return;
-    };
-    let mut diagnostics = loaded.diagnostics.clone();
-    diagnostics.extend(codegen::lint::lint(doc));
-    codegen::diag::sort(&mut diagnostics);
-    let errors: Vec<_> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    if !errors.is_empty() {
-        eprintln!(
-            "{}",
-            codegen::diag::render_human(&errors, &loaded.sources, color)
-        );
-    }
-    println!(
-        "  lint: {} errors, {} warnings (served anyway; `cargo xtask lint --spec …` lists them all)",
-        errors.len(),
-        diagnostics.len() - errors.len()
-    );
 }

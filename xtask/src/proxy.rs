@@ -48,6 +48,11 @@ pub fn run(args: Args) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
+    spec_args::report_lint(
+        &loaded,
+        spec_args::use_color(&std::io::stderr()),
+        "checked anyway",
+    );
     let validator = match ContractValidator::new(loaded) {
         Ok(v) => v,
         Err(e) => {

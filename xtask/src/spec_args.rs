@@ -80,6 +80,30 @@ pub fn load_document(files: &SpecArgs) -> Result<codegen::load::Loaded, std::pro
     Ok(loaded)
 }
 
+/// Lints a loaded spec and prints its errors and a count. They stop nothing: servers go
+/// on (`outcome` says how, e.g. "served anyway") where an operation is still meaningful.
+pub fn report_lint(loaded: &codegen::load::Loaded, color: bool, outcome: &str) {
+    let Some(doc) = loaded.document.as_ref() else {
+        return;
+    };
+    let mut diagnostics = loaded.diagnostics.clone();
+    diagnostics.extend(codegen::lint::lint(doc));
+    diag::sort(&mut diagnostics);
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        eprintln!("{}", diag::render_human(&errors, &loaded.sources, color));
+    }
+    println!(
+        "  lint: {} errors, {} warnings ({outcome}; `cargo xtask lint --spec …` lists them all)",
+        errors.len(),
+        diagnostics.len() - errors.len()
+    );
+}
+
 /// Prints a diagnostic that has no source (e.g. an unreadable file) to stderr.
 pub fn print_plain(d: &Diagnostic) {
     eprintln!(
