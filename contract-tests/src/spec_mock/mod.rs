@@ -394,7 +394,7 @@ impl SpecMock {
         }
         let served = ops.len() - skipped.len();
         let store = options.stateful.then(stateful::Store::default);
-        let values = Values::new();
+        let values = Values::new(example_holders(loaded, &described));
         let answers = answer::Cache::default();
         let router = routes.finish(|core| Mock {
             core,
@@ -437,6 +437,47 @@ impl SpecMock {
             task,
         })
     }
+}
+
+/// Where each object holding documented examples (a media type, parameter or header with
+/// `example` or `examples`) is written, by `#/…` pointer: a few entries, kept so warnings
+/// about an invalid example name its file:line:col.
+fn example_holders(loaded: &Loaded, http: &Http) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let Some(doc) = loaded.document.as_ref() else {
+        return out;
+    };
+    let mut add = |pointer: &codegen::load::pointer::JsonPointer| {
+        let Some(node) = doc.root.pointer(pointer) else {
+            return;
+        };
+        if node.get("example").is_none() && node.get("examples").is_none() {
+            return;
+        }
+        let span = doc.root.key_span(pointer).unwrap_or(node.span);
+        if let Some(location) = loaded.sources.location(span) {
+            out.insert(pointer.fragment(), location.to_string());
+        }
+    };
+    for e in &http.endpoints {
+        for p in &e.params {
+            add(&p.pointer);
+        }
+        for m in e.body.iter().flat_map(|b| b.content.iter()) {
+            add(&m.pointer);
+        }
+        for r in &e.responses {
+            for m in r.content.iter().flatten() {
+                add(&m.pointer);
+            }
+            for h in &r.headers {
+                if let Some(holder) = h.schema.as_ref().and_then(|s| s.parent()) {
+                    add(&holder);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// An endpoint without its descriptions, which the mock never shows: what it keeps for

@@ -17,6 +17,9 @@ type Validators = BTreeMap<(Direction, String), Option<Arc<jsonschema::Validator
 /// The validators compiled so far; values come from the documents the schemas registered
 /// (one per direction, so `required` already reads as the direction does).
 pub struct Values {
+    /// Where the objects holding documented examples are written (`file:line:col` by
+    /// `#/…` pointer), for located warnings.
+    locations: BTreeMap<String, String>,
     validators: RwLock<Validators>,
     /// Positions already reported (each problem is printed once).
     reported: Mutex<BTreeSet<String>>,
@@ -24,14 +27,15 @@ pub struct Values {
 
 impl Default for Values {
     fn default() -> Self {
-        Values::new()
+        Values::new(BTreeMap::new())
     }
 }
 
 impl Values {
-    /// An empty cache.
-    pub fn new() -> Values {
+    /// An empty cache; `locations` place the example holders in the spec's files.
+    pub fn new(locations: BTreeMap<String, String>) -> Values {
         Values {
+            locations,
             validators: RwLock::new(BTreeMap::new()),
             reported: Mutex::new(BTreeSet::new()),
         }
@@ -121,15 +125,24 @@ impl Values {
         None
     }
 
-    /// Prints a problem with a position once.
+    /// Prints a problem with a position once: its pointer, where the object holding it is
+    /// written when known, and what to do.
     pub fn report(&self, at: &str, message: &str) {
         let first = self
             .reported
             .lock()
             .is_ok_and(|mut r| r.insert(format!("{at}\u{0}{message}")));
-        if first {
-            eprintln!("warning: {at}: {message}");
+        if !first {
+            return;
         }
+        // The nearest enclosing holder: `at` and its parents, longest first.
+        let written = std::iter::successors(Some(at), |p| p.rsplit_once('/').map(|(head, _)| head))
+            .find_map(|p| self.locations.get(p))
+            .map(|location| format!("\n  --> {location}"))
+            .unwrap_or_default();
+        eprintln!(
+            "warning: {message}{written}\n  = note: at {at}\n  = help: fix the example or the schema in the spec (or an overlay); `cargo xtask lint --spec …` checks the rest"
+        );
     }
 }
 
