@@ -305,6 +305,8 @@ struct Exchange {
     method: String,
     /// Path and query as sent.
     target: String,
+    /// The target as the spec's paths read it (a `servers` base path taken off).
+    spec_path: String,
     headers: Vec<(String, String)>,
 }
 
@@ -313,18 +315,19 @@ async fn exchange(
     request: axum::extract::Request,
 ) -> Response<Body> {
     let (parts, body) = request.into_parts();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned());
     let exchange = Exchange {
         n: shared.exchanges.fetch_add(1, Ordering::Relaxed),
         started: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         started_at: Instant::now(),
         method: parts.method.as_str().to_owned(),
-        target: parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+        spec_path: crate::har::path_of(&target, &shared.base_paths),
+        target,
         headers: header_list(&parts.headers),
     };
-    let spec_path = crate::har::path_of(&exchange.target, &shared.base_paths);
     let limit = shared.options.body_limit;
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
@@ -351,7 +354,7 @@ async fn exchange(
     };
     let request_report = shared.validator.check_request(
         &exchange.method,
-        &spec_path,
+        &exchange.spec_path,
         &exchange.headers,
         content_type(&exchange.headers),
         &bytes,
@@ -359,7 +362,7 @@ async fn exchange(
     let rejection = if request_report.is_valid() {
         None
     } else {
-        reject(&shared, &parts, &spec_path, &bytes).await
+        reject(&shared, &parts, &exchange.spec_path, &bytes).await
     };
     let answer = match rejection {
         Some(answer) => answer,
@@ -506,13 +509,13 @@ fn record(
         started_at,
         method,
         target,
+        spec_path,
         headers: request_headers,
     } = exchange;
-    let spec_path = crate::har::path_of(target, &shared.base_paths);
     let response_report = if answer.checked {
         shared.validator.check_response(
             method,
-            &spec_path,
+            spec_path,
             answer.status,
             content_type(&answer.headers),
             &answer.body,
