@@ -51,16 +51,28 @@ impl Made {
     }
 }
 
-/// A request to `op` with values made from `seed`; `optional` parameters are given values
-/// too when true. Fails only when the description cannot be serialized (a path parameter
-/// without a value).
-pub fn make(
-    op: &Operation,
-    doc: &Value,
-    seed: u64,
-    optional: bool,
-    credentials: &Credentials,
-) -> Result<Made, String> {
+/// What a body carries before it is encoded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BodyValue {
+    /// A value, encoded per the media type (JSON, form, text).
+    Value(Value),
+    /// Bytes sent as they are (malformed JSON, binary).
+    Raw(Vec<u8>),
+}
+
+/// A request's content before serialization: parameter values by name and the body with
+/// its media type. What generated cases vary and shrink.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parts {
+    /// Parameter values by name (absent: not sent).
+    pub values: Map<String, Value>,
+    /// Media type, its encoding and the content.
+    pub body: Option<(String, BodyKind, BodyValue)>,
+}
+
+/// Parameter values and a body for `op` made from `seed`; `optional` parameters are given
+/// values too when true.
+pub fn choose(op: &Operation, doc: &Value, seed: u64, optional: bool) -> Parts {
     let mut values = Map::new();
     for (i, p) in op.params.iter().enumerate() {
         if !p.required && !optional {
@@ -88,28 +100,49 @@ pub fn make(
             values.insert(p.name.to_string(), value);
         }
     }
-    let mut request =
-        Request::with_params(op, &Value::Object(values)).map_err(|e| e.to_string())?;
-    if let Some(body) = &op.body {
-        let media = body
+    let body = op.body.as_ref().and_then(|body| {
+        let m = body
             .media
             .iter()
             .find(|m| m.kind == BodyKind::Json)
-            .or_else(|| body.media.first());
-        if let Some(m) = media {
-            let value = if m.schema.is_empty() {
-                Value::Object(Map::new())
-            } else {
-                Synth::new(doc, seed ^ 0xB0D1, Direction::Request).at(&m.schema)
-            };
-            let name = concrete(&m.media);
-            request = match m.kind {
-                BodyKind::Json => request.json(&name, &value).map_err(|e| e.to_string())?,
-                BodyKind::Form => request.form(&value).map_err(|e| e.to_string())?,
-                BodyKind::Text => request.raw(&name, text(&value).into_bytes()),
-                BodyKind::Bytes => request.raw(&name, b"binary".to_vec()),
-            };
-        }
+            .or_else(|| body.media.first())?;
+        let value = if m.schema.is_empty() {
+            Value::Object(Map::new())
+        } else {
+            Synth::new(doc, seed ^ 0xB0D1, Direction::Request).at(&m.schema)
+        };
+        Some((concrete(&m.media), m.kind, BodyValue::Value(value)))
+    });
+    Parts { values, body }
+}
+
+/// A request to `op` with values made from `seed`; `optional` parameters are given values
+/// too when true. Fails only when the description cannot be serialized (a path parameter
+/// without a value).
+pub fn make(
+    op: &Operation,
+    doc: &Value,
+    seed: u64,
+    optional: bool,
+    credentials: &Credentials,
+) -> Result<Made, String> {
+    build(op, &choose(op, doc, seed, optional), credentials)
+}
+
+/// `parts` serialized as `op` describes (the generated client's own code), with
+/// `credentials` placed for the first alternative they satisfy.
+pub fn build(op: &Operation, parts: &Parts, credentials: &Credentials) -> Result<Made, String> {
+    let mut request = Request::with_params(op, &parts.values).map_err(|e| e.to_string())?;
+    if let Some((name, kind, value)) = &parts.body {
+        request = match (kind, value) {
+            (_, BodyValue::Raw(bytes)) => request.raw(name, bytes.clone()),
+            (BodyKind::Json, BodyValue::Value(v)) => {
+                request.json(name, v).map_err(|e| e.to_string())?
+            }
+            (BodyKind::Form, BodyValue::Value(v)) => request.form(v).map_err(|e| e.to_string())?,
+            (BodyKind::Text, BodyValue::Value(v)) => request.raw(name, text(v).into_bytes()),
+            (BodyKind::Bytes, BodyValue::Value(_)) => request.raw(name, b"binary".to_vec()),
+        };
     }
     let mut headers: Vec<(String, String)> = request.headers().to_vec();
     let mut query: Vec<(String, String)> = request.query().to_vec();
@@ -188,7 +221,7 @@ fn request_body(request: &Request) -> Option<(String, Vec<u8>)> {
 }
 
 /// A documented media range as a type a request can carry (`application/*` → JSON).
-fn concrete(media: &str) -> String {
+pub fn concrete(media: &str) -> String {
     match media.split(';').next().map(str::trim) {
         Some("*/*") | Some("application/*") => "application/json".into(),
         Some(m) if m.ends_with("/*") => format!("{}octet-stream", &m[..m.len() - 1]),

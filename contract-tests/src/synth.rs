@@ -111,6 +111,13 @@ impl<'d> Synth<'d> {
         }
     }
 
+    /// `schema`'s keywords as one map: `$ref`s followed, `allOf` merged, one branch of each
+    /// `oneOf`/`anyOf` chosen. `None` for boolean schemas. What generated test cases read
+    /// bounds, lengths and properties from.
+    pub fn shape(&mut self, schema: &Value) -> Option<Map<String, Value>> {
+        self.flatten(schema, &[], 0, 0).map(Cow::into_owned)
+    }
+
     /// Whether to make only what is required at `depth`: deep in recursion, or past the
     /// budget of values.
     fn shallow(&self, depth: usize) -> bool {

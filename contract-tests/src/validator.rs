@@ -46,6 +46,8 @@ pub enum Kind {
     MissingBody,
     /// The request satisfies none of the operation's security alternatives.
     Security,
+    /// A required documented response header is missing or breaks its schema.
+    Header,
     /// The contract suite expected another status or `error.code`.
     Expectation,
     /// The spec itself cannot check this exchange (a schema it names does not compile,
@@ -66,6 +68,7 @@ impl Kind {
             Kind::Parameter => "parameter",
             Kind::MissingBody => "missing_body",
             Kind::Security => "security",
+            Kind::Header => "header",
             Kind::Expectation => "expectation",
             Kind::SpecProblem => "spec_problem",
         }
@@ -157,6 +160,15 @@ struct ResponseEntry {
     label: String,
     /// `None` when the response's `$ref` does not resolve.
     content: Option<Vec<MediaEntry>>,
+    /// Documented headers: name, required, and the validator of the schema.
+    headers: Vec<HeaderEntry>,
+}
+
+#[derive(Debug)]
+struct HeaderEntry {
+    name: String,
+    required: bool,
+    schema: Option<(JsonPointer, LazyValidator)>,
 }
 
 #[derive(Debug)]
@@ -164,6 +176,17 @@ struct MediaEntry {
     media: String,
     json: bool,
     schema: Option<(JsonPointer, LazyValidator)>,
+}
+
+impl Operation {
+    /// The documented response for a status: the exact code, else its `NXX` range, else
+    /// `default`.
+    fn response(&self, status: u16) -> Option<&ResponseEntry> {
+        let by = |wanted: Status| self.responses.iter().find(|r| r.status == wanted);
+        by(Status::Code(status))
+            .or_else(|| by(Status::Range(status / 100)))
+            .or_else(|| by(Status::Default))
+    }
 }
 
 #[derive(Debug)]
@@ -225,6 +248,7 @@ pub struct ContractValidator {
     schemas: Schemas,
     operations: Vec<Operation>,
     validators: Mutex<BTreeMap<(String, bool), LazyValidator>>,
+    http: http::Http,
 }
 
 impl std::fmt::Debug for ContractValidator {
@@ -292,6 +316,17 @@ impl ContractValidator {
                                 })
                                 .collect()
                         }),
+                        headers: r
+                            .headers
+                            .iter()
+                            .map(|h| HeaderEntry {
+                                name: h.name.clone(),
+                                required: h.required,
+                                schema: h.schema.as_ref().map(|p| {
+                                    (p.clone(), lazy(&validators, p, Direction::Response))
+                                }),
+                            })
+                            .collect(),
                     })
                     .collect();
                 let documented = responses
@@ -324,12 +359,24 @@ impl ContractValidator {
             schemas,
             operations,
             validators,
+            http,
         })
     }
 
     /// The loaded spec (sources for locations, the document).
     pub fn loaded(&self) -> &Loaded {
         &self.loaded
+    }
+
+    /// The model's description of the spec's operations and security schemes.
+    pub fn http(&self) -> &http::Http {
+        &self.http
+    }
+
+    /// The document as validation reads it (JSON Schema 2020-12 form, `$ref`s local):
+    /// what [`crate::synth::Synth`] makes values from.
+    pub fn document(&self) -> &serde_json::Value {
+        self.schemas.document().unwrap_or(&serde_json::Value::Null)
     }
 
     fn find(&self, method: &str, raw_path: &str) -> Option<&Operation> {
@@ -471,18 +518,7 @@ impl ContractValidator {
         let Some(op) = self.operation_for(&mut report, method, raw_path) else {
             return report;
         };
-        // Exact code first, then the `NXX` range, then `default`.
-        let entry = op
-            .responses
-            .iter()
-            .find(|r| r.status == Status::Code(status))
-            .or_else(|| {
-                op.responses
-                    .iter()
-                    .find(|r| r.status == Status::Range(status / 100))
-            })
-            .or_else(|| op.responses.iter().find(|r| r.status == Status::Default));
-        let Some(entry) = entry else {
+        let Some(entry) = op.response(status) else {
             report.violation(
                 Kind::UndocumentedStatus,
                 format!(
@@ -527,6 +563,69 @@ impl ContractValidator {
                 self.violations_with(&mut report, cell, pointer, Direction::Response, &instance)
             }
             Err(e) => report.violation(Kind::NotJson, format!("the body is not JSON: {e}")),
+        }
+        report
+    }
+
+    /// Checks a response's headers: each required documented header present, each
+    /// documented one that is present valid against its schema (its text read as the
+    /// schema's type: `42` is an integer). An unknown operation or undocumented status is
+    /// left to [`ContractValidator::check_response`].
+    pub fn check_response_headers(
+        &self,
+        method: &str,
+        raw_path: &str,
+        status: u16,
+        headers: &[(String, String)],
+    ) -> Report {
+        let mut report = Report::default();
+        let Some(op) = self.find(method, raw_path) else {
+            return report;
+        };
+        report.operation = Some(op.label.clone());
+        let Some(entry) = op.response(status) else {
+            return report;
+        };
+        for h in &entry.headers {
+            let value = headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&h.name))
+                .map(|(_, v)| v.as_str());
+            let Some(value) = value else {
+                if h.required {
+                    report.violation(
+                        Kind::Header,
+                        format!("the required header `{}` is missing", h.name),
+                    );
+                }
+                continue;
+            };
+            let Some((pointer, cell)) = &h.schema else {
+                continue;
+            };
+            let validator = match self.compiled(cell, pointer, Direction::Response) {
+                Ok(v) => v,
+                Err(e) => {
+                    report.violation(Kind::SpecProblem, unchecked(e));
+                    continue;
+                }
+            };
+            let text = serde_json::Value::String(value.to_owned());
+            let typed = serde_json::from_str::<serde_json::Value>(value).ok();
+            if validator.is_valid(&text) || typed.as_ref().is_some_and(|t| validator.is_valid(t)) {
+                continue;
+            }
+            let instance = typed.unwrap_or(text);
+            for e in check::schema_errors(validator, &instance, Part::Header, &[]) {
+                let keyword = e.keyword.unwrap_or_default();
+                report.violations.push(Violation {
+                    kind: Kind::Header,
+                    message: format!("header `{}`: {}", h.name, e.message),
+                    instance_path: format!("header:{}", h.name),
+                    location: self.locate(&keyword),
+                    keyword,
+                });
+            }
         }
         report
     }

@@ -1,9 +1,10 @@
-//! `cargo xtask contract`: validate recorded traffic (`--har`) or one body (`check`)
-//! against the effective spec.
+//! `cargo xtask contract`: generated cases for any spec against a running server
+//! (`--spec … --base-url …`), the Nango suite with the generated cases of the effective
+//! Nango spec (no `--spec`), recorded traffic (`--har`) or one body (`check`).
 
 use crate::spec_args::{self, SpecArgs};
 use clap::Subcommand;
-use contract_tests::{ContractValidator, report};
+use contract_tests::{ContractValidator, explore, report};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,6 +35,28 @@ pub struct Args {
     /// Live runs: the integration of those connections [env NANGO_INTEGRATION_ID, default github].
     #[arg(long, value_name = "KEY")]
     integration: Option<String>,
+    /// A header for every generated request, as curl takes it (`-H 'Authorization: Bearer
+    /// …'`); repeatable. Credentials given here are also spoiled for `ignored_auth`.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Seed of the generated values (the same seed sends the same requests).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Cases made from further seeds per operation, beyond the systematic ones.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    max_examples: usize,
+    /// Checks to apply: `all` or names separated by commas (not_a_server_error,
+    /// status_code_conformance, content_type_conformance, response_schema_conformance,
+    /// response_headers_conformance, negative_data_rejection, positive_data_acceptance,
+    /// ignored_auth, use_after_free, unsupported_method).
+    #[arg(long, value_name = "LIST", default_value = "all")]
+    checks: String,
+    /// Seconds one generated request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    timeout: u64,
+    /// Without --spec: run the 30 Nango scenarios only, not the generated cases.
+    #[arg(long)]
+    scenarios_only: bool,
     /// Also write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -117,6 +140,17 @@ pub fn run(args: Args) -> ExitCode {
         Ok(v) => v,
         Err(code) => return code,
     };
+    let config = match explore_config(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.spec.spec.is_some() && args.har.is_none() {
+        return run_generated(&args, &validator, config);
+    }
+    let mut explored = None;
     let rows = match &args.har {
         Some(har) => {
             let text = match std::fs::read_to_string(har) {
@@ -134,20 +168,39 @@ pub fn run(args: Args) -> ExitCode {
                 }
             }
         }
-        None => match run_suite(&args, &validator) {
-            Ok(rows) => rows,
+        None => match run_suite(&args, &validator, config) {
+            Ok((rows, outcome)) => {
+                explored = outcome;
+                rows
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         },
     };
+    let mut junit = report::junit(&rows, "contract");
+    let mut json = report::json(&rows);
+    if let Some(outcome) = &explored {
+        print!("{}", explore::report::table(outcome));
+        println!();
+        junit = junit.replace(
+            "</testsuites>",
+            &format!(
+                "{}</testsuites>",
+                explore::report::junit_suite(outcome, "generated")
+            ),
+        );
+        if let serde_json::Value::Object(map) = &mut json {
+            map.insert("generated".into(), explore::report::json(outcome));
+        }
+    }
     print!("{}", report::table(&rows));
     let writes = [
-        (args.junit.as_ref(), report::junit(&rows, "contract")),
+        (args.junit.as_ref(), junit),
         (
             args.json.as_ref(),
-            serde_json::to_string_pretty(&report::json(&rows)).unwrap_or_default(),
+            serde_json::to_string_pretty(&json).unwrap_or_default(),
         ),
     ];
     for (path, text) in writes {
@@ -158,7 +211,8 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if report::totals(&rows).failed > 0 {
+    let found = explored.as_ref().is_some_and(|o| !o.findings.is_empty());
+    if report::totals(&rows).failed > 0 || found {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -170,8 +224,111 @@ fn env_or(flag: &Option<String>, var: &str) -> Option<String> {
         .or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
 }
 
-/// The suite against the embedded mock (default) or a live server.
-fn run_suite(args: &Args, validator: &ContractValidator) -> Result<Vec<report::Row>, String> {
+/// The run's settings for generated cases, from the flags.
+fn explore_config(args: &Args) -> Result<explore::Config, String> {
+    let mut config = explore::Config::new(args.base_url.clone().unwrap_or_default());
+    for h in &args.headers {
+        let Some((name, value)) = h.split_once(':') else {
+            return Err(format!("-H {h}: expected 'Name: value'"));
+        };
+        let name = name.trim();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(format!("-H {h}: `{name}` is not a header name"));
+        }
+        config
+            .headers
+            .push((name.to_owned(), value.trim().to_owned()));
+    }
+    config.seed = args.seed;
+    config.max_examples = args.max_examples;
+    config.checks = explore::checks::Check::parse_list(&args.checks)?;
+    config.timeout = std::time::Duration::from_secs(args.timeout.max(1));
+    Ok(config)
+}
+
+/// Generated cases against `config.base_url`, with progress on standard error.
+async fn explore_run(
+    validator: &ContractValidator,
+    config: &explore::Config,
+) -> Result<explore::Outcome, String> {
+    let total = validator.http().endpoints.len();
+    let mut done = 0;
+    let mut progress = |run: &explore::OperationRun| {
+        done += 1;
+        match &run.skipped {
+            Some(reason) => eprintln!("[{done}/{total}] {} skipped: {reason}", run.operation),
+            None => eprintln!("[{done}/{total}] {} {} cases", run.operation, run.cases),
+        }
+    };
+    explore::run(validator, config, &mut progress)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// `--spec FILE --base-url URL`: the generated cases of any spec.
+fn run_generated(
+    args: &Args,
+    validator: &ContractValidator,
+    mut config: explore::Config,
+) -> ExitCode {
+    let Some(url) = &args.base_url else {
+        eprintln!(
+            "error: --spec needs --base-url URL, the server to test (try `cargo xtask mock --spec FILE` for a mock of it)"
+        );
+        return ExitCode::from(2);
+    };
+    config.base_url = url.clone();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("generated contract tests against {url}");
+    let outcome = match runtime.block_on(explore_run(validator, &config)) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{}", explore::report::table(&outcome));
+    let writes = [
+        (
+            args.junit.as_ref(),
+            explore::report::junit(&outcome, "contract"),
+        ),
+        (
+            args.json.as_ref(),
+            serde_json::to_string_pretty(&explore::report::json(&outcome)).unwrap_or_default(),
+        ),
+    ];
+    for (path, text) in writes {
+        if let Some(path) = path
+            && let Err(e) = std::fs::write(path, text)
+        {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if outcome.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// The suite against the embedded mock (default) or a live server, then (unless
+/// `--scenarios-only`) the generated cases of the effective spec against the same target.
+fn run_suite(
+    args: &Args,
+    validator: &ContractValidator,
+    mut config: explore::Config,
+) -> Result<(Vec<report::Row>, Option<explore::Outcome>), String> {
     use contract_tests::mock::{self, server::Mock, state};
     use contract_tests::suite::{self, Target};
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -197,7 +354,13 @@ fn run_suite(args: &Args, validator: &ContractValidator) -> Result<Vec<report::R
                     destructive: false,
                 };
                 println!("contract suite against {url}");
-                Ok(suite::run(validator, &target).await)
+                let rows = suite::run(validator, &target).await;
+                if args.scenarios_only {
+                    return Ok((rows, None));
+                }
+                config.base_url = url.clone();
+                bearer(&mut config, &target.secret_key);
+                Ok((rows, Some(explore_run(validator, &config).await?)))
             }
             None => {
                 let key = mock::secret_key_from_env().map_err(|e| e.to_string())?;
@@ -221,10 +384,29 @@ fn run_suite(args: &Args, validator: &ContractValidator) -> Result<Vec<report::R
                     legacy_connection: Some("conn-legacy-1".into()),
                     destructive: true,
                 };
-                Ok(suite::run(validator, &target).await)
+                let rows = suite::run(validator, &target).await;
+                if args.scenarios_only {
+                    return Ok((rows, None));
+                }
+                config.base_url = running.base_url.clone();
+                bearer(&mut config, &target.secret_key);
+                Ok((rows, Some(explore_run(validator, &config).await?)))
             }
         }
     })
+}
+
+/// The Nango secret key as the generated cases' credential, unless `-H` gives one.
+fn bearer(config: &mut explore::Config, key: &str) {
+    if !config
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+    {
+        config
+            .headers
+            .push(("Authorization".into(), format!("Bearer {key}")));
+    }
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {

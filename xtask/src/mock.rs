@@ -32,6 +32,11 @@ pub struct Args {
     /// SCHEME; repeatable. Without it any well-formed credential is accepted (--spec).
     #[arg(long = "credential", value_name = "SCHEME=VALUE", requires = "spec")]
     credentials: Vec<String>,
+    /// Plant a defect, to show that a contract runner finds it (wrong-type, drop-required,
+    /// boundary-500, accept-missing-required, ignore-auth, undocumented-status,
+    /// wrong-content-type, crash-non-ascii, use-after-free); repeatable.
+    #[arg(long = "fault", value_name = "NAME", requires = "spec")]
+    faults: Vec<String>,
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 3003)]
     port: u16,
@@ -125,7 +130,20 @@ fn run_spec(args: Args) -> ExitCode {
         Err(code) => return code,
     };
     let color = spec_args::use_color(&std::io::stderr());
+    let faults = match args
+        .faults
+        .iter()
+        .map(|f| spec_mock::faults::Fault::parse(f))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: --fault {e}");
+            return ExitCode::from(2);
+        }
+    };
     let options = spec_mock::Options {
+        faults,
         seed: args.seed,
         dynamic: args.dynamic,
         stateful: args.stateful,

@@ -12,6 +12,7 @@
 
 pub mod answer;
 pub mod errors;
+pub mod faults;
 pub mod negotiate;
 pub mod stateful;
 pub mod values;
@@ -42,6 +43,8 @@ pub struct Options {
     pub credentials: Vec<String>,
     /// Largest accepted request body in bytes (413 above).
     pub body_limit: usize,
+    /// Planted defects ([`faults`]); none by default.
+    pub faults: Vec<faults::Fault>,
 }
 
 impl Default for Options {
@@ -52,6 +55,7 @@ impl Default for Options {
             stateful: false,
             credentials: Vec::new(),
             body_limit: 10 * 1024 * 1024,
+            faults: Vec::new(),
         }
     }
 }
@@ -183,6 +187,11 @@ impl Host for Mock {
     }
 
     fn reject_in(&self, index: Option<usize>, rejection: Rejection) -> Response {
+        if index.is_some() && self.overlooks(&rejection) {
+            let mut response = Response::new(axum::body::Body::empty());
+            response.extensions_mut().insert(faults::Overlooked);
+            return response;
+        }
         errors::render(self, index, rejection)
     }
 }
@@ -229,7 +238,32 @@ impl Mock {
             return self.reject_in(None, Rejection::not_found());
         };
         let asks = answer::Asks::of(request.headers(), request.uri().path());
-        serve_with(
+        if self.options.faults.is_empty() {
+            return serve_with(
+                self,
+                index,
+                &op.op,
+                request,
+                |presented| async move { self.authenticate(index, &presented) },
+                |prepared| async move { answer::respond(self, index, &asks, prepared) },
+            )
+            .await;
+        }
+        // Planted defects: the request is read whole first (a fault may answer 500 on it).
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, self.options.body_limit).await else {
+            return self.reject_in(
+                Some(index),
+                Rejection::new(413, codes::PAYLOAD_TOO_LARGE, "The body is too large."),
+            );
+        };
+        let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        if let Some(crash) = self.crash(index, target, &bytes) {
+            return crash;
+        }
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let fallback = asks.clone();
+        let response = serve_with(
             self,
             index,
             &op.op,
@@ -237,7 +271,14 @@ impl Mock {
             |presented| async move { self.authenticate(index, &presented) },
             |prepared| async move { answer::respond(self, index, &asks, prepared) },
         )
-        .await
+        .await;
+        let response = if response.extensions().get::<faults::Overlooked>().is_some() {
+            answer::documented(self, index, op, &fallback)
+                .unwrap_or_else(|r| errors::render(self, Some(index), r))
+        } else {
+            response
+        };
+        self.spoil(index, response).await
     }
 
     /// The status refusing a credential: 401, or the documented 403 when the operation

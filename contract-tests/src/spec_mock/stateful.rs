@@ -252,7 +252,9 @@ pub(crate) fn respond(
         }
         (Action::Delete, Some(id)) => match collection.position(&id) {
             Some(p) => {
-                collection.items.remove(p);
+                if !mock.has(super::faults::Fault::UseAfterFree) {
+                    collection.items.remove(p);
+                }
                 drop(collections);
                 answer::documented(mock, index, op, asks)
             }

@@ -1,0 +1,306 @@
+//! A run's outcome as people and CI read it: a table for the terminal, JSON, and JUnit XML
+//! with one test case per operation and check.
+
+use super::{Finding, Outcome};
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+/// The terminal's closing table: each finding with its reproduction, then the totals.
+pub fn table(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for (n, f) in outcome.findings.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\n{}. {} — {} (status {})",
+            n + 1,
+            f.operation,
+            f.check,
+            status(f.status)
+        );
+        let _ = writeln!(out, "   {}", f.message);
+        if let Some(v) = &f.violation
+            && !v.keyword.is_empty()
+        {
+            let _ = write!(out, "   keyword {}", v.keyword);
+            if let Some(l) = &v.location {
+                let _ = write!(out, " @ {l}");
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "   found by: {}", f.case);
+        let _ = writeln!(
+            out,
+            "   response: {} {} {}",
+            status(f.response.status),
+            f.response
+                .content_type
+                .as_deref()
+                .unwrap_or("(no content type)"),
+            one_line(&f.response.body, 160)
+        );
+        for line in f.curl.lines() {
+            let _ = writeln!(out, "   {line}");
+        }
+    }
+    let width = outcome
+        .findings
+        .iter()
+        .map(|f| f.operation.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    if !outcome.findings.is_empty() {
+        let _ = writeln!(out, "\n{:width$}  {:29}  status", "operation", "check");
+        for f in &outcome.findings {
+            let _ = writeln!(
+                out,
+                "{:width$}  {:29}  {}",
+                f.operation,
+                f.check.as_str(),
+                status(f.status)
+            );
+        }
+    }
+    let skipped = outcome.skipped();
+    let _ = writeln!(
+        out,
+        "\n{} operations ({} skipped), {} cases, {} requests, {} findings in {:.1}s",
+        outcome.operations.len(),
+        skipped,
+        outcome.cases,
+        outcome.requests,
+        outcome.findings.len(),
+        outcome.elapsed.as_secs_f64()
+    );
+    for o in &outcome.operations {
+        if let Some(reason) = &o.skipped {
+            let _ = writeln!(out, "skipped {}: {reason}", o.operation);
+        }
+    }
+    out
+}
+
+fn status(s: u16) -> String {
+    if s == 0 { "none".into() } else { s.to_string() }
+}
+
+/// Text on one line, cut at `limit` characters.
+fn one_line(text: &str, limit: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match flat.char_indices().nth(limit) {
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
+        None => flat,
+    }
+}
+
+/// The JSON report: `{"cases", "requests", "skipped", "findings": [...]}`.
+pub fn json(outcome: &Outcome) -> Value {
+    let findings: Vec<Value> = outcome.findings.iter().map(finding).collect();
+    let skipped: Vec<Value> = outcome
+        .operations
+        .iter()
+        .filter_map(|o| {
+            o.skipped
+                .as_ref()
+                .map(|r| json!({"operation": o.operation, "reason": r}))
+        })
+        .collect();
+    json!({
+        "cases": outcome.cases,
+        "requests": outcome.requests,
+        "operations": outcome.operations.len(),
+        "skipped": skipped,
+        "checks": outcome.checks.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "findings": findings,
+    })
+}
+
+fn finding(f: &Finding) -> Value {
+    let mut v = json!({
+        "operation": f.operation,
+        "check": f.check.as_str(),
+        "status": f.status,
+        "message": f.message,
+        "case": f.case,
+        "curl": f.curl,
+        "response": {
+            "status": f.response.status,
+            "content_type": f.response.content_type,
+            "body": f.response.body,
+        },
+    });
+    if let (Some(violation), Value::Object(map)) = (&f.violation, &mut v) {
+        map.insert("instance_path".into(), json!(violation.instance_path));
+        map.insert("keyword".into(), json!(violation.keyword));
+        map.insert("location".into(), json!(violation.location));
+    }
+    v
+}
+
+/// JUnit XML: one test case per operation and check, failed when it has findings.
+pub fn junit(outcome: &Outcome, suite: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n{}</testsuites>\n",
+        junit_suite(outcome, suite)
+    )
+}
+
+/// The `<testsuite>` element of [`junit`], to place beside other suites.
+pub fn junit_suite(outcome: &Outcome, suite: &str) -> String {
+    let mut operations: Vec<&str> = outcome
+        .operations
+        .iter()
+        .map(|o| o.operation.as_str())
+        .collect();
+    for f in &outcome.findings {
+        if !operations.contains(&f.operation.as_str()) {
+            operations.push(&f.operation);
+        }
+    }
+    let mut body = String::new();
+    let mut tests = 0;
+    let mut failures = 0;
+    let mut skipped_count = 0;
+    for operation in &operations {
+        let skipped = outcome
+            .operations
+            .iter()
+            .find(|o| o.operation == *operation)
+            .and_then(|o| o.skipped.as_ref());
+        for check in &outcome.checks {
+            tests += 1;
+            let _ = write!(
+                body,
+                "  <testcase classname=\"{}\" name=\"{}\">",
+                escape(operation),
+                check.as_str()
+            );
+            let found: Vec<&Finding> = outcome
+                .findings
+                .iter()
+                .filter(|f| f.operation == *operation && f.check == *check)
+                .collect();
+            if let Some(reason) = skipped {
+                skipped_count += 1;
+                let _ = write!(body, "<skipped message=\"{}\"/>", escape(reason));
+            } else if !found.is_empty() {
+                failures += 1;
+                let text: Vec<String> = found
+                    .iter()
+                    .map(|f| format!("status {}: {}\n{}", status(f.status), f.message, f.curl))
+                    .collect();
+                let _ = write!(
+                    body,
+                    "<failure message=\"{}\">{}</failure>",
+                    escape(&found[0].message),
+                    escape(&text.join("\n\n"))
+                );
+            }
+            body.push_str("</testcase>\n");
+        }
+    }
+    format!(
+        "<testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" skipped=\"{skipped_count}\">\n{body}</testsuite>\n",
+        escape(suite)
+    )
+}
+
+/// Text as XML character data or attribute value (characters XML cannot carry dropped).
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::checks::Check;
+    use crate::explore::{Excerpt, OperationRun};
+    use std::time::Duration;
+
+    fn outcome() -> Outcome {
+        Outcome {
+            cases: 3,
+            requests: 5,
+            findings: vec![Finding {
+                operation: "GET /pets/{id}".into(),
+                check: Check::NotAServerError,
+                status: 500,
+                message: "the server answered 500".into(),
+                case: "path id = \"ü\"".into(),
+                curl: "curl -X GET 'http://h/pets/%C3%BC'".into(),
+                response: Excerpt {
+                    status: 500,
+                    content_type: Some("text/plain".into()),
+                    body: "boom <\u{1}>".into(),
+                },
+                violation: None,
+            }],
+            operations: vec![
+                OperationRun {
+                    operation: "GET /pets/{id}".into(),
+                    cases: 3,
+                    findings: 1,
+                    skipped: None,
+                },
+                OperationRun {
+                    operation: "POST /pets".into(),
+                    cases: 0,
+                    findings: 0,
+                    skipped: Some("a $ref to nothing".into()),
+                },
+            ],
+            checks: vec![Check::NotAServerError, Check::IgnoredAuth],
+            elapsed: Duration::from_millis(1500),
+        }
+    }
+
+    #[test]
+    fn junit_has_a_case_per_operation_and_check() {
+        let xml = junit(&outcome(), "contract");
+        assert!(
+            xml.contains("tests=\"4\" failures=\"1\" skipped=\"2\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<failure message=\"the server answered 500\">"),
+            "{xml}"
+        );
+        assert!(!xml.contains('\u{1}'));
+    }
+
+    #[test]
+    fn json_names_operation_check_status_and_curl() {
+        let v = json(&outcome());
+        assert_eq!(v["findings"][0]["operation"], "GET /pets/{id}");
+        assert_eq!(v["findings"][0]["check"], "not_a_server_error");
+        assert_eq!(v["findings"][0]["status"], 500);
+        assert_eq!(v["skipped"][0]["operation"], "POST /pets");
+        assert_eq!(v["cases"], 3);
+    }
+
+    #[test]
+    fn table_ends_with_totals_and_skips() {
+        let t = table(&outcome());
+        assert!(
+            t.contains("2 operations (1 skipped), 3 cases, 5 requests, 1 findings"),
+            "{t}"
+        );
+        assert!(t.contains("skipped POST /pets: a $ref to nothing"));
+        assert!(t.contains("curl -X GET"));
+    }
+}
