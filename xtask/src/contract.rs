@@ -39,6 +39,11 @@ pub struct Args {
     /// …'`); repeatable. Credentials given here are also spoiled for `ignored_auth`.
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     headers: Vec<String>,
+    /// NAME=VALUE: valid generated requests use VALUE (JSON, else a string) for every
+    /// parameter and body property named NAME: the id of a resource that exists on the
+    /// server, so a valid request is not refused for naming nothing; repeatable.
+    #[arg(long = "value", value_name = "NAME=VALUE")]
+    values: Vec<String>,
     /// Seed of the generated values (the same seed sends the same requests).
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -239,6 +244,14 @@ fn explore_config(args: &Args) -> Result<explore::Config, String> {
             .headers
             .push((name.to_owned(), value.trim().to_owned()));
     }
+    for v in &args.values {
+        let Some((name, value)) = v.split_once('=') else {
+            return Err(format!("--value {v}: expected NAME=VALUE"));
+        };
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        config.pins.insert(name.to_owned(), value);
+    }
     config.seed = args.seed;
     config.max_examples = args.max_examples;
     config.checks = explore::checks::Check::parse_list(&args.checks)?;
@@ -358,8 +371,8 @@ fn run_suite(
                 if args.scenarios_only {
                     return Ok((rows, None));
                 }
-                config.base_url = url.clone();
-                bearer(&mut config, &target.secret_key);
+                config.base_url = target.base_url.clone();
+                config.nango(&target);
                 Ok((rows, Some(explore_run(validator, &config).await?)))
             }
             None => {
@@ -388,25 +401,12 @@ fn run_suite(
                 if args.scenarios_only {
                     return Ok((rows, None));
                 }
-                config.base_url = running.base_url.clone();
-                bearer(&mut config, &target.secret_key);
+                config.base_url = target.base_url.clone();
+                config.nango(&target);
                 Ok((rows, Some(explore_run(validator, &config).await?)))
             }
         }
     })
-}
-
-/// The Nango secret key as the generated cases' credential, unless `-H` gives one.
-fn bearer(config: &mut explore::Config, key: &str) {
-    if !config
-        .headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
-    {
-        config
-            .headers
-            .push(("Authorization".into(), format!("Bearer {key}")));
-    }
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {

@@ -68,6 +68,8 @@ pub struct Source<'a> {
     pub random: usize,
     /// Whether the run has credentials of its own to spoil (`Auth::Invalid` cases).
     pub has_credentials: bool,
+    /// Values valid requests use for parameters and body properties of these names.
+    pub pins: &'a Map<String, Value>,
 }
 
 /// Most cases aimed at one operation's values (bounds, text), so a wide body does not take
@@ -77,8 +79,10 @@ const MAX_EDGE_CASES: usize = 400;
 /// The cases of one operation, in the order they are sent.
 pub fn generate(src: &Source<'_>) -> Vec<Case> {
     let mut out: Vec<Case> = Vec::new();
-    let base = requests::choose(src.op, src.doc, src.seed, false);
-    let full = requests::choose(src.op, src.doc, src.seed, true);
+    let mut base = requests::choose(src.op, src.doc, src.seed, false);
+    let mut full = requests::choose(src.op, src.doc, src.seed, true);
+    pin(&mut base, src.pins);
+    pin(&mut full, src.pins);
     examples(src, &full, &mut out);
     out.push(Case::new("made values, required only", base.clone()));
     out.push(Case::new("made values, optional ones too", full.clone()));
@@ -90,10 +94,9 @@ pub fn generate(src: &Source<'_>) -> Vec<Case> {
     media_types(src, &full, &mut out);
     for i in 0..src.random as u64 {
         let seed = src.seed.wrapping_add(7919 * (i + 1));
-        out.push(Case::new(
-            format!("made values, seed {seed}"),
-            requests::choose(src.op, src.doc, seed, i % 2 == 0),
-        ));
+        let mut parts = requests::choose(src.op, src.doc, seed, i % 2 == 0);
+        pin(&mut parts, src.pins);
+        out.push(Case::new(format!("made values, seed {seed}"), parts));
     }
     if src.op.requires_credentials() {
         out.push(Case {
@@ -108,6 +111,50 @@ pub fn generate(src: &Source<'_>) -> Vec<Case> {
         });
     }
     dedup(out)
+}
+
+/// `parts` with pinned values in place of made ones (parameters, and body properties at
+/// any of the first levels, where present).
+pub fn pin(parts: &mut Parts, pins: &Map<String, Value>) {
+    if pins.is_empty() {
+        return;
+    }
+    for (name, value) in parts.values.iter_mut() {
+        if let Some(p) = pins.get(name) {
+            *value = p.clone();
+        }
+    }
+    if let Some((_, _, BodyValue::Value(body))) = &mut parts.body {
+        pin_value(body, pins, 0);
+    }
+}
+
+fn pin_value(value: &mut Value, pins: &Map<String, Value>, depth: usize) {
+    if depth > 3 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match pins.get(k) {
+                    Some(p) => *v = p.clone(),
+                    None => pin_value(v, pins, depth + 1),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| pin_value(v, pins, depth + 1)),
+        _ => {}
+    }
+}
+
+/// Whether every pinned name present in `parts` has its pinned value.
+pub fn respects(parts: &Parts, pins: &Map<String, Value>) -> bool {
+    if pins.is_empty() {
+        return true;
+    }
+    let mut pinned = parts.clone();
+    pin(&mut pinned, pins);
+    pinned == *parts
 }
 
 /// Cases for the methods a path does not declare (`declared`: its operations' methods),

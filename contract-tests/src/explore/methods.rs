@@ -18,7 +18,8 @@ impl Explorer<'_> {
             let Some((op, _)) = self.ops.get(first) else {
                 continue;
             };
-            let base = requests::choose(op, self.doc, self.config.seed, false);
+            let mut base = requests::choose(op, self.doc, self.config.seed, false);
+            cases::pin(&mut base, &self.config.pins);
             let declared: Vec<&str> = declared.iter().map(String::as_str).collect();
             for case in cases::undeclared_methods(&declared, &base) {
                 let _ = self.try_case(first, &case).await;

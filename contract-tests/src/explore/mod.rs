@@ -46,6 +46,10 @@ pub struct Config {
     pub timeout: Duration,
     /// Requests one finding's shrinking may spend.
     pub shrink_budget: usize,
+    /// Values every valid request uses for parameters and body properties of these names
+    /// (`--value`): ids of resources that exist on the server, so a valid request is not
+    /// refused for naming nothing.
+    pub pins: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Config {
@@ -59,6 +63,42 @@ impl Config {
             checks: Check::ALL.to_vec(),
             timeout: Duration::from_secs(10),
             shrink_budget: 60,
+            pins: serde_json::Map::new(),
+        }
+    }
+}
+
+impl Config {
+    /// What Nango's generated cases need, where `-H` and `--value` do not say otherwise:
+    /// the secret key as bearer credential, and the target's integration and connection for
+    /// the parameters and properties that name them (the spec cannot say that an
+    /// integration must exist, and the server refuses unknown ones with 400).
+    pub fn nango(&mut self, target: &crate::suite::Target) {
+        if !self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        {
+            self.headers.push((
+                "Authorization".into(),
+                format!("Bearer {}", target.secret_key),
+            ));
+        }
+        let integration = serde_json::Value::String(target.integration.clone());
+        let mut pins = vec![
+            ("provider_config_key", integration.clone()),
+            ("integration_id", integration.clone()),
+            (
+                "allowed_integrations",
+                serde_json::Value::Array(vec![integration]),
+            ),
+        ];
+        if let Some(c) = &target.session_connection {
+            let c = serde_json::Value::String(c.clone());
+            pins.extend([("connectionId", c.clone()), ("connection_id", c)]);
+        }
+        for (name, value) in pins {
+            self.pins.entry(name.to_owned()).or_insert(value);
         }
     }
 }
@@ -267,6 +307,7 @@ impl<'a> Explorer<'a> {
             seed: self.config.seed,
             random: self.config.max_examples,
             has_credentials: self.given_credentials,
+            pins: &self.config.pins,
         };
         let generated = cases::generate(&source);
         let before = self.cases;
@@ -426,6 +467,10 @@ impl<'a> Explorer<'a> {
             .made(i, case)
             .ok_or_else(|| "its parameters cannot be serialized".to_owned())?;
         let (expect, violations) = self.judge(case, &made)?;
+        if expect == Expect::Accept && !cases::respects(&case.parts, &self.config.pins) {
+            // A valid request naming something else than the pinned resource proves nothing.
+            return Ok(());
+        }
         self.cases += 1;
         let answer = self.send(&made).await;
         let failures = self.failures(expect, &made, &answer);
@@ -531,7 +576,9 @@ impl<'a> Explorer<'a> {
                     continue;
                 };
                 let same_rule = violations.iter().all(|v| p.violations.contains(v));
-                if expect != p.expect || !same_rule {
+                let pinned = expect != Expect::Accept
+                    || cases::respects(&candidate.parts, &self.config.pins);
+                if expect != p.expect || !same_rule || !pinned {
                     continue;
                 }
                 budget -= 1;

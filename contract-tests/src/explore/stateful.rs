@@ -39,6 +39,7 @@ impl Explorer<'_> {
         for k in 0..tries {
             let seed = self.config.seed.wrapping_add(31 * k + 5);
             let mut parts = requests::choose(&op, self.doc, seed, k % 2 == 1);
+            super::cases::pin(&mut parts, &self.config.pins);
             for (name, value) in fixed {
                 if op.params.iter().any(|p| p.name == name.as_str()) {
                     parts.values.insert(name.clone(), value.clone());
