@@ -13,6 +13,7 @@ pub mod mock;
 pub mod proxy;
 pub mod report;
 pub mod requests;
+pub mod schemathesis;
 #[cfg(feature = "mock")]
 pub mod spec_mock;
 pub mod suite;

@@ -91,6 +91,12 @@ impl Fault {
 pub(crate) struct Overlooked;
 
 impl Mock {
+    /// Counts an answer a fault changed.
+    pub(crate) fn fire(&self) {
+        self.fired
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Whether a fault is planted.
     pub(crate) fn has(&self, fault: Fault) -> bool {
         self.options.faults.contains(&fault)
@@ -117,6 +123,7 @@ impl Mock {
         if self.has(Fault::CrashNonAscii)
             && (!decoded.is_ascii() || !body.is_ascii() && std::str::from_utf8(body).is_ok())
         {
+            self.fire();
             return Some(server_error("non-ASCII input"));
         }
         if self.has(Fault::Boundary500) {
@@ -131,6 +138,7 @@ impl Mock {
                 collect_numbers(&v, &mut numbers, 0);
             }
             if numbers.iter().any(|n| maxima.contains(n)) {
+                self.fire();
                 return Some(server_error("a value at its maximum"));
             }
         }
@@ -170,6 +178,7 @@ impl Mock {
         if self.has(Fault::WrongContentType)
             && response.headers().contains_key(header::CONTENT_TYPE)
         {
+            self.fire();
             response
                 .headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
@@ -177,6 +186,7 @@ impl Mock {
         if self.has(Fault::UndocumentedStatus)
             && let Ok(s) = StatusCode::from_u16(299)
         {
+            self.fire();
             *response.status_mut() = s;
         }
         response
@@ -206,6 +216,7 @@ impl Mock {
                 && let Some(name) = required.iter().find(|r| object.contains_key(*r))
             {
                 object.remove(name);
+                self.fire();
             }
         }
         if self.has(Fault::WrongType)
@@ -218,6 +229,7 @@ impl Mock {
                 Value::String(_) => Value::from(12345),
                 _ => Value::from("wrong type"),
             };
+            self.fire();
         }
         let mut parts = parts;
         parts.headers.remove(header::CONTENT_LENGTH);

@@ -175,6 +175,8 @@ pub(crate) struct Mock {
     pub(crate) answers: answer::Cache,
     pub(crate) store: Option<stateful::Store>,
     requests: std::sync::atomic::AtomicU64,
+    /// How many answers a planted fault changed.
+    pub(crate) fired: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Host for Mock {
@@ -273,6 +275,7 @@ impl Mock {
         )
         .await;
         let response = if response.extensions().get::<faults::Overlooked>().is_some() {
+            self.fire();
             answer::documented(self, index, op, &fallback)
                 .unwrap_or_else(|r| errors::render(self, Some(index), r))
         } else {
@@ -327,6 +330,7 @@ fn documents(endpoint: &Endpoint, status: u16) -> bool {
 pub struct SpecMock {
     router: axum::Router,
     summary: Summary,
+    fired: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl SpecMock {
@@ -437,6 +441,7 @@ impl SpecMock {
         let store = options.stateful.then(stateful::Store::default);
         let values = Values::new(example_holders(loaded, &described));
         let answers = answer::Cache::default();
+        let fired = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let router = routes.finish(|core| Mock {
             core,
             ops,
@@ -446,10 +451,12 @@ impl SpecMock {
             answers,
             store,
             requests: std::sync::atomic::AtomicU64::new(0),
+            fired: fired.clone(),
         });
         Ok(SpecMock {
             router,
             summary: Summary { served, skipped },
+            fired,
         })
     }
 
@@ -468,13 +475,22 @@ impl SpecMock {
     pub async fn start(self, addr: &str) -> std::io::Result<Running> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
-        let router = self.router;
+        let requests = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = requests.clone();
+        let router = self.router.layer(axum::middleware::from_fn(
+            move |request: Request, next: axum::middleware::Next| {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                next.run(request)
+            },
+        ));
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
         Ok(Running {
             base_url: format!("http://{local}"),
             summary: self.summary,
+            requests,
+            fired: self.fired,
             task,
         })
     }
@@ -579,7 +595,22 @@ pub struct Running {
     pub base_url: String,
     /// What it serves.
     pub summary: Summary,
+    requests: Arc<std::sync::atomic::AtomicU64>,
+    fired: Arc<std::sync::atomic::AtomicU64>,
     task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Requests answered so far (every one, refused or not).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Answers a planted fault changed so far: 0 means the spec gave the faults nowhere to
+    /// act (no `maximum` for `boundary-500`, say).
+    pub fn faults_fired(&self) -> u64 {
+        self.fired.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Drop for Running {

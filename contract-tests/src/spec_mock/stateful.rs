@@ -252,7 +252,9 @@ pub(crate) fn respond(
         }
         (Action::Delete, Some(id)) => match collection.position(&id) {
             Some(p) => {
-                if !mock.has(super::faults::Fault::UseAfterFree) {
+                if mock.has(super::faults::Fault::UseAfterFree) {
+                    mock.fire();
+                } else {
                     collection.items.remove(p);
                 }
                 drop(collections);

@@ -6,8 +6,11 @@
 //! - `compile`: `cargo check` time of the generated full-Nango crate, this generator against
 //!   an earlier one ([`compile`]).
 //! - `tags`: per-tag features on a large API, against OpenAPI Generator's client ([`tags`]).
+//! - `contract`: the spec-driven contract runner against schemathesis on mocks with planted
+//!   faults ([`contract`]).
 
 mod compile;
+mod contract;
 mod mock;
 mod spec_mock;
 mod tags;
@@ -18,7 +21,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// What to measure.
-    #[arg(value_parser = ["mock", "compile", "tags"])]
+    #[arg(value_parser = ["mock", "compile", "tags", "contract"])]
     target: String,
     /// `mock`: seconds of load per server.
     #[arg(long, default_value_t = 10)]
@@ -39,6 +42,7 @@ pub struct Args {
     runs: Option<usize>,
     /// `mock`: mock this document instead of Nango, against Prism's mock of it.
     /// `tags`: the spec (default: the shared corpus's github-api.json).
+    /// `contract`: the one spec to plant faults in (default: the shop fixture and train-travel).
     #[arg(long, value_name = "FILE")]
     spec: Option<std::path::PathBuf>,
     /// `tags`: the tag compiled alone with `client` (default: the median tag by operations).
@@ -51,6 +55,7 @@ pub fn run_bench(args: Args) -> ExitCode {
     let result = match args.target.as_str() {
         "compile" => compile::bench(&args),
         "tags" => tags::bench(&args),
+        "contract" => contract::bench(&args),
         _ => match &args.spec {
             Some(file) => spec_mock::bench(&args, file),
             None => mock::bench(&args),
