@@ -90,6 +90,8 @@ async fn the_correct_mock_shows_only_what_the_spec_forces() {
     assert_eq!(outcome.operations.len(), 7);
     assert_eq!(outcome.skipped(), 0);
     assert!(outcome.cases > 100, "{} cases", outcome.cases);
+    // createProduct's 201 links to getProduct with the new id.
+    assert_eq!(outcome.links, 1);
 }
 
 #[tokio::test]

@@ -264,13 +264,33 @@ async fn explore_run(
     validator: &ContractValidator,
     config: &explore::Config,
 ) -> Result<explore::Outcome, String> {
+    use std::io::IsTerminal;
     let total = validator.http().endpoints.len();
+    let terminal = std::io::stderr().is_terminal();
     let mut done = 0;
     let mut progress = |run: &explore::OperationRun| {
         done += 1;
-        match &run.skipped {
-            Some(reason) => eprintln!("[{done}/{total}] {} skipped: {reason}", run.operation),
-            None => eprintln!("[{done}/{total}] {} {} cases", run.operation, run.cases),
+        let what = match &run.skipped {
+            Some(reason) => format!("{} skipped: {reason}", run.operation),
+            None => format!("{} {} cases", run.operation, run.cases),
+        };
+        if terminal {
+            // One line redrawn: a bar, the count, the operation just done.
+            let filled = done * 24 / total.max(1);
+            let line: String = format!(
+                "[{}{}] {done}/{total} {what}",
+                "#".repeat(filled),
+                ".".repeat(24 - filled)
+            )
+            .chars()
+            .take(110)
+            .collect();
+            eprint!("\r\x1b[2K{line}");
+            if done == total {
+                eprintln!();
+            }
+        } else {
+            eprintln!("[{done}/{total}] {what}");
         }
     };
     explore::run(validator, config, &mut progress)

@@ -321,6 +321,11 @@ fn contract_suite_runs_against_the_embedded_mock_by_default() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("against the embedded mock"), "{text}");
+    // The generated cases of the effective spec ran too, and found nothing.
+    assert!(
+        text.contains("4 operations (0 skipped),") && text.contains(" 0 findings in "),
+        "{text}"
+    );
     assert!(
         text.trim_end().ends_with("30 passed, 0 failed, 0 skipped"),
         "{text}"
@@ -486,5 +491,129 @@ fn contract_check_and_har_go_on_past_lint_errors_and_skip_what_they_break() {
         text.trim_end().ends_with("1 passed, 1 failed, 1 skipped"),
         "{text}"
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A mock of `spec` started as a user starts it (`cargo xtask mock --spec …`), killed on drop.
+struct Served(std::process::Child, u16);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(spec: &Path, extra: &[&str]) -> Served {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "mock",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--port",
+            &port.to_string(),
+        ])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let served = Served(child, port);
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return served;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the mock did not listen on {port}");
+}
+
+#[test]
+fn contract_with_a_spec_tests_a_running_server_and_reports_findings() {
+    let dir = scratch("generated");
+    let spec =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../contract-tests/tests/fixtures/shop.yaml");
+    let faulty = serve(
+        &spec,
+        &[
+            "--stateful",
+            "--credential",
+            "bearer=s3cret",
+            "--fault",
+            "use-after-free",
+        ],
+    );
+    let (json, junit) = (dir.join("report.json"), dir.join("report.xml"));
+    let out = xtask(&[
+        "contract",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--base-url",
+        &format!("http://127.0.0.1:{}", faulty.1),
+        "-H",
+        "Authorization: Bearer s3cret",
+        "--json",
+        json.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("use_after_free"), "{text}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(report["cases"].as_u64().unwrap() > 100, "{report}");
+    let uaf = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "use_after_free")
+        .unwrap();
+    assert_eq!(uaf["operation"], "GET /products/{productId}");
+    assert_eq!(uaf["status"], 200);
+    assert!(
+        uaf["curl"].as_str().unwrap().starts_with("curl -X POST"),
+        "{uaf}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("classname=\"GET /products/{productId}\" name=\"use_after_free\"><failure"),
+        "{xml}"
+    );
+
+    // Only the checks asked for; the same server, checked for 5xx only, is clean.
+    let out = xtask(&[
+        "contract",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--base-url",
+        &format!("http://127.0.0.1:{}", faulty.1),
+        "-H",
+        "Authorization: Bearer s3cret",
+        "--checks",
+        "not_a_server_error",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // Usage errors are exit 2 and say what to do.
+    let out = xtask(&["contract", "--spec", spec.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--base-url"));
+    let out = xtask(&[
+        "contract",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--base-url",
+        "http://127.0.0.1:1",
+        "--checks",
+        "no_such_check",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown check `no_such_check`"));
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -161,6 +161,8 @@ pub struct Outcome {
     pub operations: Vec<OperationRun>,
     /// The checks that were applied.
     pub checks: Vec<Check>,
+    /// OpenAPI links followed (with a 2xx answer to follow them from).
+    pub links: usize,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -205,6 +207,7 @@ pub(crate) struct Explorer<'a> {
     cases: usize,
     requests: usize,
     answered: usize,
+    links: usize,
     pending: BTreeMap<(String, Check, u16), Pending>,
 }
 
@@ -246,6 +249,7 @@ pub async fn run(
         findings,
         operations,
         checks: config.checks.clone(),
+        links: explorer.links,
         elapsed: started.elapsed(),
     })
 }
@@ -292,6 +296,7 @@ impl<'a> Explorer<'a> {
             cases: 0,
             requests: 0,
             answered: 0,
+            links: 0,
             pending: BTreeMap::new(),
         })
     }

@@ -265,6 +265,7 @@ mod tests {
                 },
             ],
             checks: vec![Check::NotAServerError, Check::IgnoredAuth],
+            links: 0,
             elapsed: Duration::from_millis(1500),
         }
     }

@@ -195,6 +195,7 @@ impl Explorer<'_> {
                         fixed.insert(name.to_owned(), v);
                     }
                 }
+                self.links += 1;
                 self.positive(target, &fixed, std::slice::from_ref(&source), 1)
                     .await;
             }
