@@ -216,6 +216,7 @@ mod tests {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            truncated: false,
         }
     }
 

@@ -318,13 +318,13 @@ impl<'a> Explorer<'a> {
         let before = self.cases;
         let mut skipped = None;
         for case in &generated {
-            match self.try_case(i, case).await {
-                Err(reason) if skipped.is_none() && self.cases == before => {
-                    skipped = Some(reason);
-                    break;
-                }
-                _ => {}
+            if let Err(Unjudged::Spec(reason)) = self.try_case(i, case).await {
+                skipped = Some(format!("the spec cannot judge its requests: {reason}"));
+                break;
             }
+        }
+        if skipped.is_none() && self.cases == before {
+            skipped = Some("no request could be made from its description".into());
         }
         OperationRun {
             operation: label,
@@ -371,7 +371,7 @@ impl<'a> Explorer<'a> {
 
     /// What the spec says of a request: the expectation and the request's violations, or
     /// why the case cannot be judged.
-    fn judge(&self, case: &Case, made: &Made) -> Result<(Expect, Vec<(Kind, String)>), String> {
+    fn judge(&self, case: &Case, made: &Made) -> Result<(Expect, Vec<(Kind, String)>), Unjudged> {
         if case.method.is_some() {
             return Ok((Expect::NotAllowed, Vec::new()));
         }
@@ -388,7 +388,7 @@ impl<'a> Explorer<'a> {
             .iter()
             .find(|v| matches!(v.kind, Kind::SpecProblem | Kind::UnknownOperation))
         {
-            return Err(v.message.clone());
+            return Err(Unjudged::Spec(v.message.clone()));
         }
         let violations: Vec<(Kind, String)> = report
             .violations
@@ -404,7 +404,7 @@ impl<'a> Explorer<'a> {
             }
             Auth::Valid if violations.is_empty() => Expect::Accept,
             Auth::Valid if !security => Expect::Reject,
-            _ => return Err("the case breaks more than one rule".into()),
+            _ => return Err(Unjudged::Mixed),
         };
         Ok((expect, violations))
     }
@@ -441,7 +441,7 @@ impl<'a> Explorer<'a> {
             }
         };
         let mut response = Vec::new();
-        if expect != Expect::NotAllowed {
+        if expect != Expect::NotAllowed && !answer.truncated {
             response = self
                 .validator
                 .check_response(
@@ -467,10 +467,8 @@ impl<'a> Explorer<'a> {
     }
 
     /// Judges, sends and checks one case; Err when it cannot be judged.
-    async fn try_case(&mut self, i: usize, case: &Case) -> Result<(), String> {
-        let made = self
-            .made(i, case)
-            .ok_or_else(|| "its parameters cannot be serialized".to_owned())?;
+    async fn try_case(&mut self, i: usize, case: &Case) -> Result<(), Unjudged> {
+        let made = self.made(i, case).ok_or(Unjudged::Unserializable)?;
         let (expect, violations) = self.judge(case, &made)?;
         if expect == Expect::Accept && !cases::respects(&case.parts, &self.config.pins) {
             // A valid request naming something else than the pinned resource proves nothing.
@@ -611,6 +609,18 @@ impl<'a> Explorer<'a> {
     }
 }
 
+/// Why a case is not sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Unjudged {
+    /// The spec cannot check the operation's requests (a schema that does not compile):
+    /// the operation is skipped.
+    Spec(String),
+    /// Credentials and something else are wrong at once: no single expectation.
+    Mixed,
+    /// The values cannot be serialized as the operation describes (a path value missing).
+    Unserializable,
+}
+
 /// A credential header's value with its secret replaced (the scheme word kept).
 fn spoil(value: &str) -> String {
     match value.split_once(' ') {
@@ -628,6 +638,7 @@ fn no_answer() -> Answer {
         status: 0,
         headers: Vec::new(),
         body: Vec::new(),
+        truncated: false,
     }
 }
 

@@ -3,6 +3,9 @@
 use crate::requests::Made;
 use std::time::Duration;
 
+/// The most of one answer's body kept: a hostile or broken server cannot exhaust memory.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
 /// An answer as the checks read it.
 #[derive(Clone, Debug)]
 pub struct Answer {
@@ -10,8 +13,10 @@ pub struct Answer {
     pub status: u16,
     /// Headers, names lower-case.
     pub headers: Vec<(String, String)>,
-    /// The body (whole: schema checks read all of it).
+    /// The body (whole up to [`MAX_BODY`]: schema checks read all of it).
     pub body: Vec<u8>,
+    /// Whether the body was longer than [`MAX_BODY`] and cut (its schema is not checked).
+    pub truncated: bool,
 }
 
 impl Answer {
@@ -105,15 +110,26 @@ impl Sender {
                 )
             })
             .collect();
-        let body = response
-            .bytes()
+        let mut response = response;
+        let mut body = Vec::new();
+        let mut truncated = false;
+        while let Some(chunk) = response
+            .chunk()
             .await
             .map_err(|e| SendError(describe(&e)))?
-            .to_vec();
+        {
+            if body.len() + chunk.len() > MAX_BODY {
+                // Enough to report; the rest is not held in memory.
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(Answer {
             status,
             headers,
             body,
+            truncated,
         })
     }
 }
@@ -181,6 +197,7 @@ mod tests {
             status: 200,
             headers: vec![("Content-Type".into(), "text/plain".into())],
             body: "ééé".as_bytes().to_vec(),
+            truncated: false,
         };
         assert_eq!(a.excerpt(2), "éé…");
         assert_eq!(a.content_type(), Some("text/plain"));

@@ -330,6 +330,7 @@ mod tests {
             status: 201,
             headers: vec![("location".into(), "/pets/3".into())],
             body: Vec::new(),
+            truncated: false,
         };
         let body = json!({"id": 3, "owner": {"name": "ann"}});
         let mut request = Map::new();
