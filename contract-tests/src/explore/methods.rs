@@ -11,6 +11,9 @@ impl Explorer<'_> {
     pub(super) async fn undeclared_methods(&mut self) {
         let mut paths: BTreeMap<String, (usize, Vec<String>)> = BTreeMap::new();
         for (i, (op, _)) in self.ops.iter().enumerate() {
+            if op.path.contains('?') {
+                continue;
+            }
             let entry = paths.entry(op.path.to_string()).or_insert((i, Vec::new()));
             entry.1.push(op.method.to_string());
         }

@@ -348,6 +348,7 @@ pub fn undeclared_query(op: &Operation, incoming: &Incoming<'_>) -> Vec<String> 
         op.params.iter().any(|p| {
             p.location == Location::Query
                 && (p.name == base
+                    || p.name == key
                     || matches!(&p.shape, Shape::Object(_)) && p.explode && p.style == Style::Form)
         }) || query_key(op, key)
     };
@@ -388,6 +389,19 @@ mod tests {
 
     fn with_query(query: &str) -> Incoming<'static> {
         Incoming::new(Vec::new(), query, Vec::new())
+    }
+
+    #[test]
+    fn a_parameter_named_with_brackets_is_declared() {
+        let o = op(vec![param(
+            "include[]",
+            Location::Query,
+            Style::Form,
+            true,
+            Shape::Array(Scalar::String),
+        )]);
+        assert!(undeclared_query(&o, &with_query("include%5B%5D=a&include[]=b")).is_empty());
+        assert_eq!(undeclared_query(&o, &with_query("other=1")), ["other"]);
     }
 
     #[test]
