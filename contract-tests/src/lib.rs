@@ -4,6 +4,7 @@
 //! [`validator::ContractValidator`] checks requests and responses against the effective spec
 //! (documented + overlays). It does not depend on the generated crate: it reads the spec.
 
+pub mod docs;
 #[cfg(feature = "mock")]
 pub mod explore;
 pub mod har;

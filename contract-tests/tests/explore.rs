@@ -3,7 +3,7 @@
 //! findings the spec itself forces, each explained), and the Nango mock, correct (nothing)
 //! and sabotaged (found). Over real HTTP on loopback.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test scaffolding
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test scaffolding
 
 mod common;
 

@@ -360,10 +360,10 @@ fn run_generated(
 fn run_suite(
     args: &Args,
     validator: &ContractValidator,
-    mut config: explore::Config,
+    config: explore::Config,
 ) -> Result<(Vec<report::Row>, Option<explore::Outcome>), String> {
     use contract_tests::mock::{self, server::Mock, state};
-    use contract_tests::suite::{self, Target};
+    use contract_tests::suite::Target;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -387,13 +387,7 @@ fn run_suite(
                     destructive: false,
                 };
                 println!("contract suite against {url}");
-                let rows = suite::run(validator, &target).await;
-                if args.scenarios_only {
-                    return Ok((rows, None));
-                }
-                config.base_url = target.base_url.clone();
-                config.nango(&target);
-                Ok((rows, Some(explore_run(validator, &config).await?)))
+                scenarios_then_generated(args, validator, config, &target).await
             }
             None => {
                 let key = mock::secret_key_from_env().map_err(|e| e.to_string())?;
@@ -417,16 +411,26 @@ fn run_suite(
                     legacy_connection: Some("conn-legacy-1".into()),
                     destructive: true,
                 };
-                let rows = suite::run(validator, &target).await;
-                if args.scenarios_only {
-                    return Ok((rows, None));
-                }
-                config.base_url = target.base_url.clone();
-                config.nango(&target);
-                Ok((rows, Some(explore_run(validator, &config).await?)))
+                scenarios_then_generated(args, validator, config, &target).await
             }
         }
     })
+}
+
+/// The 30 scenarios against `target`, then (unless `--scenarios-only`) the generated cases.
+async fn scenarios_then_generated(
+    args: &Args,
+    validator: &ContractValidator,
+    mut config: explore::Config,
+    target: &contract_tests::suite::Target,
+) -> Result<(Vec<report::Row>, Option<explore::Outcome>), String> {
+    let rows = contract_tests::suite::run(validator, target).await;
+    if args.scenarios_only {
+        return Ok((rows, None));
+    }
+    config.base_url = target.base_url.clone();
+    config.nango(target);
+    Ok((rows, Some(explore_run(validator, &config).await?)))
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {

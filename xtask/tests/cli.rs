@@ -1,7 +1,7 @@
 //! The commands as a user runs them: exit codes, locations, formats, and a bundle that an
 //! independent validator (openapi-spec-validator) accepts.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // helpers outside #[test] fns
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -9,6 +9,7 @@
 //! wrong about is still judged right.
 
 use super::edges;
+use crate::docs::{at, follow};
 use crate::requests::{self, BodyValue, Parts};
 use crate::synth::Synth;
 use codegen::model::http::Endpoint;
@@ -250,30 +251,6 @@ fn schema_examples(doc: &Value, fragment: &str) -> Vec<(String, Value)> {
         }
     }
     out
-}
-
-/// The node at a `#/…` fragment.
-fn at<'d>(doc: &'d Value, fragment: &str) -> Option<&'d Value> {
-    let pointer = fragment.strip_prefix('#').unwrap_or(fragment);
-    let decoded = percent_encoding::percent_decode_str(pointer)
-        .decode_utf8()
-        .ok()?;
-    doc.pointer(&decoded)
-}
-
-/// A node with a local `$ref` followed (a few hops).
-fn follow<'d>(doc: &'d Value, mut node: &'d Value) -> &'d Value {
-    for _ in 0..8 {
-        match node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| at(doc, r))
-        {
-            Some(target) => node = target,
-            None => break,
-        }
-    }
-    node
 }
 
 /// Each parameter given each interesting value of its schema, and left out.

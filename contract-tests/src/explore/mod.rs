@@ -384,16 +384,16 @@ impl<'a> Explorer<'a> {
     /// why the case cannot be judged.
     fn judge(&self, case: &Case, made: &Made) -> Result<(Expect, Vec<(Kind, String)>), Unjudged> {
         let body = made.body.as_ref().map_or(&[][..], |(_, b)| b.as_slice());
+        let report = self.validator.check_request(
+            &made.method,
+            &made.target,
+            &made.headers,
+            made.content_type(),
+            body,
+        );
         if case.method.is_some() {
             // Undeclared for this template, but perhaps declared by another that matches
             // the same path (`/a/{id}` and `/a/{name}`).
-            let report = self.validator.check_request(
-                &made.method,
-                &made.target,
-                &made.headers,
-                made.content_type(),
-                body,
-            );
             let unknown = report
                 .violations
                 .iter()
@@ -404,13 +404,6 @@ impl<'a> Explorer<'a> {
                 Err(Unjudged::Mixed)
             };
         }
-        let report = self.validator.check_request(
-            &made.method,
-            &made.target,
-            &made.headers,
-            made.content_type(),
-            body,
-        );
         if let Some(v) = report
             .violations
             .iter()

@@ -15,6 +15,7 @@ use super::Explorer;
 use super::cases::Case;
 use super::checks::{Check, Expect, Failure};
 use super::send::Answer;
+use crate::docs::follow;
 use crate::requests::{self, Made};
 use crate::spec_mock::stateful::{Action, infer};
 use serde_json::{Map, Value};
@@ -246,22 +247,6 @@ impl Explorer<'_> {
         }
         out
     }
-}
-
-/// A node with a local `$ref` followed (a few hops).
-fn follow<'d>(doc: &'d Value, mut node: &'d Value) -> &'d Value {
-    for _ in 0..8 {
-        let target = node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|p| doc.pointer(p));
-        match target {
-            Some(t) => node = t,
-            None => break,
-        }
-    }
-    node
 }
 
 /// A link parameter's runtime expression evaluated, or the literal value.

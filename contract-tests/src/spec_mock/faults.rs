@@ -15,6 +15,7 @@
 //! | `use-after-free` | `--stateful` DELETE answers as documented but keeps the item |
 
 use super::Mock;
+use crate::docs::at;
 use crate::synth::Synth;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -117,8 +118,32 @@ impl Mock {
             || (missing_only && self.has(Fault::AcceptMissingRequired))
     }
 
+    /// The request, read whole, or the answer a fault gives it before any check (a 500).
+    pub(crate) async fn crash_first(
+        &self,
+        index: usize,
+        request: axum::extract::Request,
+    ) -> Result<axum::extract::Request, Response> {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, self.options.body_limit).await else {
+            return Err(super::errors::render(
+                self,
+                Some(index),
+                Rejection::new(413, codes::PAYLOAD_TOO_LARGE, "The body is too large."),
+            ));
+        };
+        let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        match self.crash(index, target, &bytes) {
+            Some(crashed) => Err(crashed),
+            None => Ok(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            )),
+        }
+    }
+
     /// A 500 the request's faults call for, before it is checked.
-    pub(crate) fn crash(&self, index: usize, target: &str, body: &[u8]) -> Option<Response> {
+    fn crash(&self, index: usize, target: &str, body: &[u8]) -> Option<Response> {
         let decoded = percent_encoding::percent_decode_str(target).decode_utf8_lossy();
         if self.has(Fault::CrashNonAscii)
             && (!decoded.is_ascii() || !body.is_ascii() && std::str::from_utf8(body).is_ok())
@@ -159,7 +184,7 @@ impl Mock {
                 .flat_map(|b| b.media.iter().map(|m| m.schema.as_ref())),
         );
         for fragment in schemas.filter(|s| !s.is_empty()) {
-            if let Some(schema) = resolve(doc, fragment) {
+            if let Some(schema) = at(doc, fragment) {
                 maxima_in(doc, schema, &mut out, 0);
             }
         }
@@ -248,7 +273,7 @@ impl Mock {
             .iter()
             .find(|r| r.status.covers(status))
             .and_then(|r| r.content.as_ref()?.first()?.schema.as_ref())
-            .and_then(|p| resolve(doc, &p.fragment()));
+            .and_then(|p| at(doc, &p.fragment()));
         let Some(schema) = schema else {
             return Vec::new();
         };
@@ -293,22 +318,13 @@ fn first_object(value: &mut Value) -> Option<&mut serde_json::Map<String, Value>
     }
 }
 
-/// The node at a `#/…` fragment.
-fn resolve<'d>(doc: &'d Value, fragment: &str) -> Option<&'d Value> {
-    let pointer = fragment.strip_prefix('#').unwrap_or(fragment);
-    let decoded = percent_encoding::percent_decode_str(pointer)
-        .decode_utf8()
-        .ok()?;
-    doc.pointer(&decoded)
-}
-
 /// Every `maximum` in a schema, through `$ref`s, properties and items (a few levels).
 fn maxima_in(doc: &Value, schema: &Value, out: &mut Vec<f64>, depth: usize) {
     if depth > 6 {
         return;
     }
     let schema = match schema.get("$ref").and_then(Value::as_str) {
-        Some(r) => match resolve(doc, r) {
+        Some(r) => match at(doc, r) {
             Some(s) => s,
             None => return,
         },

@@ -240,31 +240,17 @@ impl Mock {
             return self.reject_in(None, Rejection::not_found());
         };
         let asks = answer::Asks::of(request.headers(), request.uri().path());
-        if self.options.faults.is_empty() {
-            return serve_with(
-                self,
-                index,
-                &op.op,
-                request,
-                |presented| async move { self.authenticate(index, &presented) },
-                |prepared| async move { answer::respond(self, index, &asks, prepared) },
-            )
-            .await;
-        }
-        // Planted defects: the request is read whole first (a fault may answer 500 on it).
-        let (parts, body) = request.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, self.options.body_limit).await else {
-            return self.reject_in(
-                Some(index),
-                Rejection::new(413, codes::PAYLOAD_TOO_LARGE, "The body is too large."),
-            );
+        let faulty = !self.options.faults.is_empty();
+        let request = if faulty {
+            // Planted defects: the request is read whole first (a fault may answer 500 on it).
+            match self.crash_first(index, request).await {
+                Ok(r) => r,
+                Err(crashed) => return crashed,
+            }
+        } else {
+            request
         };
-        let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        if let Some(crash) = self.crash(index, target, &bytes) {
-            return crash;
-        }
-        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
-        let fallback = asks.clone();
+        let fallback = faulty.then(|| asks.clone());
         let response = serve_with(
             self,
             index,
@@ -274,6 +260,9 @@ impl Mock {
             |prepared| async move { answer::respond(self, index, &asks, prepared) },
         )
         .await;
+        let Some(fallback) = fallback else {
+            return response;
+        };
         let response = if response.extensions().get::<faults::Overlooked>().is_some() {
             self.fire();
             answer::documented(self, index, op, &fallback)
