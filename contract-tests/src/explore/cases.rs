@@ -283,7 +283,14 @@ fn parameters(src: &Source<'_>, full: &Parts, out: &mut Vec<Case>) {
             if matches!(p.location, Location::Header | Location::Cookie) && !header_safe(&value) {
                 continue;
             }
-            if p.location == Location::Path && (value.is_null() || value == "") {
+            let empty = match &value {
+                Value::Null => true,
+                Value::String(s) => s.is_empty(),
+                Value::Array(a) => a.is_empty(),
+                Value::Object(o) => o.is_empty(),
+                _ => false,
+            };
+            if p.location == Location::Path && empty {
                 continue;
             }
             let mut parts = full.clone();

@@ -404,12 +404,16 @@ impl<'a> Explorer<'a> {
                 Err(Unjudged::Mixed)
             };
         }
-        if let Some(v) = report
+        if let Some(v) = report.violations.iter().find(|v| v.kind == Kind::SpecProblem) {
+            return Err(Unjudged::Spec(v.message.clone()));
+        }
+        if report
             .violations
             .iter()
-            .find(|v| matches!(v.kind, Kind::SpecProblem | Kind::UnknownOperation))
+            .any(|v| v.kind == Kind::UnknownOperation)
         {
-            return Err(Unjudged::Spec(v.message.clone()));
+            // The values made a path no template matches (an empty segment): this case only.
+            return Err(Unjudged::Mixed);
         }
         let violations: Vec<(Kind, String)> = report
             .violations
