@@ -404,7 +404,11 @@ impl<'a> Explorer<'a> {
                 Err(Unjudged::Mixed)
             };
         }
-        if let Some(v) = report.violations.iter().find(|v| v.kind == Kind::SpecProblem) {
+        if let Some(v) = report
+            .violations
+            .iter()
+            .find(|v| v.kind == Kind::SpecProblem)
+        {
             return Err(Unjudged::Spec(v.message.clone()));
         }
         if report
