@@ -474,7 +474,8 @@ async fn state_survives_a_restart_and_corrupt_files_are_refused() {
     drop(first);
     let restored = state::State::load(&file)
         .unwrap()
-        .expect("state was persisted");
+        .expect("state was persisted")
+        .with_keys(state::DEV_SECRET_KEY);
     assert!(restored.sessions.contains_key(&session.data.token));
     let second = mock::start(Mock::new(restored, Some(file.clone())), "127.0.0.1:0")
         .await
@@ -494,5 +495,161 @@ async fn state_survives_a_restart_and_corrupt_files_are_refused() {
     std::fs::write(&file, b"{ not a state").unwrap();
     assert!(state::State::load(&file).is_err());
     assert_eq!(std::fs::read(&file).unwrap(), b"{ not a state");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A connect session (create kind) completed for `connection_id`, over plain HTTP.
+async fn connect(base: &str, key: &str, connection_id: &str) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let session: serde_json::Value = http
+        .post(format!("{base}/connect/sessions"))
+        .bearer_auth(key)
+        .json(&serde_json::json!({"allowed_integrations": ["github"], "tags": {"k": "v"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["data"]["token"].as_str().unwrap().to_owned();
+    http.post(format!("{base}/_mock/connect/complete"))
+        .json(&serde_json::json!({"token": token, "connection_id": connection_id}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_second_connect_for_the_same_pair_reauthorizes_and_keeps_the_data() {
+    let mock = running().await;
+    let first = connect(&mock.base_url, state::DEV_SECRET_KEY, "acme").await;
+    let second = connect(&mock.base_url, state::DEV_SECRET_KEY, "acme").await;
+    assert_eq!(first["id"], second["id"], "one connection, not two");
+    assert_eq!(second["tags"], serde_json::json!({"k": "v"}));
+    assert_ne!(
+        first["credentials"]["access_token"],
+        second["credentials"]["access_token"]
+    );
+    let count = |s: &state::State| {
+        s.connections
+            .iter()
+            .filter(|c| c.connection_id == "acme")
+            .count()
+    };
+    assert_eq!(count(&mock.mock.lock()), 1);
+    // One DELETE removes it; a second finds nothing.
+    let http = reqwest::Client::new();
+    let delete = |expected: u16| {
+        let http = http.clone();
+        let url = format!(
+            "{}/connections/acme?provider_config_key=github",
+            mock.base_url
+        );
+        async move {
+            let r = http
+                .delete(url)
+                .bearer_auth(state::DEV_SECRET_KEY)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), expected);
+        }
+    };
+    delete(200).await;
+    delete(404).await;
+}
+
+#[tokio::test]
+async fn a_failed_save_is_a_500_and_changes_nothing() {
+    // A state file under a regular file cannot be written.
+    let dir = std::env::temp_dir().join(format!("mock-unwritable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let blocker = dir.join("file");
+    std::fs::write(&blocker, b"").unwrap();
+    let mock = mock::start(
+        Mock::new(
+            state::State::seeded(state::DEV_SECRET_KEY),
+            Some(blocker.join("state.json")),
+        ),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let r = http
+        .delete(format!(
+            "{}/connections/conn-session-1?provider_config_key=github",
+            mock.base_url
+        ))
+        .bearer_auth(state::DEV_SECRET_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 500);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "server_error");
+    assert!(
+        !body.to_string().contains(dir.to_str().unwrap()),
+        "no file paths in answers: {body}"
+    );
+    let nango = client(&mock.base_url, state::DEV_SECRET_KEY);
+    assert!(matches!(
+        nango
+            .get_connection(&get_params("conn-session-1"))
+            .await
+            .unwrap(),
+        GetConnectionResponse::Ok(_)
+    ));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_restart_with_a_new_key_rotates_it() {
+    let dir = std::env::temp_dir().join(format!("mock-rotate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    let old_key = state::DEV_SECRET_KEY;
+    let new_key = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+    let first = mock::start(
+        Mock::new(state::State::seeded(old_key), Some(file.clone())),
+        "127.0.0.1:0",
+    )
+    .await
+    .unwrap();
+    connect(&first.base_url, old_key, "kept").await;
+    drop(first);
+    assert!(!std::fs::read_to_string(&file).unwrap().contains(old_key));
+    let restored = state::State::load(&file)
+        .unwrap()
+        .unwrap()
+        .with_keys(new_key);
+    let second = mock::start(Mock::new(restored, Some(file.clone())), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let status = |key: &'static str| {
+        let url = format!(
+            "{}/connections/kept?provider_config_key=github",
+            second.base_url
+        );
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        status(new_key).await,
+        200,
+        "the data survived, under the new key"
+    );
+    assert_eq!(status(old_key).await, 401, "the old key no longer works");
     std::fs::remove_dir_all(dir).unwrap();
 }

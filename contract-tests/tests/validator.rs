@@ -122,13 +122,13 @@ fn content_type_status_and_syntax_drift_are_caught() {
     let r = v.check_response(
         "POST",
         RECONNECT,
-        500,
+        503,
         JSON,
         br#"{"error":{"code":"server_error"}}"#,
     );
     assert_eq!(kinds(&r), [Kind::UndocumentedStatus]);
     assert!(
-        r.violations[0].message.contains("201, 400, 401, 403, 415"),
+        r.violations[0].message.contains("201, 400, 401, 403, 415, 500"),
         "{}",
         r.violations[0]
     );

@@ -51,6 +51,8 @@ pub enum CreateReconnectSessionResponse {
     Forbidden(types::StdError),
     /// 415 — The Content-Type header is present and is not application/json.
     UnsupportedMediaType(types::StdError),
+    /// 500 — The server failed (code server_error); nothing was changed.
+    InternalServerError(types::StdError),
 }
 impl CreateReconnectSessionResponse {
     /// The HTTP status of this response.
@@ -61,6 +63,7 @@ impl CreateReconnectSessionResponse {
             Self::Unauthorized(..) => 401,
             Self::Forbidden(..) => 403,
             Self::UnsupportedMediaType(..) => 415,
+            Self::InternalServerError(..) => 500,
         }
     }
     /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
@@ -76,6 +79,7 @@ impl CreateReconnectSessionResponse {
                 401 => Self::Unauthorized(crate::runtime::json(status, body)?),
                 403 => Self::Forbidden(crate::runtime::json(status, body)?),
                 415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
+                500 => Self::InternalServerError(crate::runtime::json(status, body)?),
                 _ => {
                     return Err(crate::runtime::DecodeError::UndocumentedStatus {
                         status,
@@ -103,6 +107,9 @@ impl CreateReconnectSessionResponse {
             }
             Self::UnsupportedMediaType(value) => {
                 (415, Some(("application/json", crate::runtime::to_json(value))))
+            }
+            Self::InternalServerError(value) => {
+                (500, Some(("application/json", crate::runtime::to_json(value))))
             }
         }
     }
@@ -140,6 +147,8 @@ pub enum CreateConnectSessionResponse {
     Forbidden(types::StdError),
     /// 415 — The Content-Type header is present and is not application/json.
     UnsupportedMediaType(types::StdError),
+    /// 500 — The server failed (code server_error); nothing was changed.
+    InternalServerError(types::StdError),
 }
 impl CreateConnectSessionResponse {
     /// The HTTP status of this response.
@@ -150,6 +159,7 @@ impl CreateConnectSessionResponse {
             Self::Unauthorized(..) => 401,
             Self::Forbidden(..) => 403,
             Self::UnsupportedMediaType(..) => 415,
+            Self::InternalServerError(..) => 500,
         }
     }
     /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
@@ -165,6 +175,7 @@ impl CreateConnectSessionResponse {
                 401 => Self::Unauthorized(crate::runtime::json(status, body)?),
                 403 => Self::Forbidden(crate::runtime::json(status, body)?),
                 415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
+                500 => Self::InternalServerError(crate::runtime::json(status, body)?),
                 _ => {
                     return Err(crate::runtime::DecodeError::UndocumentedStatus {
                         status,
@@ -192,6 +203,9 @@ impl CreateConnectSessionResponse {
             }
             Self::UnsupportedMediaType(value) => {
                 (415, Some(("application/json", crate::runtime::to_json(value))))
+            }
+            Self::InternalServerError(value) => {
+                (500, Some(("application/json", crate::runtime::to_json(value))))
             }
         }
     }
@@ -292,6 +306,8 @@ pub enum GetConnectionResponse {
     UnsupportedMediaType(types::StdError),
     /// 424 — The connection's credentials are invalid or could no longer be refreshed.
     FailedDependency(types::StdErrorWithPayload),
+    /// 500 — The server failed (code server_error); nothing was changed.
+    InternalServerError(types::StdError),
 }
 impl GetConnectionResponse {
     /// The HTTP status of this response.
@@ -304,6 +320,7 @@ impl GetConnectionResponse {
             Self::NotFound(..) => 404,
             Self::UnsupportedMediaType(..) => 415,
             Self::FailedDependency(..) => 424,
+            Self::InternalServerError(..) => 500,
         }
     }
     /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
@@ -321,6 +338,7 @@ impl GetConnectionResponse {
                 404 => Self::NotFound(crate::runtime::json(status, body)?),
                 415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
                 424 => Self::FailedDependency(crate::runtime::json(status, body)?),
+                500 => Self::InternalServerError(crate::runtime::json(status, body)?),
                 _ => {
                     return Err(crate::runtime::DecodeError::UndocumentedStatus {
                         status,
@@ -354,6 +372,9 @@ impl GetConnectionResponse {
             }
             Self::FailedDependency(value) => {
                 (424, Some(("application/json", crate::runtime::to_json(value))))
+            }
+            Self::InternalServerError(value) => {
+                (500, Some(("application/json", crate::runtime::to_json(value))))
             }
         }
     }
@@ -416,6 +437,8 @@ pub enum DeleteConnectionResponse {
     NotFound(types::StdError),
     /// 415 — The Content-Type header is present and is not application/json.
     UnsupportedMediaType(types::StdError),
+    /// 500 — The server failed (code server_error); nothing was changed.
+    InternalServerError(types::StdError),
 }
 impl DeleteConnectionResponse {
     /// The HTTP status of this response.
@@ -427,6 +450,7 @@ impl DeleteConnectionResponse {
             Self::Forbidden(..) => 403,
             Self::NotFound(..) => 404,
             Self::UnsupportedMediaType(..) => 415,
+            Self::InternalServerError(..) => 500,
         }
     }
     /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
@@ -443,6 +467,7 @@ impl DeleteConnectionResponse {
                 403 => Self::Forbidden(crate::runtime::json(status, body)?),
                 404 => Self::NotFound(crate::runtime::json(status, body)?),
                 415 => Self::UnsupportedMediaType(crate::runtime::json(status, body)?),
+                500 => Self::InternalServerError(crate::runtime::json(status, body)?),
                 _ => {
                     return Err(crate::runtime::DecodeError::UndocumentedStatus {
                         status,
@@ -473,6 +498,9 @@ impl DeleteConnectionResponse {
             }
             Self::UnsupportedMediaType(value) => {
                 (415, Some(("application/json", crate::runtime::to_json(value))))
+            }
+            Self::InternalServerError(value) => {
+                (500, Some(("application/json", crate::runtime::to_json(value))))
             }
         }
     }

@@ -65,7 +65,7 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     let initial = match args.state.as_deref().map(state::State::load).transpose() {
-        Ok(Some(Some(s))) => s,
+        Ok(Some(Some(s))) => s.with_keys(&key),
         Ok(_) => state::State::seeded(&key),
         Err(e) => {
             eprintln!("error: {e}");

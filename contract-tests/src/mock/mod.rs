@@ -109,6 +109,16 @@ async fn complete(Shared(mock): Shared<Mock>, body: axum::body::Bytes) -> Respon
             }
             SessionKind::Create { allowed_integrations, tags } => {
                 let integration = allowed_integrations.first().cloned().or_else(|| s.integrations.keys().next().cloned())?;
+                // Connections are unique per (integration, connection_id), as in Nango: a
+                // session completed for an existing pair re-authorizes it, its data kept.
+                if let Some(id) = &wanted_id
+                    && let Some(c) = s.connection_mut(&integration, id)
+                {
+                    c.expired = false;
+                    c.updated_at = stamp;
+                    c.credentials.insert("access_token".into(), format!("gho_refreshed_{now}").into());
+                    return Some(connection_json(c, true));
+                }
                 let id = s.next_id;
                 s.next_id += 1;
                 let c = Connection {

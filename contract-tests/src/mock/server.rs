@@ -13,6 +13,7 @@ use generated::operations::{
 use generated::server::{Credentials, Part, Rejection, Server, codes};
 use generated::types::{
     ConnectSessionEnvelope, ConnectSessionInput, ConnectSessionReconnectInput, StdError,
+    StdErrorError,
 };
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -48,20 +49,38 @@ impl Principal {
     }
 }
 
-fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> T {
-    // The mock only builds values that match the spec; a mismatch is a bug in the mock.
+/// A body built as JSON, decoded into its generated type; a failure is the mock's own bug
+/// and is answered 500, never a panic.
+fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
     serde_json::from_value(value)
-        .unwrap_or_else(|e| unreachable!("mock built a value the spec does not allow: {e}"))
+        .map_err(|e| format!("the mock built a body the spec does not allow: {e}"))
 }
 
 fn error(code: &str, message: &str) -> StdError {
-    from_json(json!({"error": {"code": code, "message": message}}))
+    StdError {
+        error: Some(StdErrorError {
+            code: code.to_owned(),
+            message: Some(message.to_owned()),
+            errors: None,
+        }),
+    }
 }
 
 fn field_error(code: &str, message: &str, path: &[&str]) -> StdError {
-    from_json(
-        json!({"error": {"code": "invalid_body", "errors": [{"code": code, "message": message, "path": path}]}}),
-    )
+    let mut item = serde_json::Map::new();
+    item.insert("code".into(), code.into());
+    item.insert("message".into(), message.into());
+    item.insert(
+        "path".into(),
+        path.iter().map(|p| serde_json::Value::from(*p)).collect(),
+    );
+    StdError {
+        error: Some(StdErrorError {
+            code: "invalid_body".into(),
+            message: None,
+            errors: Some(vec![item]),
+        }),
+    }
 }
 
 fn insufficient(scope: &str) -> StdError {
@@ -149,17 +168,43 @@ impl Mock {
         }
     }
 
-    /// Runs `f` on the state and persists it afterwards when a state file is set.
-    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, String> {
-        let mut state = self
-            .state
+    /// The state, locked. A panic elsewhere cannot poison it into wrong answers: every
+    /// change is made whole or rolled back ([`Mock::transact`]), so the data is consistent.
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
             .lock()
-            .map_err(|_| "mock state lock poisoned".to_owned())?;
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the state as one transaction: when `f` fails, or (`persist`) the state
+    /// file cannot be written, the state is left as it was and the error returned — the
+    /// caller answers 500 and nothing happened. Reads that change nothing worth keeping
+    /// pass `persist = false` and write nothing.
+    pub fn transact<R>(
+        &self,
+        persist: bool,
+        f: impl FnOnce(&mut State) -> Result<R, String>,
+    ) -> Result<R, String> {
+        let mut state = self.lock();
+        let path = self.state_file.as_ref().filter(|_| persist);
+        let before = path.map(|_| state.clone());
         let out = f(&mut state);
-        if let Some(path) = &self.state_file {
-            state.save(path)?;
+        match (path, before, &out) {
+            (Some(path), Some(before), Ok(_)) => {
+                if let Err(e) = state.save(path) {
+                    *state = before;
+                    return Err(e);
+                }
+            }
+            (_, Some(before), Err(_)) => *state = before,
+            _ => {}
         }
-        Ok(out)
+        out
+    }
+
+    /// [`Mock::transact`] for a change that cannot fail but for persistence.
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, String> {
+        self.transact(true, |s| Ok(f(s)))
     }
 
     fn session(&self, kind: SessionKind) -> Result<ConnectSessionEnvelope, String> {
@@ -169,25 +214,33 @@ impl Mock {
             "{}/?session_token={token}",
             self.connect_url.trim_end_matches('/')
         );
+        let envelope = from_json(
+            json!({"data": {"token": token, "connect_link": link, "expires_at": iso_z(expires_at_ms)}}),
+        )?;
+        let now = now_ms();
         self.with_state(|s| {
-            s.sessions.insert(
-                token.clone(),
+            s.add_session(
                 Session {
                     token: token.clone(),
                     expires_at_ms,
                     kind,
                     used: false,
                 },
+                now,
             );
         })?;
-        Ok(from_json(
-            json!({"data": {"token": token, "connect_link": link, "expires_at": iso_z(expires_at_ms)}}),
-        ))
+        Ok(envelope)
     }
 }
 
+/// A 500 body: the reason without file paths (a state file's location stays private).
 fn server_error(e: String) -> StdError {
-    error("server_error", &e)
+    let message = if e.contains('/') {
+        "The server failed; nothing was changed.".to_owned()
+    } else {
+        e
+    };
+    error("server_error", &message)
 }
 
 /// A rejection in Nango's `StdError` shape: `{"error": {"code", "message"?, "errors"?:
@@ -273,11 +326,7 @@ impl Server for Mock {
                 "The provided secret key is not a UUID v4.",
             ));
         }
-        let keys = self
-            .state
-            .lock()
-            .map(|s| s.keys.clone())
-            .unwrap_or_default();
+        let keys = self.lock().keys.clone();
         // Compare against every key in constant time, so timing says nothing about near misses.
         let mut found = None;
         for key in &keys {
@@ -302,36 +351,33 @@ impl Server for Mock {
         if !principal.has(SCOPE_SESSIONS_WRITE) {
             return CreateReconnectSessionResponse::Forbidden(insufficient(SCOPE_SESSIONS_WRITE));
         }
-        let found = self.state.lock().map(|s| {
-            s.connections
-                .iter()
-                .find(|c| {
-                    c.connection_id == body.connection_id
-                        && c.provider_config_key == body.integration_id
-                })
-                .map(|c| c.created_with_session)
-        });
+        let found = self
+            .lock()
+            .connections
+            .iter()
+            .find(|c| {
+                c.connection_id == body.connection_id
+                    && c.provider_config_key == body.integration_id
+            })
+            .map(|c| c.created_with_session);
         match found {
-            Ok(None) => CreateReconnectSessionResponse::BadRequest(error(
+            None => CreateReconnectSessionResponse::BadRequest(error(
                 "invalid_body",
                 "ConnectionID or IntegrationId does not exists",
             )),
-            Ok(Some(false)) => CreateReconnectSessionResponse::BadRequest(error(
+            Some(false) => CreateReconnectSessionResponse::BadRequest(error(
                 "invalid_body",
                 "Can't update a connection that was not created with a session token",
             )),
-            Ok(Some(true)) => {
+            Some(true) => {
                 let kind = SessionKind::Reconnect {
                     connection_id: body.connection_id,
                     integration_id: body.integration_id,
                 };
                 match self.session(kind) {
                     Ok(envelope) => CreateReconnectSessionResponse::Created(envelope),
-                    Err(e) => CreateReconnectSessionResponse::BadRequest(server_error(e)),
+                    Err(e) => CreateReconnectSessionResponse::InternalServerError(server_error(e)),
                 }
-            }
-            Err(_) => {
-                CreateReconnectSessionResponse::BadRequest(server_error("state unavailable".into()))
             }
         }
     }
@@ -344,11 +390,7 @@ impl Server for Mock {
         if !principal.has(SCOPE_SESSIONS_WRITE) {
             return CreateConnectSessionResponse::Forbidden(insufficient(SCOPE_SESSIONS_WRITE));
         }
-        let integrations = self
-            .state
-            .lock()
-            .map(|s| s.integrations.clone())
-            .unwrap_or_default();
+        let integrations = self.lock().integrations.clone();
         let allowed = body.allowed_integrations.clone().unwrap_or_default();
         for (i, key) in allowed.iter().enumerate() {
             if !integrations.contains_key(key) {
@@ -402,7 +444,7 @@ impl Server for Mock {
             tags,
         }) {
             Ok(envelope) => CreateConnectSessionResponse::Created(envelope),
-            Err(e) => CreateConnectSessionResponse::BadRequest(server_error(e)),
+            Err(e) => CreateConnectSessionResponse::InternalServerError(server_error(e)),
         }
     }
 
@@ -415,24 +457,25 @@ impl Server for Mock {
             return GetConnectionResponse::Forbidden(insufficient(SCOPE_CONNECTIONS_READ));
         }
         let with_credentials = principal.has(SCOPE_SESSIONS_WRITE);
-        let answer = self.with_state(|s| {
+        // `last_fetched_at` changes on every read; it is not worth a write.
+        let answer = self.transact(false, |s| {
             if !s.integrations.contains_key(&params.provider_config_key) {
-                return GetConnectionResponse::BadRequest(error("unknown_provider_config", "Provider does not exists"));
+                return Ok(GetConnectionResponse::BadRequest(error("unknown_provider_config", "Provider does not exists")));
             }
             let Some(c) = s.connection_mut(&params.provider_config_key, &params.connection_id) else {
-                return GetConnectionResponse::NotFound(error("not_found", "Failed to find connection"));
+                return Ok(GetConnectionResponse::NotFound(error("not_found", "Failed to find connection")));
             };
             if c.expired {
-                return GetConnectionResponse::FailedDependency(from_json(json!({"error": {
+                return Ok(GetConnectionResponse::FailedDependency(from_json(json!({"error": {
                     "code": "invalid_credentials",
                     "message": "The refresh limit has been reached for this connection.",
                     "payload": {"connection_id": c.connection_id, "provider_config_key": c.provider_config_key}
-                }})));
+                }}))?));
             }
             c.last_fetched_at = Some(iso_offset(now_ms()));
-            GetConnectionResponse::Ok(from_json(connection_json(c, with_credentials)))
+            Ok(GetConnectionResponse::Ok(from_json(connection_json(c, with_credentials))?))
         });
-        answer.unwrap_or_else(|e| GetConnectionResponse::BadRequest(server_error(e)))
+        answer.unwrap_or_else(|e| GetConnectionResponse::InternalServerError(server_error(e)))
     }
 
     async fn delete_connection(
@@ -443,19 +486,23 @@ impl Server for Mock {
         if !principal.has(SCOPE_CONNECTIONS_DELETE) {
             return DeleteConnectionResponse::Forbidden(insufficient(SCOPE_CONNECTIONS_DELETE));
         }
-        let answer = self.with_state(|s| {
+        let answer = self.transact(true, |s| {
+            let deleted = from_json(json!({"success": true}))?;
             let before = s.connections.len();
             s.connections.retain(|c| {
                 !(c.provider_config_key == params.provider_config_key
                     && c.connection_id == params.connection_id)
             });
             if s.connections.len() == before {
-                DeleteConnectionResponse::NotFound(error("not_found", "Failed to find connection"))
+                Ok(DeleteConnectionResponse::NotFound(error(
+                    "not_found",
+                    "Failed to find connection",
+                )))
             } else {
-                DeleteConnectionResponse::Ok(from_json(json!({"success": true})))
+                Ok(DeleteConnectionResponse::Ok(deleted))
             }
         });
-        answer.unwrap_or_else(|e| DeleteConnectionResponse::BadRequest(server_error(e)))
+        answer.unwrap_or_else(|e| DeleteConnectionResponse::InternalServerError(server_error(e)))
     }
 }
 

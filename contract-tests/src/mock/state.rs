@@ -85,10 +85,16 @@ pub struct Session {
     pub used: bool,
 }
 
+/// Most live connect sessions kept: past it the oldest go first (a mock under endless
+/// reconnect load stays flat in memory; 30 minutes of Nango-speed use fits well within).
+pub const MAX_SESSIONS: usize = 100_000;
+
 /// The whole environment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct State {
-    /// API keys.
+    /// API keys: from the environment at every start, never written to the state file (a
+    /// new `NANGO_SECRET_KEY` is the key that works; the file holds no secret).
+    #[serde(skip_serializing, default)]
     pub keys: Vec<ApiKey>,
     /// Integration key → provider.
     pub integrations: BTreeMap<String, String>,
@@ -98,6 +104,9 @@ pub struct State {
     pub sessions: BTreeMap<String, Session>,
     /// Next numeric connection id.
     pub next_id: i64,
+    /// When expired and used sessions are next swept (at most once a second).
+    #[serde(skip)]
+    pub next_sweep_ms: i64,
 }
 
 /// The seed time, so seeded rows are stable across runs.
@@ -134,22 +143,7 @@ impl State {
             last_fetched_at: None,
         };
         State {
-            keys: vec![
-                ApiKey {
-                    secret: secret_key.to_owned(),
-                    scopes: [
-                        SCOPE_SESSIONS_WRITE,
-                        SCOPE_CONNECTIONS_READ,
-                        SCOPE_CONNECTIONS_DELETE,
-                    ]
-                    .map(String::from)
-                    .to_vec(),
-                },
-                ApiKey {
-                    secret: READ_ONLY_KEY.into(),
-                    scopes: vec![SCOPE_CONNECTIONS_READ.into()],
-                },
-            ],
+            keys: keys(secret_key),
             integrations: [("github", "github"), ("slack", "slack")]
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .into_iter()
@@ -166,7 +160,38 @@ impl State {
             ],
             sessions: BTreeMap::new(),
             next_id: 3,
+            next_sweep_ms: 0,
         }
+    }
+
+    /// This state with the keys of `secret_key` (and the read-only key): what a state file
+    /// loaded at start gets, so the environment's key is the one that works.
+    pub fn with_keys(mut self, secret_key: &str) -> State {
+        self.keys = keys(secret_key);
+        self
+    }
+
+    /// Adds a session after dropping the expired and used ones (swept at most once a
+    /// second) and, past [`MAX_SESSIONS`], the oldest tenth: amortized constant time.
+    pub fn add_session(&mut self, session: Session, now_ms: i64) {
+        if now_ms >= self.next_sweep_ms {
+            self.sessions
+                .retain(|_, s| !s.used && s.expires_at_ms > now_ms);
+            self.next_sweep_ms = now_ms + 1_000;
+        }
+        if self.sessions.len() >= MAX_SESSIONS {
+            let mut by_age: Vec<(i64, String)> = self
+                .sessions
+                .values()
+                .map(|s| (s.expires_at_ms, s.token.clone()))
+                .collect();
+            by_age.sort();
+            let excess = self.sessions.len() + 1 - MAX_SESSIONS;
+            for (_, token) in by_age.into_iter().take(excess.max(MAX_SESSIONS / 10)) {
+                self.sessions.remove(&token);
+            }
+        }
+        self.sessions.insert(session.token.clone(), session);
     }
 
     /// The connection with this id on this integration.
@@ -180,18 +205,40 @@ impl State {
             .find(|c| c.provider_config_key == integration && c.connection_id == connection_id)
     }
 
-    /// Loads a state file; a file that is not a valid state is refused (never overwritten).
+    /// Loads a state file; a file that is not a valid state — it does not parse, or a row
+    /// holds a value the spec does not allow — is refused (never overwritten).
     pub fn load(path: &std::path::Path) -> Result<Option<State>, String> {
+        let refuse = |e: String| {
+            format!(
+                "{} is not a valid mock state file ({e}); refusing to start rather than overwrite it",
+                path.display()
+            )
+        };
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-                format!(
-                    "{} is not a mock state file ({e}); refusing to start rather than overwrite it",
-                    path.display()
-                )
-            }),
+            Ok(bytes) => {
+                let state: State =
+                    serde_json::from_slice(&bytes).map_err(|e| refuse(e.to_string()))?;
+                state.validate().map_err(refuse)?;
+                Ok(Some(state))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         }
+    }
+
+    /// Every connection as the API answers it must be a valid `Connection` of the spec
+    /// (timestamps included), so no request can later fail on a stored row.
+    pub fn validate(&self) -> Result<(), String> {
+        for (i, c) in self.connections.iter().enumerate() {
+            let json = super::server::connection_json(c, true);
+            if let Err(e) = serde_json::from_value::<generated::types::Connection>(json) {
+                return Err(format!(
+                    "connections[{i}] (`{}` on `{}`): {e}",
+                    c.connection_id, c.provider_config_key
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Writes the state atomically: a temporary file next to it, fsync, rename.
@@ -220,6 +267,26 @@ impl State {
     }
 }
 
+/// The keys of an environment: `secret_key` with every scope, and the read-only key.
+fn keys(secret_key: &str) -> Vec<ApiKey> {
+    vec![
+        ApiKey {
+            secret: secret_key.to_owned(),
+            scopes: [
+                SCOPE_SESSIONS_WRITE,
+                SCOPE_CONNECTIONS_READ,
+                SCOPE_CONNECTIONS_DELETE,
+            ]
+            .map(String::from)
+            .to_vec(),
+        },
+        ApiKey {
+            secret: READ_ONLY_KEY.into(),
+            scopes: vec![SCOPE_CONNECTIONS_READ.into()],
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,10 +299,62 @@ mod tests {
         assert_eq!(State::load(&path).unwrap(), None);
         let state = State::seeded(DEV_SECRET_KEY);
         state.save(&path).unwrap();
-        assert_eq!(State::load(&path).unwrap(), Some(state));
+        // The file holds no key; the environment's key is put back at start.
+        assert!(
+            !std::fs::read_to_string(&path)
+                .unwrap()
+                .contains(DEV_SECRET_KEY)
+        );
+        let loaded = State::load(&path).unwrap().unwrap();
+        assert!(loaded.keys.is_empty());
+        assert_eq!(loaded.with_keys(DEV_SECRET_KEY), state);
+        // A row the spec does not allow is refused at load, not found by a request later.
+        let mut bad = State::seeded(DEV_SECRET_KEY);
+        bad.connections[0].created_at = "not-a-date".into();
+        bad.save(&path).unwrap();
+        let e = State::load(&path).unwrap_err();
+        assert!(
+            e.contains("connections[0] (`conn-session-1` on `github`)"),
+            "{e}"
+        );
         std::fs::write(&path, "{corrupt").unwrap();
         assert!(State::load(&path).unwrap_err().contains("refusing"));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{corrupt");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn sessions_are_swept_and_bounded() {
+        let mut state = State::seeded(DEV_SECRET_KEY);
+        let session = |token: String, expires_at_ms: i64| Session {
+            token,
+            expires_at_ms,
+            kind: SessionKind::Create {
+                allowed_integrations: Vec::new(),
+                tags: BTreeMap::new(),
+            },
+            used: false,
+        };
+        state.add_session(session("old".into(), 10), 0);
+        state.add_session(session("new".into(), 9_000), 20);
+        assert!(
+            state.sessions.contains_key("old"),
+            "swept at most once a second"
+        );
+        state.add_session(session("newer".into(), 9_000), 1_500);
+        assert!(!state.sessions.contains_key("old"), "expired sessions go");
+        for i in 0..MAX_SESSIONS + 5 {
+            state.add_session(session(format!("t{i:06}"), 10_000 + i as i64), 1_600);
+        }
+        assert!(state.sessions.len() <= MAX_SESSIONS);
+        assert!(
+            state
+                .sessions
+                .contains_key(&format!("t{:06}", MAX_SESSIONS + 4))
+        );
+        assert!(
+            !state.sessions.contains_key("t000000"),
+            "the oldest go first"
+        );
     }
 }
