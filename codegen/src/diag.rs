@@ -5,7 +5,7 @@
 
 use crate::load::pointer::JsonPointer;
 use crate::load::source::{SourceMap, Span};
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Element, Group, Level, Renderer, Snippet};
 use serde_json::json;
 
 /// How bad a finding is. Only errors make commands fail.
@@ -198,12 +198,12 @@ pub fn render_human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool
             .span
             .and_then(|s| line_snippet(sources, s, &d.label, AnnotationKind::Primary))
         {
-            group = group.element(snippet);
+            group = group.elements(snippet);
         }
         for r in &d.related {
             if let Some(snippet) = line_snippet(sources, r.span, &r.label, AnnotationKind::Context)
             {
-                group = group.element(snippet);
+                group = group.elements(snippet);
             }
         }
         if let Some(p) = &d.pointer {
@@ -218,23 +218,39 @@ pub fn render_human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool
     out
 }
 
-/// A snippet of just the span's first line, so rendering stays cheap on 12 MB files.
+/// Most bytes of a line shown on either side of a span: a diagnostic in a 25 MB
+/// single-line spec shows a window, not the line.
+const WINDOW: usize = 120;
+
+/// A snippet of just the span's first line, cut to a window around the span, so rendering
+/// stays cheap on 12 MB files and single-line ones.
 fn line_snippet<'a>(
     sources: &'a SourceMap,
     span: Span,
     label: &'a str,
     kind: AnnotationKind,
-) -> Option<Snippet<'a, annotate_snippets::Annotation<'a>>> {
+) -> Option<Vec<Element<'a>>> {
     let file = sources.get(span.file)?;
     let (line, _) = file.line_col(span.start as usize);
     let line_start = file.line_start(line)?;
-    let text = file.line_text(line);
-    let start = (span.start as usize)
+    let whole = file.line_text(line);
+    let span_start = (span.start as usize)
         .saturating_sub(line_start)
-        .min(text.len());
-    let mut end = (span.end as usize)
+        .min(whole.len());
+    let span_end = (span.end as usize)
         .saturating_sub(line_start)
-        .clamp(start, text.len());
+        .clamp(span_start, whole.len());
+    let mut from = span_start.saturating_sub(WINDOW);
+    while !whole.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (span_end.min(span_start + WINDOW) + WINDOW).min(whole.len());
+    while !whole.is_char_boundary(to) {
+        to += 1;
+    }
+    let text = whole.get(from..to).unwrap_or("");
+    let start = span_start - from;
+    let mut end = (span_end.min(to) - from).max(start);
     if end == start {
         end = text[start..]
             .chars()
@@ -245,12 +261,23 @@ fn line_snippet<'a>(
     if !label.is_empty() {
         annotation = annotation.label(label);
     }
-    Some(
-        Snippet::source(text)
-            .line_start(line)
-            .path(file.name())
-            .annotation(annotation),
-    )
+    let snippet = Snippet::source(text)
+        .line_start(line)
+        .annotation(annotation);
+    if from == 0 {
+        return Some(vec![snippet.path(file.name()).into()]);
+    }
+    // Cut: a path on the snippet would show the window's column; the real one is named.
+    let (_, column) = file.line_col(span.start as usize);
+    Some(vec![
+        snippet.into(),
+        Level::NOTE
+            .message(format!(
+                "{}:{line}:{column} (the line is shown around this column)",
+                file.name()
+            ))
+            .into(),
+    ])
 }
 
 /// Renders diagnostics as a JSON array, one object per diagnostic.
@@ -318,6 +345,31 @@ mod tests {
         assert_eq!(j[0]["line"], 2);
         assert_eq!(j[0]["column"], 6);
         assert_eq!(j[0]["pointer"], "#/a/b");
+    }
+
+    #[test]
+    fn a_span_deep_in_a_long_line_shows_a_window_and_its_real_column() {
+        let mut sources = SourceMap::new();
+        let filler = "é".repeat(5_000);
+        let text = format!("{{\"x\": \"{filler}\", \"bad\": 1}}");
+        let at = text.find("\"bad\"").unwrap_or(0);
+        let id = sources.add("one-line.json", text.clone());
+        let d = Diagnostic::error("demo", "bad")
+            .at(JsonPointer::root(), Span::new(id, at, at + 5))
+            .label("here");
+        let out = render_human(std::slice::from_ref(&d), &sources, false);
+        let (_, column) = sources.get(id).unwrap().line_col(at);
+        assert_eq!(column, 5_000 + 11, "columns count characters");
+        assert!(
+            out.contains(&format!("one-line.json:1:{column} (the line")),
+            "{out}"
+        );
+        assert!(out.contains("^^^^^ here"), "{out}");
+        assert!(
+            out.len() < 2_000,
+            "a window, not the line: {} bytes",
+            out.len()
+        );
     }
 
     #[test]

@@ -69,6 +69,7 @@ fn nango_model_names_operations_and_statuses() {
             ("Unauthorized", Status::Code(401)),
             ("Forbidden", Status::Code(403)),
             ("UnsupportedMediaType", Status::Code(415)),
+            ("InternalServerError", Status::Code(500)),
         ]
     );
     assert_eq!(reconnect.http.security, vec![vec![0]]);

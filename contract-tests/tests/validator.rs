@@ -128,7 +128,9 @@ fn content_type_status_and_syntax_drift_are_caught() {
     );
     assert_eq!(kinds(&r), [Kind::UndocumentedStatus]);
     assert!(
-        r.violations[0].message.contains("201, 400, 401, 403, 415, 500"),
+        r.violations[0]
+            .message
+            .contains("201, 400, 401, 403, 415, 500"),
         "{}",
         r.violations[0]
     );

@@ -12,7 +12,11 @@ use std::collections::BTreeSet;
 pub struct RefChecker<'a> {
     root: &'a Node,
     cycles: BTreeSet<Vec<JsonPointer>>,
+    /// The cycle lists already reported (by address).
+    seen_cycles: Vec<std::sync::Arc<[JsonPointer]>>,
     diagnostics: Vec<Diagnostic>,
+    /// Where chains already followed end: each link is followed once for the document.
+    memo: refs::Memo,
 }
 
 impl<'a> RefChecker<'a> {
@@ -20,7 +24,9 @@ impl<'a> RefChecker<'a> {
         RefChecker {
             root,
             cycles: BTreeSet::new(),
+            seen_cycles: Vec::new(),
             diagnostics: Vec::new(),
+            memo: refs::Memo::default(),
         }
     }
 
@@ -45,7 +51,7 @@ impl<'a> RefChecker<'a> {
             );
             return;
         };
-        match refs::resolve_chain(self.root, holder, at) {
+        match refs::resolve_chain_with(self.root, holder, at, &mut self.memo) {
             Ok((target, target_at)) => {
                 self.check_kind(slot, text, reference, &ref_at, target, &target_at)
             }
@@ -78,19 +84,30 @@ impl<'a> RefChecker<'a> {
                 Diagnostic::error("ref-unresolved", message).at(ref_at, reference.span).label("unresolved reference").help(help)
             }
             RefError::Cycle(chain) => {
-                let mut key = chain.clone();
+                // Every `$ref` into one cycle shares its list: compared by address first, so
+                // a long cycle costs one sort, not one per reference.
+                if self.seen_cycles.iter().any(|c| std::sync::Arc::ptr_eq(c, &chain)) {
+                    return;
+                }
+                self.seen_cycles.push(chain.clone());
+                let mut key = chain.to_vec();
                 key.sort();
                 key.dedup();
                 if !self.cycles.insert(key) {
                     return;
                 }
-                let path: Vec<String> = chain.iter().map(ToString::to_string).collect();
+                let mut path: Vec<String> = chain.iter().map(ToString::to_string).collect();
+                if path.len() > 12 {
+                    // A long cycle is named by its ends, not listed whole.
+                    let hidden = path.len() - 9;
+                    path.splice(6..path.len() - 3, [format!("… {hidden} more …")]);
+                }
                 Diagnostic::error("ref-cycle", format!("`$ref` cycle: {}", path.join(" → ")))
                     .at(ref_at, reference.span)
                     .label("this reference leads back to itself")
                     .help("break the cycle: one of these definitions must hold a schema, not only a `$ref`")
             }
-            RefError::TooLong => Diagnostic::error("ref-cycle", "`$ref` chain is too long to follow")
+            RefError::TooLong => Diagnostic::error("ref-chain-too-long", "`$ref` chain is longer than a million links")
                 .at(ref_at, reference.span)
                 .help("shorten the chain of references"),
         };

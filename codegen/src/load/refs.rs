@@ -4,8 +4,9 @@
 use super::node::Node;
 use super::pointer::{JsonPointer, RefSyntaxError};
 
-/// Longest ref-to-ref chain followed before giving up (real specs use ≤ 4).
-const MAX_CHAIN: usize = 64;
+/// Longest ref-to-ref chain followed before giving up: far beyond any real document (they
+/// use ≤ 4), and only a guard; cycles are found exactly at any length.
+const MAX_CHAIN: usize = 1_000_000;
 
 /// Why a `$ref` does not lead to a node.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,8 +24,9 @@ pub enum RefError {
         /// A similar `$ref` that resolves, when one is close enough.
         suggestion: Option<String>,
     },
-    /// The chain of refs comes back to where it started.
-    Cycle(Vec<JsonPointer>),
+    /// The chain of refs comes back to where it started: the pointers from the start to
+    /// the repeated one. Shared, so every `$ref` leading into one cycle holds the same list.
+    Cycle(std::sync::Arc<[JsonPointer]>),
     /// The chain is longer than any real document needs.
     TooLong,
 }
@@ -59,22 +61,69 @@ pub fn resolve_chain<'a>(
     node: &'a Node,
     at: &JsonPointer,
 ) -> Result<(&'a Node, JsonPointer), RefError> {
-    let mut seen = vec![at.clone()];
+    resolve_chain_with(root, node, at, &mut Memo::default())
+}
+
+/// Where chains already followed ended: pointer → the final node's pointer (or the error),
+/// so resolving every `$ref` of a document costs each link once, not once per holder.
+#[derive(Debug, Default)]
+pub struct Memo {
+    ends: std::collections::HashMap<JsonPointer, Result<JsonPointer, RefError>>,
+}
+
+/// [`resolve_chain`], reusing and recording in `memo` where chains end. Linear in the chain's
+/// length (a set of the pointers seen finds a cycle at any length).
+pub fn resolve_chain_with<'a>(
+    root: &'a Node,
+    node: &'a Node,
+    at: &JsonPointer,
+    memo: &mut Memo,
+) -> Result<(&'a Node, JsonPointer), RefError> {
+    let mut order = vec![at.clone()];
+    let mut seen: std::collections::HashSet<JsonPointer> = std::collections::HashSet::new();
+    seen.insert(at.clone());
     let mut current = (node, at.clone());
-    while let Some(reference) = ref_of(current.0) {
-        let reference = reference.as_str().ok_or(RefError::NotAString)?;
-        let next = resolve(root, reference)?;
-        if seen.contains(&next.1) {
-            seen.push(next.1);
-            return Err(RefError::Cycle(seen));
+    let end: Result<(&'a Node, JsonPointer), RefError> = loop {
+        let Some(reference) = ref_of(current.0) else {
+            break Ok(current);
+        };
+        let Some(reference) = reference.as_str() else {
+            break Err(RefError::NotAString);
+        };
+        let next = match resolve(root, reference) {
+            Ok(n) => n,
+            Err(e) => break Err(e),
+        };
+        if let Some(known) = memo.ends.get(&next.1) {
+            break match known.clone() {
+                Ok(p) => root
+                    .pointer(&p)
+                    .map(|n| (n, p.clone()))
+                    .ok_or(RefError::Missing {
+                        pointer: p,
+                        suggestion: None,
+                    }),
+                Err(e) => Err(e),
+            };
         }
-        if seen.len() > MAX_CHAIN {
-            return Err(RefError::TooLong);
+        if !seen.insert(next.1.clone()) {
+            // The cycle itself: from the first visit of the repeated pointer on.
+            let from = order.iter().position(|p| *p == next.1).unwrap_or(0);
+            let mut cycle = order[from..].to_vec();
+            cycle.push(next.1);
+            break Err(RefError::Cycle(cycle.into()));
         }
-        seen.push(next.1.clone());
+        if order.len() > MAX_CHAIN {
+            break Err(RefError::TooLong);
+        }
+        order.push(next.1.clone());
         current = next;
+    };
+    let recorded = end.as_ref().map(|(_, p)| p.clone()).map_err(Clone::clone);
+    for p in order {
+        memo.ends.insert(p, recorded.clone());
     }
-    Ok(current)
+    end
 }
 
 /// A resolvable ref close to a missing one: the deepest existing prefix, then the most
@@ -168,5 +217,50 @@ mod tests {
             resolve(&d, "other.yaml#/x"),
             Err(RefError::External(_))
         ));
+    }
+
+    /// `n` schemas, each a `$ref` to the next; the last one refers to `last`.
+    fn chain(n: usize, last: serde_json::Value) -> Node {
+        let mut schemas = serde_json::Map::new();
+        for i in 0..n {
+            schemas.insert(
+                format!("S{i}"),
+                json!({"$ref": format!("#/components/schemas/S{}", i + 1)}),
+            );
+        }
+        schemas.insert(format!("S{n}"), last);
+        Node::from_json(&json!({"components": {"schemas": schemas}}), Span::DETACHED)
+    }
+
+    #[test]
+    fn long_chains_resolve_and_long_cycles_are_cycles() {
+        let n = 20_000;
+        let d = chain(n, json!({"type": "string"}));
+        let mut memo = Memo::default();
+        for i in [0, n / 2, n - 1] {
+            let at = JsonPointer::parse_ref(&format!("#/components/schemas/S{i}")).unwrap();
+            let (node, end) =
+                resolve_chain_with(&d, d.pointer(&at).unwrap(), &at, &mut memo).unwrap();
+            assert_eq!(node.to_json(), json!({"type": "string"}));
+            assert_eq!(end.to_string(), format!("#/components/schemas/S{n}"));
+        }
+        let d = chain(n, json!({"$ref": "#/components/schemas/S0"}));
+        let at = JsonPointer::parse_ref("#/components/schemas/S0").unwrap();
+        let err = resolve_chain(&d, d.pointer(&at).unwrap(), &at).unwrap_err();
+        assert!(
+            matches!(err, RefError::Cycle(ref c) if c.len() == n + 2),
+            "{}",
+            match &err {
+                RefError::Cycle(c) => c.len(),
+                _ => 0,
+            }
+        );
+        // A chain that runs into a cycle names the cycle, memoized or not.
+        let mut memo = Memo::default();
+        let mid = JsonPointer::parse_ref("#/components/schemas/S7").unwrap();
+        for _ in 0..2 {
+            let e = resolve_chain_with(&d, d.pointer(&mid).unwrap(), &mid, &mut memo).unwrap_err();
+            assert!(matches!(e, RefError::Cycle(_)));
+        }
     }
 }

@@ -70,6 +70,33 @@ pub struct SourceFile {
     name: String,
     text: String,
     line_starts: Vec<usize>,
+    /// Characters before each mark: `(byte offset, chars before it)` every [`MARK`] bytes
+    /// (at a character boundary), so a column is counted over at most one stretch, not a
+    /// whole line — a 25 MB single-line spec stays linear. Empty for ASCII text, where a
+    /// column is a byte distance.
+    marks: Vec<(usize, usize)>,
+}
+
+/// Bytes between two character-count marks.
+const MARK: usize = 4096;
+
+/// Character-count marks of a non-ASCII text (see [`SourceFile::marks`]).
+fn marks(text: &str) -> Vec<(usize, usize)> {
+    if text.is_ascii() {
+        return Vec::new();
+    }
+    let mut out = vec![(0, 0)];
+    let (mut at, mut chars) = (0, 0);
+    while at + MARK < text.len() {
+        let mut next = at + MARK;
+        while !text.is_char_boundary(next) {
+            next += 1;
+        }
+        chars += text.get(at..next).map_or(0, |s| s.chars().count());
+        out.push((next, chars));
+        at = next;
+    }
+    out
 }
 
 impl SourceFile {
@@ -110,11 +137,25 @@ impl SourceFile {
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
         let start = self.line_starts.get(line_idx).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = self.chars_before(offset) - self.chars_before(start);
         (line_idx + 1, column + 1)
+    }
+
+    /// Characters before a byte offset (a character boundary): from the nearest mark.
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.marks.is_empty() {
+            return offset;
+        }
+        let i = self
+            .marks
+            .partition_point(|&(at, _)| at <= offset)
+            .saturating_sub(1);
+        let (at, chars) = self.marks.get(i).copied().unwrap_or((0, 0));
+        chars
+            + self
+                .text
+                .get(at..offset)
+                .map_or(offset - at, |s| s.chars().count())
     }
 
     /// Byte offset of a 1-based line and 0-based character column (clamped to that line).
@@ -151,6 +192,7 @@ impl SourceMap {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX - 1));
         self.files.push(SourceFile {
             name: name.into(),
+            marks: marks(&text),
             text,
             line_starts,
         });

@@ -144,6 +144,40 @@ pub(super) fn load_with(
     })
 }
 
+/// Starts `BINARY mock --port PORT` (the Nango mock) and reads its secret key from the
+/// banner; stdout keeps being drained so the mock never writes to a closed pipe.
+pub(super) fn start_nango_mock(
+    binary: &std::path::Path,
+    port: u16,
+) -> Result<(Guard, String), String> {
+    let mut mock = Guard(
+        Command::new(binary)
+            .args(["mock", "--port", &port.to_string()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?,
+    );
+    let stdout = mock.0.stdout.take().ok_or("the mock has no stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(k) = line.trim().strip_prefix("secret key (all scopes):") {
+                let _ = tx.send(k.trim().to_owned());
+            }
+        }
+    });
+    let key = rx
+        .recv_timeout(Duration::from_secs(30))
+        .map_err(|_| "the mock did not print its key")?;
+    wait_for(port, &mut mock.0, Duration::from_secs(30))?;
+    Ok((mock, key))
+}
+
+/// wrk on `POST /connect/sessions/reconnect` of the Nango mock at `url`.
+pub(super) fn load_reconnects(url: &str, token: &str, args: &Args) -> Result<Load, String> {
+    load(url, token, args)
+}
+
 /// Runs `bench mock`.
 pub fn bench(args: &Args) -> Result<(), String> {
     ensure_wrk()?;
@@ -157,28 +191,7 @@ pub fn bench(args: &Args) -> Result<(), String> {
     )?;
     // Our mock, release build.
     let ours_port = free_port()?;
-    let mut ours = Guard(
-        Command::new(root.join("target/release/xtask"))
-            .args(["mock", "--port", &ours_port.to_string()])
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| e.to_string())?,
-    );
-    // Read the key from the banner and keep draining stdout, so the mock never writes to a
-    // closed pipe.
-    let stdout = ours.0.stdout.take().ok_or("the mock has no stdout")?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(k) = line.trim().strip_prefix("secret key (all scopes):") {
-                let _ = tx.send(k.trim().to_owned());
-            }
-        }
-    });
-    let key = rx
-        .recv_timeout(Duration::from_secs(30))
-        .map_err(|_| "the mock did not print its key")?;
-    wait_for(ours_port, &mut ours.0, Duration::from_secs(30))?;
+    let (_ours, key) = start_nango_mock(&root.join("target/release/xtask"), ours_port)?;
     // Prism on the bundled effective spec.
     let bundle = root.join("target/bench/nango.yaml");
     std::fs::create_dir_all(root.join("target/bench")).map_err(|e| e.to_string())?;

@@ -6,12 +6,14 @@
 //! - `compile`: `cargo check` time of the generated full-Nango crate, this generator against
 //!   an earlier one ([`compile`]).
 //! - `tags`: per-tag features on a large API, against OpenAPI Generator's client ([`tags`]).
+//! - `soak`: reconnect load on the Nango mock for a fixed time, its memory sampled ([`soak`]).
 //! - `contract`: the spec-driven contract runner against schemathesis on mocks with planted
 //!   faults ([`contract`]).
 
 mod compile;
 mod contract;
 mod mock;
+mod soak;
 mod spec_mock;
 mod tags;
 
@@ -21,9 +23,9 @@ use std::process::ExitCode;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// What to measure.
-    #[arg(value_parser = ["mock", "compile", "tags", "contract"])]
+    #[arg(value_parser = ["mock", "compile", "tags", "contract", "soak"])]
     target: String,
-    /// `mock`: seconds of load per server.
+    /// `mock`: seconds of load per server; `soak`: seconds of load.
     #[arg(long, default_value_t = 10)]
     seconds: u32,
     /// `mock`: concurrent connections.
@@ -56,6 +58,7 @@ pub fn run_bench(args: Args) -> ExitCode {
         "compile" => compile::bench(&args),
         "tags" => tags::bench(&args),
         "contract" => contract::bench(&args),
+        "soak" => soak::bench(&args),
         _ => match &args.spec {
             Some(file) => spec_mock::bench(&args, file),
             None => mock::bench(&args),

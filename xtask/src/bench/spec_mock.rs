@@ -46,7 +46,7 @@ fn start(name: &'static str, mut command: Command, port: u16) -> Result<Server, 
 
 /// Resident memory of a process in MiB: `VmRSS` (now) or `VmHWM` (peak), from Linux's
 /// `/proc/PID/status`.
-fn rss_mib(pid: u32, field: &str) -> Option<f64> {
+pub(super) fn rss_mib(pid: u32, field: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let kb: f64 = status
         .lines()
