@@ -42,6 +42,8 @@ struct PostData {
     mime_type: Option<String>,
     #[serde(default)]
     text: String,
+    /// Not in HAR 1.2 for requests, but written by browsers' exporters and our proxy.
+    encoding: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -135,7 +137,7 @@ pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, 
                 p.mime_type
                     .clone()
                     .or_else(|| header(&e.request.headers, "content-type").map(str::to_owned)),
-                p.text.as_bytes().to_vec(),
+                bytes(&p.text, p.encoding.as_deref()),
             ),
             None => (
                 header(&e.request.headers, "content-type").map(str::to_owned),
@@ -149,12 +151,10 @@ pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, 
             req_ct.as_deref(),
             &req_body,
         );
-        let body = if e.response.content.encoding.as_deref() == Some("base64") {
-            // Binary bodies are not JSON; their presence is what matters here.
-            b"<base64>".to_vec()
-        } else {
-            e.response.content.text.as_bytes().to_vec()
-        };
+        let body = bytes(
+            &e.response.content.text,
+            e.response.content.encoding.as_deref(),
+        );
         let ct = header(&e.response.headers, "content-type")
             .map(str::to_owned)
             .or_else(|| {
@@ -187,9 +187,28 @@ pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, 
     Ok(rows)
 }
 
+/// A recorded body's bytes: `encoding: "base64"` decoded (text that is not base64 is
+/// taken as it is, so the checks say what is wrong with it).
+fn bytes(text: &str, encoding: Option<&str>) -> Vec<u8> {
+    use base64::Engine;
+    match encoding {
+        Some(e) if e.eq_ignore_ascii_case("base64") => base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .unwrap_or_else(|_| text.as_bytes().to_vec()),
+        _ => text.as_bytes().to_vec(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::path_of;
+    use super::{bytes, path_of};
+
+    #[test]
+    fn base64_bodies_are_decoded() {
+        assert_eq!(bytes("eyJhIjoxfQ==", Some("base64")), br#"{"a":1}"#);
+        assert_eq!(bytes("plain", None), b"plain");
+        assert_eq!(bytes("not base64!", Some("base64")), b"not base64!");
+    }
 
     #[test]
     fn urls_become_spec_paths() {

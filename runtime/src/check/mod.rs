@@ -117,7 +117,57 @@ impl Compiled {
     }
 }
 
-/// Every problem a validator finds in `instance`, located under `prefix` in `part`.
+/// Most problems reported for one value: a 50 MB array of wrong items gives the first
+/// hundred, not millions.
+pub const MAX_ERRORS: usize = 100;
+
+/// Longest excerpt of a value a message quotes.
+const EXCERPT: usize = 80;
+
+/// Whether a value is small enough to quote whole in a message.
+fn small(value: &Value, depth: usize) -> bool {
+    match value {
+        Value::String(s) => s.len() <= EXCERPT,
+        Value::Array(items) => {
+            depth < 2 && items.len() <= 8 && items.iter().all(|v| small(v, depth + 1))
+        }
+        Value::Object(map) => {
+            depth < 2 && map.len() <= 8 && map.values().all(|v| small(v, depth + 1))
+        }
+        _ => true,
+    }
+}
+
+/// The start of a value's JSON, cut after [`EXCERPT`] bytes (never serializing the rest).
+fn excerpt(value: &Value) -> String {
+    struct Capped(Vec<u8>);
+    impl std::io::Write for Capped {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = EXCERPT.saturating_sub(self.0.len());
+            if room == 0 {
+                return Err(std::io::Error::other("excerpt full"));
+            }
+            let n = buf.len().min(room);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Capped(Vec::with_capacity(EXCERPT));
+    let full = serde_json::to_writer(&mut out, value).is_ok();
+    let mut text = String::from_utf8_lossy(&out.0).into_owned();
+    if !full {
+        // A cut inside a multi-byte character shows as U+FFFD; drop it.
+        text = text.trim_end_matches('\u{FFFD}').to_owned();
+        text.push('…');
+    }
+    text
+}
+
+/// Every problem a validator finds in `instance` (at most [`MAX_ERRORS`]), located under
+/// `prefix` in `part`; messages quote a bounded excerpt of a large value.
 pub fn schema_errors(
     validator: &jsonschema::Validator,
     instance: &Value,
@@ -129,6 +179,7 @@ pub fn schema_errors(
     }
     validator
         .iter_errors(instance)
+        .take(MAX_ERRORS)
         .map(|e| {
             let mut path = prefix.to_vec();
             path.extend(
@@ -138,9 +189,14 @@ pub fn schema_errors(
                     .filter(|s| !s.is_empty())
                     .map(|s| s.replace("~1", "/").replace("~0", "~")),
             );
+            let message = if small(e.instance(), 0) {
+                e.to_string()
+            } else {
+                e.masked_with(excerpt(e.instance())).to_string()
+            };
             FieldError {
                 code: schemas::keyword_of(&e).to_owned(),
-                message: e.to_string(),
+                message,
                 part,
                 path,
                 keyword: schemas::keyword_pointer(&e),
@@ -391,4 +447,39 @@ pub fn all(
         out.push(r);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn messages_quote_a_bounded_excerpt_and_errors_are_capped() {
+        let validator = jsonschema::validator_for(&json!({"type": "object"})).unwrap();
+        let big = Value::String("x".repeat(1_000_000));
+        let errors = schema_errors(&validator, &big, Part::Body, &[]);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.len() < 300, "{}", errors[0].message.len());
+        assert!(
+            errors[0].message.contains("\"xxxx"),
+            "{}",
+            errors[0].message
+        );
+        let small = schema_errors(&validator, &json!(5), Part::Body, &[]);
+        assert_eq!(small[0].message, "5 is not of type \"object\"");
+        let items = jsonschema::validator_for(&json!({"items": {"type": "integer"}})).unwrap();
+        let wrong = Value::Array(vec![json!("no"); 10_000]);
+        assert_eq!(
+            schema_errors(&items, &wrong, Part::Body, &[]).len(),
+            MAX_ERRORS
+        );
+    }
+
+    #[test]
+    fn excerpts_cut_on_characters() {
+        let cut = excerpt(&Value::String("é".repeat(100)));
+        assert!(cut.ends_with('…') && !cut.contains('\u{FFFD}'), "{cut}");
+        assert_eq!(excerpt(&json!({"a": 1})), r#"{"a":1}"#);
+    }
 }
