@@ -23,6 +23,8 @@ pub mod check;
 pub mod client;
 pub mod de;
 mod decode;
+#[cfg(feature = "server")]
+pub mod listen;
 mod macros;
 pub mod operation;
 #[cfg(feature = "schemars")]

@@ -84,6 +84,9 @@ pub struct RouterOptions {
     /// (a router over a large spec starts at once; a schema that does not compile is then a
     /// 500 for that operation, not an error when building). Default false.
     pub lazy: bool,
+    /// Longest time a request's body may take to arrive, once its headers have and its
+    /// credentials are accepted (408 after). Default 30 s.
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for RouterOptions {
@@ -93,6 +96,7 @@ impl Default for RouterOptions {
             reject_unknown_query: true,
             reading: Reading::Directional,
             lazy: false,
+            body_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -460,27 +464,49 @@ where
         .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)))
         .collect();
     let incoming = Incoming::new(path_values, parts.uri.query().unwrap_or(""), headers);
-    // 1. Content type.
+    // 1. Content type (from the headers).
     let media = check::media(op, incoming.content_type())?;
-    // 2. Size.
-    let limit = core.options.body_limit;
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| {
-            Rejection::new(
-                413,
-                codes::PAYLOAD_TOO_LARGE,
-                format!("The body is larger than {limit} bytes"),
-            )
-        })?
-        .to_vec();
-    // 3. Syntax.
-    let parsed = check::parse_body(op, compiled, media, &bytes)?;
-    // 4. Security, then authentication.
+    // 2. Security, then authentication: before a byte of the body is read, so a client
+    //    without credentials cannot make the server hold its body.
     let principal = match check::security::credentials(op, &incoming)? {
         Some(credentials) if !credentials.is_empty() => Some(authenticate(credentials).await?),
         _ => None,
     };
+    // 3. Size, within the body timeout; a declared length over the limit is refused unread.
+    let limit = core.options.body_limit;
+    let too_large = || {
+        Rejection::new(
+            413,
+            codes::PAYLOAD_TOO_LARGE,
+            format!("The body is larger than {limit} bytes"),
+        )
+    };
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let bytes =
+        match tokio::time::timeout(core.options.body_timeout, axum::body::to_bytes(body, limit))
+            .await
+        {
+            Ok(Ok(bytes)) => bytes.to_vec(),
+            Ok(Err(_)) => return Err(too_large()),
+            Err(_) => {
+                return Err(Rejection::new(
+                    408,
+                    codes::REQUEST_TIMEOUT,
+                    format!(
+                        "The body did not arrive within {} s",
+                        core.options.body_timeout.as_secs()
+                    ),
+                ));
+            }
+        };
+    // 4. Syntax.
+    let parsed = check::parse_body(op, compiled, media, &bytes)?;
     // 5. Parameters.
     let (params, mut problems) =
         check::params(op, compiled, &incoming, core.options.reject_unknown_query);

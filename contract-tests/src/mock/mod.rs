@@ -322,7 +322,7 @@ async fn serve(app: axum::Router, mock: Mock, addr: &str) -> Result<Running, Moc
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(bind)?;
     let local = listener.local_addr().map_err(bind)?;
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = openapi_runtime::listen::serve(listener, app, Default::default()).await;
     });
     Ok(Running {
         base_url: format!("http://{local}"),

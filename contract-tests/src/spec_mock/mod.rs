@@ -45,6 +45,8 @@ pub struct Options {
     pub body_limit: usize,
     /// Planted defects ([`faults`]); none by default.
     pub faults: Vec<faults::Fault>,
+    /// Longest time a request body may take to arrive (408 after).
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for Options {
@@ -56,6 +58,7 @@ impl Default for Options {
             credentials: Vec::new(),
             body_limit: 10 * 1024 * 1024,
             faults: Vec::new(),
+            body_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -345,6 +348,7 @@ impl SpecMock {
             // OpenAPI does not close the set of query parameters; servers (and Prism) ignore
             // ones they do not know, and so does the mock.
             reject_unknown_query: false,
+            body_timeout: options.body_timeout,
             ..RouterOptions::default()
         };
         let mut routes: Routes<Mock> =
@@ -460,8 +464,18 @@ impl SpecMock {
     }
 
     /// Binds `addr` (`127.0.0.1:0` for a free port) and serves on a task of the current
-    /// tokio runtime.
+    /// tokio runtime, with the default [`openapi_runtime::listen::Limits`].
     pub async fn start(self, addr: &str) -> std::io::Result<Running> {
+        self.start_with(addr, openapi_runtime::listen::Limits::default())
+            .await
+    }
+
+    /// [`SpecMock::start`] with other connection limits.
+    pub async fn start_with(
+        self,
+        addr: &str,
+        limits: openapi_runtime::listen::Limits,
+    ) -> std::io::Result<Running> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         let requests = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -473,7 +487,7 @@ impl SpecMock {
             },
         ));
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = openapi_runtime::listen::serve(listener, router, limits).await;
         });
         Ok(Running {
             base_url: format!("http://{local}"),

@@ -13,6 +13,8 @@ pub mod codes {
     pub const MISSING_CONTENT_TYPE: &str = "missing_content_type";
     /// 413: the body is larger than the router accepts.
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    /// 408: the body did not arrive in time.
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
     /// 400: a JSON body that does not parse.
     pub const INVALID_JSON: &str = "invalid_json";
     /// 401: no security alternative of the operation is satisfied, and nothing was presented.

@@ -1,0 +1,119 @@
+//! Hostile clients against the pipeline every generated server and mock runs: slow headers
+//! (slowloris) are cut at the header timeout, a body is never read before credentials are
+//! accepted, a body that stalls is 408, and normal requests are answered meanwhile.
+//! Raw TCP on loopback; the time bounds below only stop a hung test, they measure nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test scaffolding
+
+use contract_tests::spec_mock::{Options, Running, SpecMock};
+use openapi_runtime::listen::Limits;
+use std::path::Path;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const SHOP: &str = "tests/fixtures/shop.yaml";
+
+async fn start() -> Running {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(SHOP);
+    let loaded = codegen::check(codegen::Input::read(&file, SHOP).unwrap(), vec![]);
+    let options = Options {
+        credentials: vec!["bearer=s3cret".into()],
+        body_timeout: Duration::from_secs(1),
+        ..Options::default()
+    };
+    let limits = Limits {
+        header_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    SpecMock::build(&loaded, options)
+        .unwrap()
+        .start_with("127.0.0.1:0", limits)
+        .await
+        .unwrap()
+}
+
+fn addr(running: &Running) -> String {
+    running.base_url.trim_start_matches("http://").to_owned()
+}
+
+/// Reads until the server closes the connection (a test hung past `limit` fails).
+async fn read_all(stream: &mut TcpStream, limit: Duration) -> String {
+    let mut out = Vec::new();
+    let closed = tokio::time::timeout(limit, stream.read_to_end(&mut out)).await;
+    assert!(
+        closed.is_ok(),
+        "the server kept the connection open past {limit:?}"
+    );
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn health(base: &str) -> u16 {
+    reqwest::get(format!("{base}/health"))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn slow_headers_are_cut_and_others_are_served_meanwhile() {
+    let running = start().await;
+    let mut slow = Vec::new();
+    for _ in 0..200 {
+        let mut s = TcpStream::connect(addr(&running)).await.unwrap();
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        slow.push(s);
+    }
+    assert_eq!(
+        health(&running.base_url).await,
+        200,
+        "served while 200 clients stall"
+    );
+    // Each stalled connection is closed by the server after the header timeout.
+    for s in &mut slow {
+        let _ = s.write_all(b"X-Slow: 1\r\n").await;
+        let text = read_all(s, Duration::from_secs(10)).await;
+        assert!(!text.contains("200 OK"), "{text}");
+    }
+    assert_eq!(health(&running.base_url).await, 200);
+}
+
+#[tokio::test]
+async fn a_body_is_not_read_before_credentials_are_accepted() {
+    let running = start().await;
+    let mut s = TcpStream::connect(addr(&running)).await.unwrap();
+    // Headers announce 100 MB; not one byte of it is sent.
+    s.write_all(
+        b"POST /products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    let text = read_all(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 401"), "{text}");
+    // With credentials, a declared length over the limit is refused unread too.
+    let mut s = TcpStream::connect(addr(&running)).await.unwrap();
+    s.write_all(
+        b"POST /products HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    let text = read_all(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+}
+
+#[tokio::test]
+async fn a_stalled_body_is_408() {
+    let running = start().await;
+    let mut s = TcpStream::connect(addr(&running)).await.unwrap();
+    s.write_all(
+        b"POST /products HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{\"na",
+    )
+    .await
+    .unwrap();
+    let text = read_all(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("did not arrive within 1 s"), "{text}");
+}
