@@ -117,3 +117,17 @@ async fn a_stalled_body_is_408() {
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains("did not arrive within 1 s"), "{text}");
 }
+
+#[tokio::test]
+async fn a_malformed_chunk_is_400_in_the_error_shape_not_413() {
+    let running = start().await;
+    let mut s = TcpStream::connect(addr(&running)).await.unwrap();
+    s.write_all(
+        b"POST /products HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    )
+    .await
+    .unwrap();
+    let text = read_all(&mut s, Duration::from_secs(10)).await;
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("The body could not be read"), "{text}");
+}

@@ -653,3 +653,56 @@ async fn a_restart_with_a_new_key_rotates_it() {
     assert_eq!(status(old_key).await, 401, "the old key no longer works");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Duplicate JSON keys: the last one wins, as in Nango's server (`JSON.parse`), so the
+/// mock answers what Nango would. Decided and kept so: rejecting them would refuse bodies
+/// Nango accepts.
+#[tokio::test]
+async fn duplicate_json_keys_are_read_last_one_wins_as_nango_does() {
+    let mock = running().await;
+    let http = reqwest::Client::new();
+    let send = |body: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/connect/sessions/reconnect", mock.base_url);
+        async move {
+            http.post(url)
+                .bearer_auth(state::DEV_SECRET_KEY)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        send(
+            r#"{"connection_id":"nope","connection_id":"conn-session-1","integration_id":"github"}"#
+        )
+        .await,
+        201
+    );
+    assert_eq!(
+        send(
+            r#"{"connection_id":"conn-session-1","connection_id":"nope","integration_id":"github"}"#
+        )
+        .await,
+        400
+    );
+}
+
+#[tokio::test]
+async fn control_endpoints_answer_oversized_bodies_in_json() {
+    let mock = running().await;
+    let r = reqwest::Client::new()
+        .post(format!("{}/_mock/connect/complete", mock.base_url))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 100_000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "payload_too_large");
+}

@@ -493,7 +493,18 @@ where
             .await
         {
             Ok(Ok(bytes)) => bytes.to_vec(),
-            Ok(Err(_)) => return Err(too_large()),
+            Ok(Err(e)) => {
+                let inner = e.into_inner();
+                if inner.is::<http_body_util::LengthLimitError>() {
+                    return Err(too_large());
+                }
+                // Broken framing (a malformed chunk size), a connection that ended early.
+                return Err(Rejection::new(
+                    400,
+                    codes::INVALID_BODY,
+                    format!("The body could not be read: {inner}"),
+                ));
+            }
             Err(_) => {
                 return Err(Rejection::new(
                     408,

@@ -72,7 +72,35 @@ fn unknown_token() -> Response {
 /// `POST /_mock/connect/complete {"token": …, "connection_id"?: …}`: the end user finishing
 /// the Connect UI. A reconnect session refreshes the connection's credentials and keeps its
 /// id, metadata, tags and `created_at`; a create session makes a new connection.
-async fn complete(Shared(mock): Shared<Mock>, body: axum::body::Bytes) -> Response {
+/// Most bytes a control endpoint reads: its bodies are a token and an id.
+const CONTROL_BODY_LIMIT: usize = 64 * 1024;
+
+/// A control endpoint's body, or the JSON error answering it (413 past the limit, read or
+/// declared, or when it cannot be read).
+async fn control_body(request: axum::extract::Request) -> Result<axum::body::Bytes, Response> {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let too_large = || {
+        json(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            serde_json::json!({"error": {"code": "payload_too_large", "message": format!("The body is larger than {CONTROL_BODY_LIMIT} bytes")}}),
+        )
+    };
+    if declared.is_some_and(|n| n > CONTROL_BODY_LIMIT) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(request.into_body(), CONTROL_BODY_LIMIT)
+        .await
+        .map_err(|_| too_large())
+}
+
+async fn complete(Shared(mock): Shared<Mock>, request: axum::extract::Request) -> Response {
+    let body = match control_body(request).await {
+        Ok(b) => b,
+        Err(answer) => return answer,
+    };
     let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) else {
         return json(
             StatusCode::BAD_REQUEST,
