@@ -449,20 +449,29 @@ async fn hostile_inputs_get_documented_4xx_never_5xx() {
     }
 }
 
+/// The mock over the state database at `file`, once the previous one (dropped just
+/// before, its connections closing) has let go of it.
+async fn reopen(file: &std::path::Path, key: &str) -> Mock {
+    for _ in 0..100 {
+        match Mock::open(file, key) {
+            Ok(m) => return m,
+            Err(e) if e.contains("in use") => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("{} stayed locked", file.display());
+}
+
 #[tokio::test]
-async fn state_survives_a_restart_and_corrupt_files_are_refused() {
+async fn state_survives_a_restart_and_bad_files_are_refused() {
     let dir = std::env::temp_dir().join(format!("mock-restart-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("state.json");
-    let first = mock::start(
-        Mock::new(
-            state::State::seeded(state::DEV_SECRET_KEY),
-            Some(file.clone()),
-        ),
-        "127.0.0.1:0",
-    )
-    .await
-    .unwrap();
+    let file = dir.join("state.db");
+    let first = mock::start(reopen(&file, state::DEV_SECRET_KEY).await, "127.0.0.1:0")
+        .await
+        .unwrap();
     let nango = client(&first.base_url, state::DEV_SECRET_KEY);
     let CreateReconnectSessionResponse::Created(session) = nango
         .create_reconnect_session(&reconnect("conn-session-1"))
@@ -471,15 +480,14 @@ async fn state_survives_a_restart_and_corrupt_files_are_refused() {
     else {
         panic!()
     };
+    // While it runs, a second mock on the same file is refused.
+    let e = Mock::open(&file, state::DEV_SECRET_KEY).unwrap_err();
+    assert!(e.contains("in use by another mock"), "{e}");
+    drop(nango);
     drop(first);
-    let restored = state::State::load(&file)
-        .unwrap()
-        .expect("state was persisted")
-        .with_keys(state::DEV_SECRET_KEY);
-    assert!(restored.sessions.contains_key(&session.data.token));
-    let second = mock::start(Mock::new(restored, Some(file.clone())), "127.0.0.1:0")
-        .await
-        .unwrap();
+    let restored = reopen(&file, state::DEV_SECRET_KEY).await;
+    assert!(restored.lock().sessions.contains_key(&session.data.token));
+    let second = mock::start(restored, "127.0.0.1:0").await.unwrap();
     let http = reqwest::Client::new();
     let done = http
         .post(format!("{}/_mock/connect/complete", second.base_url))
@@ -492,9 +500,12 @@ async fn state_survives_a_restart_and_corrupt_files_are_refused() {
         200,
         "a session from before the restart still completes"
     );
-    std::fs::write(&file, b"{ not a state").unwrap();
-    assert!(state::State::load(&file).is_err());
-    assert_eq!(std::fs::read(&file).unwrap(), b"{ not a state");
+    let garbage = dir.join("garbage.db");
+    std::fs::write(&garbage, b"{ not a state").unwrap();
+    assert!(Mock::open(&garbage, state::DEV_SECRET_KEY).is_err());
+    assert_eq!(std::fs::read(&garbage).unwrap(), b"{ not a state");
+    drop(http);
+    drop(second);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -564,20 +575,19 @@ async fn a_second_connect_for_the_same_pair_reauthorizes_and_keeps_the_data() {
 
 #[tokio::test]
 async fn a_failed_save_is_a_500_and_changes_nothing() {
-    // A state file under a regular file cannot be written.
     let dir = std::env::temp_dir().join(format!("mock-unwritable-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let blocker = dir.join("file");
-    std::fs::write(&blocker, b"").unwrap();
-    let mock = mock::start(
-        Mock::new(
-            state::State::seeded(state::DEV_SECRET_KEY),
-            Some(blocker.join("state.json")),
-        ),
-        "127.0.0.1:0",
-    )
-    .await
-    .unwrap();
+    let served = reopen(&dir.join("state.db"), state::DEV_SECRET_KEY).await;
+    // Every write fails from now on.
+    served
+        .store
+        .as_ref()
+        .unwrap()
+        .lock()
+        .unwrap()
+        .set_read_only(true)
+        .unwrap();
+    let mock = mock::start(served, "127.0.0.1:0").await.unwrap();
     let http = reqwest::Client::new();
     let r = http
         .delete(format!(
@@ -610,25 +620,24 @@ async fn a_failed_save_is_a_500_and_changes_nothing() {
 async fn a_restart_with_a_new_key_rotates_it() {
     let dir = std::env::temp_dir().join(format!("mock-rotate-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("state.json");
+    let file = dir.join("state.db");
     let old_key = state::DEV_SECRET_KEY;
     let new_key = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
-    let first = mock::start(
-        Mock::new(state::State::seeded(old_key), Some(file.clone())),
-        "127.0.0.1:0",
-    )
-    .await
-    .unwrap();
-    connect(&first.base_url, old_key, "kept").await;
-    drop(first);
-    assert!(!std::fs::read_to_string(&file).unwrap().contains(old_key));
-    let restored = state::State::load(&file)
-        .unwrap()
-        .unwrap()
-        .with_keys(new_key);
-    let second = mock::start(Mock::new(restored, Some(file.clone())), "127.0.0.1:0")
+    let first = mock::start(reopen(&file, old_key).await, "127.0.0.1:0")
         .await
         .unwrap();
+    connect(&first.base_url, old_key, "kept").await;
+    drop(first);
+    let second = mock::start(reopen(&file, new_key).await, "127.0.0.1:0")
+        .await
+        .unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        !bytes
+            .windows(old_key.len())
+            .any(|w| w == old_key.as_bytes()),
+        "no key in the state file"
+    );
     let status = |key: &'static str| {
         let url = format!(
             "{}/connections/kept?provider_config_key=github",

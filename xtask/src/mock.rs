@@ -43,7 +43,9 @@ pub struct Args {
     /// Address to bind (loopback by default).
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
-    /// Persist the state here (atomically) and reload it at start; a corrupt file is refused.
+    /// Keep the state in this SQLite database (one transaction per change, kept across
+    /// restarts and kill -9; a JSON state of an earlier mock is imported). A file another
+    /// mock holds, or with a row the spec does not allow, is refused.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
     /// Reproduce the real server's known deviations from its spec (401 `payload`, DELETE
@@ -64,13 +66,15 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let initial = match args.state.as_deref().map(state::State::load).transpose() {
-        Ok(Some(Some(s))) => s.with_keys(&key),
-        Ok(_) => state::State::seeded(&key),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+    let served = match args.state.as_deref() {
+        Some(path) => match Mock::open(path, &key) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => Mock::new(state::State::seeded(&key), None),
     };
     let runtime = match crate::serving::runtime() {
         Ok(r) => r,
@@ -87,9 +91,9 @@ pub fn run(args: Args) -> ExitCode {
         let started = match sabotage {
             Some(s) => {
                 eprintln!("warning: NANGO_MOCK_SABOTAGE: this mock is deliberately broken ({s:?})");
-                mock::start_sabotaged(Mock::new(initial, args.state.clone()), &format!("{}:{}", args.host, args.port), s).await
+                mock::start_sabotaged(served, &format!("{}:{}", args.host, args.port), s).await
             }
-            None => mock::start_with(Mock::new(initial, args.state.clone()), &format!("{}:{}", args.host, args.port), args.faithful).await,
+            None => mock::start_with(served, &format!("{}:{}", args.host, args.port), args.faithful).await,
         };
         let running = match started {
             Ok(r) => r,

@@ -617,3 +617,89 @@ fn contract_with_a_spec_tests_a_running_server_and_reports_findings() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown check `no_such_check`"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The Nango mock as a user starts it, with `--state FILE`; killed (SIGKILL) on drop.
+fn serve_nango(state: &Path) -> Served {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["mock", "--port", &port.to_string(), "--state"])
+        .arg(state)
+        .env("NANGO_SECRET_KEY", "6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let served = Served(child, port);
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return served;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the mock did not listen on {port}");
+}
+
+/// A raw HTTP/1.1 exchange on loopback (the tests here have no HTTP client): status and body.
+fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer 6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = out.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
+    (status, body)
+}
+
+#[test]
+fn acknowledged_writes_survive_kill_9() {
+    let dir = scratch("kill9");
+    let state = dir.join("state.db");
+    let mut tokens = Vec::new();
+    for cycle in 0..3 {
+        let mut mock = serve_nango(&state);
+        for _ in 0..20 {
+            let (status, body) = http(
+                mock.1,
+                "POST",
+                "/connect/sessions/reconnect",
+                r#"{"connection_id":"conn-session-1","integration_id":"github"}"#,
+            );
+            assert_eq!(status, 201, "cycle {cycle}: {body}");
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            tokens.push(v["data"]["token"].as_str().unwrap().to_owned());
+        }
+        // No shutdown: SIGKILL right after the last acknowledgement.
+        mock.0.kill().unwrap();
+        mock.0.wait().unwrap();
+    }
+    let mock = serve_nango(&state);
+    for token in &tokens {
+        let (status, body) = http(
+            mock.1,
+            "POST",
+            "/_mock/connect/complete",
+            &format!(r#"{{"token":"{token}"}}"#),
+        );
+        assert_eq!(status, 200, "an acknowledged session was lost: {body}");
+    }
+    // A second mock on the same state refuses to start.
+    let second = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["mock", "--port", "0", "--state"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("in use by another mock"));
+    drop(mock);
+    std::fs::remove_dir_all(dir).unwrap();
+}

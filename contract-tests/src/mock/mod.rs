@@ -3,6 +3,7 @@
 
 pub mod server;
 pub mod state;
+pub mod store;
 
 use axum::extract::{Path, Query, State as Shared};
 use axum::http::StatusCode;
@@ -10,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use server::{Mock, connection_json, iso_offset, now_ms};
 use state::{Connection, SessionKind};
 use std::collections::BTreeMap;
+use store::Change;
 
 /// Why the mock could not start.
 #[derive(Debug)]
@@ -119,12 +121,13 @@ async fn complete(Shared(mock): Shared<Mock>, request: axum::extract::Request) -
         .and_then(|c| c.as_str())
         .map(str::to_owned);
     let now = now_ms();
-    let outcome = mock.with_state(|s| {
+    let outcome = mock.with_state(|s, changes| {
         let session = match s.sessions.get_mut(&token) {
             Some(session) if !session.used && session.expires_at_ms > now => session,
             _ => return None,
         };
         session.used = true;
+        changes.push(Change::Session(session.clone()));
         let kind = session.kind.clone();
         let stamp = iso_offset(now);
         match kind {
@@ -133,6 +136,7 @@ async fn complete(Shared(mock): Shared<Mock>, request: axum::extract::Request) -
                 c.expired = false;
                 c.updated_at = stamp;
                 c.credentials.insert("access_token".into(), format!("gho_refreshed_{now}").into());
+                changes.push(Change::Connection(Box::new(c.clone())));
                 Some(connection_json(c, true))
             }
             SessionKind::Create { allowed_integrations, tags } => {
@@ -145,6 +149,7 @@ async fn complete(Shared(mock): Shared<Mock>, request: axum::extract::Request) -
                     c.expired = false;
                     c.updated_at = stamp;
                     c.credentials.insert("access_token".into(), format!("gho_refreshed_{now}").into());
+                    changes.push(Change::Connection(Box::new(c.clone())));
                     return Some(connection_json(c, true));
                 }
                 let id = s.next_id;
@@ -164,6 +169,8 @@ async fn complete(Shared(mock): Shared<Mock>, request: axum::extract::Request) -
                     last_fetched_at: None,
                 };
                 let out = connection_json(&c, true);
+                changes.push(Change::Connection(Box::new(c.clone())));
+                changes.push(Change::NextId(s.next_id));
                 s.connections.push(c);
                 Some(out)
             }
@@ -190,9 +197,12 @@ async fn expire(
         .get("provider_config_key")
         .cloned()
         .unwrap_or_default();
-    match mock.with_state(|s| {
+    match mock.with_state(|s, changes| {
         s.connection_mut(&integration, &id)
-            .map(|c| c.expired = true)
+            .map(|c| {
+                c.expired = true;
+                changes.push(Change::Connection(Box::new(c.clone())));
+            })
             .is_some()
     }) {
         Ok(true) => json(StatusCode::OK, serde_json::json!({"success": true})),

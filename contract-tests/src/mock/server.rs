@@ -6,6 +6,7 @@ use super::state::{
     Connection, SCOPE_CONNECTIONS_DELETE, SCOPE_CONNECTIONS_READ, SCOPE_SESSIONS_WRITE, Session,
     SessionKind, State,
 };
+use super::store::{Change, Store};
 use generated::operations::{
     CreateConnectSessionResponse, CreateReconnectSessionResponse, DeleteConnectionParams,
     DeleteConnectionResponse, GetConnectionParams, GetConnectionResponse,
@@ -17,7 +18,6 @@ use generated::types::{
 };
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
@@ -29,8 +29,8 @@ const SESSION_TTL_MS: i64 = 30 * 60 * 1000;
 pub struct Mock {
     /// The environment.
     pub state: Arc<Mutex<State>>,
-    /// Where to persist it.
-    pub state_file: Option<PathBuf>,
+    /// Where changes are kept (`--state`): written one transaction per change.
+    pub store: Option<Arc<Mutex<Store>>>,
     /// Base of `connect_link`.
     pub connect_url: String,
     /// Accept any credentials (a deliberately broken build, to prove the judges can fail).
@@ -159,10 +159,10 @@ pub fn connection_json(c: &Connection, with_credentials: bool) -> serde_json::Va
 
 impl Mock {
     /// A mock over `state`.
-    pub fn new(state: State, state_file: Option<PathBuf>) -> Mock {
+    pub fn new(state: State, store: Option<Store>) -> Mock {
         Mock {
             state: Arc::new(Mutex::new(state)),
-            state_file,
+            store: store.map(|s| Arc::new(Mutex::new(s))),
             connect_url: "http://localhost:3009".into(),
             ignore_auth: false,
         }
@@ -176,35 +176,54 @@ impl Mock {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Runs `f` on the state as one transaction: when `f` fails, or (`persist`) the state
-    /// file cannot be written, the state is left as it was and the error returned — the
-    /// caller answers 500 and nothing happened. Reads that change nothing worth keeping
-    /// pass `persist = false` and write nothing.
+    /// A mock over the state kept at `path` (created with the seeded environment when
+    /// new), with `secret_key` as the key that works. Fails when the file is another
+    /// mock's, newer than this mock, or holds a row the spec does not allow.
+    pub fn open(path: &std::path::Path, secret_key: &str) -> Result<Mock, String> {
+        let (store, state) = Store::open(path, || State::seeded(secret_key))?;
+        Ok(Mock::new(state.with_keys(secret_key), Some(store)))
+    }
+
+    /// Runs `f` on the state as one transaction: `f` records what it changed, and the
+    /// changes are written to the store (when there is one) as one database transaction
+    /// before the answer. When `f` fails or the write does, the state is read back from
+    /// the store (without one, `f` changes nothing before it can fail) and the error
+    /// returned — the caller answers 500 and nothing happened.
     pub fn transact<R>(
         &self,
-        persist: bool,
-        f: impl FnOnce(&mut State) -> Result<R, String>,
+        f: impl FnOnce(&mut State, &mut Vec<Change>) -> Result<R, String>,
     ) -> Result<R, String> {
         let mut state = self.lock();
-        let path = self.state_file.as_ref().filter(|_| persist);
-        let before = path.map(|_| state.clone());
-        let out = f(&mut state);
-        match (path, before, &out) {
-            (Some(path), Some(before), Ok(_)) => {
-                if let Err(e) = state.save(path) {
-                    *state = before;
-                    return Err(e);
-                }
+        let mut changes = Vec::new();
+        let out = f(&mut state, &mut changes);
+        let Some(store) = &self.store else {
+            return out;
+        };
+        let mut store = store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let written = match &out {
+            Ok(_) => store.apply(&changes),
+            Err(_) if changes.is_empty() => return out,
+            Err(e) => Err(e.clone()),
+        };
+        if let Err(e) = written {
+            // Memory goes back to what the store holds: the answer and the state agree.
+            if let Ok(stored) = store.read() {
+                let keys = std::mem::take(&mut state.keys);
+                *state = State { keys, ..stored };
             }
-            (_, Some(before), Err(_)) => *state = before,
-            _ => {}
+            return Err(e);
         }
         out
     }
 
-    /// [`Mock::transact`] for a change that cannot fail but for persistence.
-    pub fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, String> {
-        self.transact(true, |s| Ok(f(s)))
+    /// [`Mock::transact`] for a change that cannot fail but for the store.
+    pub fn with_state<R>(
+        &self,
+        f: impl FnOnce(&mut State, &mut Vec<Change>) -> R,
+    ) -> Result<R, String> {
+        self.transact(|s, changes| Ok(f(s, changes)))
     }
 
     fn session(&self, kind: SessionKind) -> Result<ConnectSessionEnvelope, String> {
@@ -218,16 +237,18 @@ impl Mock {
             json!({"data": {"token": token, "connect_link": link, "expires_at": iso_z(expires_at_ms)}}),
         )?;
         let now = now_ms();
-        self.with_state(|s| {
-            s.add_session(
-                Session {
-                    token: token.clone(),
-                    expires_at_ms,
-                    kind,
-                    used: false,
-                },
-                now,
-            );
+        self.with_state(|s, changes| {
+            let session = Session {
+                token: token.clone(),
+                expires_at_ms,
+                kind,
+                used: false,
+            };
+            changes.push(Change::Session(session.clone()));
+            let dropped = s.add_session(session, now);
+            if !dropped.is_empty() {
+                changes.push(Change::DropSessions(dropped));
+            }
         })?;
         Ok(envelope)
     }
@@ -458,7 +479,7 @@ impl Server for Mock {
         }
         let with_credentials = principal.has(SCOPE_SESSIONS_WRITE);
         // `last_fetched_at` changes on every read; it is not worth a write.
-        let answer = self.transact(false, |s| {
+        let answer = self.transact(|s, _| {
             if !s.integrations.contains_key(&params.provider_config_key) {
                 return Ok(GetConnectionResponse::BadRequest(error("unknown_provider_config", "Provider does not exists")));
             }
@@ -486,7 +507,7 @@ impl Server for Mock {
         if !principal.has(SCOPE_CONNECTIONS_DELETE) {
             return DeleteConnectionResponse::Forbidden(insufficient(SCOPE_CONNECTIONS_DELETE));
         }
-        let answer = self.transact(true, |s| {
+        let answer = self.transact(|s, changes| {
             let deleted = from_json(json!({"success": true}))?;
             let before = s.connections.len();
             s.connections.retain(|c| {
@@ -499,6 +520,10 @@ impl Server for Mock {
                     "Failed to find connection",
                 )))
             } else {
+                changes.push(Change::DropConnection {
+                    integration: params.provider_config_key.clone(),
+                    connection_id: params.connection_id.clone(),
+                });
                 Ok(DeleteConnectionResponse::Ok(deleted))
             }
         });

@@ -173,10 +173,17 @@ impl State {
 
     /// Adds a session after dropping the expired and used ones (swept at most once a
     /// second) and, past [`MAX_SESSIONS`], the oldest tenth: amortized constant time.
-    pub fn add_session(&mut self, session: Session, now_ms: i64) {
+    /// Returns the tokens dropped.
+    pub fn add_session(&mut self, session: Session, now_ms: i64) -> Vec<String> {
+        let mut dropped = Vec::new();
         if now_ms >= self.next_sweep_ms {
-            self.sessions
-                .retain(|_, s| !s.used && s.expires_at_ms > now_ms);
+            self.sessions.retain(|token, s| {
+                let keep = !s.used && s.expires_at_ms > now_ms;
+                if !keep {
+                    dropped.push(token.clone());
+                }
+                keep
+            });
             self.next_sweep_ms = now_ms + 1_000;
         }
         if self.sessions.len() >= MAX_SESSIONS {
@@ -189,9 +196,11 @@ impl State {
             let excess = self.sessions.len() + 1 - MAX_SESSIONS;
             for (_, token) in by_age.into_iter().take(excess.max(MAX_SESSIONS / 10)) {
                 self.sessions.remove(&token);
+                dropped.push(token);
             }
         }
         self.sessions.insert(session.token.clone(), session);
+        dropped
     }
 
     /// The connection with this id on this integration.

@@ -149,10 +149,12 @@ pub(super) fn load_with(
 pub(super) fn start_nango_mock(
     binary: &std::path::Path,
     port: u16,
+    extra: &[&std::ffi::OsStr],
 ) -> Result<(Guard, String), String> {
     let mut mock = Guard(
         Command::new(binary)
             .args(["mock", "--port", &port.to_string()])
+            .args(extra)
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| e.to_string())?,
@@ -191,7 +193,19 @@ pub fn bench(args: &Args) -> Result<(), String> {
     )?;
     // Our mock, release build.
     let ours_port = free_port()?;
-    let (_ours, key) = start_nango_mock(&root.join("target/release/xtask"), ours_port)?;
+    let (_ours, key) = start_nango_mock(&root.join("target/release/xtask"), ours_port, &[])?;
+    // The same mock keeping its state in SQLite (`--state`).
+    let state = root.join("target/bench/state.db");
+    std::fs::create_dir_all(root.join("target/bench")).map_err(|e| e.to_string())?;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", state.display()));
+    }
+    let stored_port = free_port()?;
+    let (_stored, _) = start_nango_mock(
+        &root.join("target/release/xtask"),
+        stored_port,
+        &["--state".as_ref(), state.as_os_str()],
+    )?;
     // Prism on the bundled effective spec.
     let bundle = root.join("target/bench/nango.yaml");
     std::fs::create_dir_all(root.join("target/bench")).map_err(|e| e.to_string())?;
@@ -228,12 +242,17 @@ pub fn bench(args: &Args) -> Result<(), String> {
         args.seconds, args.connections
     );
     let ours_load = load(&format!("http://127.0.0.1:{ours_port}"), &key, args)?;
+    let stored_load = load(&format!("http://127.0.0.1:{stored_port}"), &key, args)?;
     let prism_load = load(&format!("http://127.0.0.1:{prism_port}"), &key, args)?;
     println!(
         "{:<22} {:>10} {:>9} {:>9}  statuses",
         "server", "req/s", "p50 ms", "p99 ms"
     );
-    for (name, l) in [("embedded mock", &ours_load), ("prism mock", &prism_load)] {
+    for (name, l) in [
+        ("embedded mock", &ours_load),
+        ("mock with --state", &stored_load),
+        ("prism mock", &prism_load),
+    ] {
         println!(
             "{:<22} {:>10.0} {:>9.3} {:>9.3}  {}",
             name,
@@ -247,6 +266,10 @@ pub fn bench(args: &Args) -> Result<(), String> {
         "throughput ratio (mock ÷ prism): {:.1}x (goal ≥ 10x); mock p99 {:.3} ms (goal ≤ 5 ms)",
         ours_load.rps / prism_load.rps,
         ours_load.p99
+    );
+    println!(
+        "--state ÷ in memory: {:.2} (goal ≥ 0.5: every session is one SQLite transaction)",
+        stored_load.rps / ours_load.rps
     );
     Ok(())
 }

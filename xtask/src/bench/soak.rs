@@ -15,7 +15,7 @@ pub fn bench(args: &Args) -> Result<(), String> {
     ensure_wrk()?;
     let binary = std::env::current_exe().map_err(|e| e.to_string())?;
     let port = free_port()?;
-    let (mock, key) = start_nango_mock(&binary, port)?;
+    let (mock, key) = start_nango_mock(&binary, port, &[])?;
     let pid = mock.0.id();
     let start = rss_mib(pid, "VmRSS:").ok_or("cannot read the mock's memory (/proc)")?;
     let samples: Arc<Mutex<Vec<(f64, f64)>>> = Arc::default();
