@@ -583,9 +583,8 @@ async fn a_failed_save_is_a_500_and_changes_nothing() {
         .store
         .as_ref()
         .unwrap()
-        .lock()
-        .unwrap()
         .set_read_only(true)
+        .await
         .unwrap();
     let mock = mock::start(served, "127.0.0.1:0").await.unwrap();
     let http = reqwest::Client::new();

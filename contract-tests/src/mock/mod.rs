@@ -122,13 +122,14 @@ async fn complete(Shared(mock): Shared<Mock>, request: axum::extract::Request) -
         .map(str::to_owned);
     let now = now_ms();
     let outcome = mock.with_state(|s, changes| {
-        let session = match s.sessions.get_mut(&token) {
-            Some(session) if !session.used && session.expires_at_ms > now => session,
+        match s.sessions.get(&token) {
+            Some(session) if !session.used && session.expires_at_ms > now => {}
             _ => return None,
-        };
-        session.used = true;
-        changes.push(Change::Session(session.clone()));
-        let kind = session.kind.clone();
+        }
+        // A token works once: the session goes.
+        let session = s.remove_session(&token)?;
+        changes.push(Change::DropSessions(vec![token.clone()]));
+        let kind = session.kind;
         let stamp = iso_offset(now);
         match kind {
             SessionKind::Reconnect { connection_id, integration_id } => {
@@ -175,7 +176,8 @@ async fn complete(Shared(mock): Shared<Mock>, request: axum::extract::Request) -
                 Some(out)
             }
         }
-    });
+    })
+    .await;
     match outcome {
         Ok(Some(connection)) => json(StatusCode::OK, connection),
         Ok(None) => unknown_token(),
@@ -197,14 +199,17 @@ async fn expire(
         .get("provider_config_key")
         .cloned()
         .unwrap_or_default();
-    match mock.with_state(|s, changes| {
-        s.connection_mut(&integration, &id)
-            .map(|c| {
-                c.expired = true;
-                changes.push(Change::Connection(Box::new(c.clone())));
-            })
-            .is_some()
-    }) {
+    match mock
+        .with_state(|s, changes| {
+            s.connection_mut(&integration, &id)
+                .map(|c| {
+                    c.expired = true;
+                    changes.push(Change::Connection(Box::new(c.clone())));
+                })
+                .is_some()
+        })
+        .await
+    {
         Ok(true) => json(StatusCode::OK, serde_json::json!({"success": true})),
         Ok(false) => json(
             StatusCode::NOT_FOUND,

@@ -6,7 +6,7 @@ use super::state::{
     Connection, SCOPE_CONNECTIONS_DELETE, SCOPE_CONNECTIONS_READ, SCOPE_SESSIONS_WRITE, Session,
     SessionKind, State,
 };
-use super::store::{Change, Store};
+use super::store::{Change, Store, Writer};
 use generated::operations::{
     CreateConnectSessionResponse, CreateReconnectSessionResponse, DeleteConnectionParams,
     DeleteConnectionResponse, GetConnectionParams, GetConnectionResponse,
@@ -29,8 +29,8 @@ const SESSION_TTL_MS: i64 = 30 * 60 * 1000;
 pub struct Mock {
     /// The environment.
     pub state: Arc<Mutex<State>>,
-    /// Where changes are kept (`--state`): written one transaction per change.
-    pub store: Option<Arc<Mutex<Store>>>,
+    /// Where changes are kept (`--state`): committed by the writer thread before the answer.
+    pub store: Option<Writer>,
     /// Base of `connect_link`.
     pub connect_url: String,
     /// Accept any credentials (a deliberately broken build, to prove the judges can fail).
@@ -159,10 +159,10 @@ pub fn connection_json(c: &Connection, with_credentials: bool) -> serde_json::Va
 
 impl Mock {
     /// A mock over `state`.
-    pub fn new(state: State, store: Option<Store>) -> Mock {
+    pub fn new(state: State, store: Option<Writer>) -> Mock {
         Mock {
             state: Arc::new(Mutex::new(state)),
-            store: store.map(|s| Arc::new(Mutex::new(s))),
+            store,
             connect_url: "http://localhost:3009".into(),
             ignore_auth: false,
         }
@@ -181,52 +181,52 @@ impl Mock {
     /// mock's, newer than this mock, or holds a row the spec does not allow.
     pub fn open(path: &std::path::Path, secret_key: &str) -> Result<Mock, String> {
         let (store, state) = Store::open(path, || State::seeded(secret_key))?;
-        Ok(Mock::new(state.with_keys(secret_key), Some(store)))
+        let state = Arc::new(Mutex::new(state.with_keys(secret_key)));
+        let writer = Writer::start(store, state.clone())?;
+        Ok(Mock {
+            state,
+            store: Some(writer),
+            connect_url: "http://localhost:3009".into(),
+            ignore_auth: false,
+        })
     }
 
-    /// Runs `f` on the state as one transaction: `f` records what it changed, and the
-    /// changes are written to the store (when there is one) as one database transaction
-    /// before the answer. When `f` fails or the write does, the state is read back from
-    /// the store (without one, `f` changes nothing before it can fail) and the error
-    /// returned — the caller answers 500 and nothing happened.
-    pub fn transact<R>(
+    /// Runs `f` on the state as one transaction: `f` records what it changed; with a store
+    /// the changes are queued (under the state lock, so in the order they were made) and
+    /// awaited until committed (not under the lock). When the write fails, the writer has
+    /// read the state back from the database and the error is returned: the caller
+    /// answers 500 and nothing happened. `f` fails only before it changes anything.
+    pub async fn transact<R>(
         &self,
         f: impl FnOnce(&mut State, &mut Vec<Change>) -> Result<R, String>,
     ) -> Result<R, String> {
-        let mut state = self.lock();
-        let mut changes = Vec::new();
-        let out = f(&mut state, &mut changes);
-        let Some(store) = &self.store else {
-            return out;
+        let (out, pending) = {
+            let mut state = self.lock();
+            let mut changes = Vec::new();
+            let out = f(&mut state, &mut changes);
+            let pending = match (&self.store, &out) {
+                (Some(writer), Ok(_)) if !changes.is_empty() => Some(writer.submit(changes)),
+                _ => None,
+            };
+            (out, pending)
         };
-        let mut store = store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let written = match &out {
-            Ok(_) => store.apply(&changes),
-            Err(_) if changes.is_empty() => return out,
-            Err(e) => Err(e.clone()),
-        };
-        if let Err(e) = written {
-            // Memory goes back to what the store holds: the answer and the state agree.
-            if let Ok(stored) = store.read() {
-                let keys = std::mem::take(&mut state.keys);
-                *state = State { keys, ..stored };
-            }
-            return Err(e);
+        if let Some(committed) = pending {
+            committed
+                .await
+                .map_err(|_| "the state writer stopped".to_owned())??;
         }
         out
     }
 
     /// [`Mock::transact`] for a change that cannot fail but for the store.
-    pub fn with_state<R>(
+    pub async fn with_state<R>(
         &self,
         f: impl FnOnce(&mut State, &mut Vec<Change>) -> R,
     ) -> Result<R, String> {
-        self.transact(|s, changes| Ok(f(s, changes)))
+        self.transact(|s, changes| Ok(f(s, changes))).await
     }
 
-    fn session(&self, kind: SessionKind) -> Result<ConnectSessionEnvelope, String> {
+    async fn session(&self, kind: SessionKind) -> Result<ConnectSessionEnvelope, String> {
         let token = new_token()?;
         let expires_at_ms = now_ms() + SESSION_TTL_MS;
         let link = format!(
@@ -249,7 +249,8 @@ impl Mock {
             if !dropped.is_empty() {
                 changes.push(Change::DropSessions(dropped));
             }
-        })?;
+        })
+        .await?;
         Ok(envelope)
     }
 }
@@ -395,7 +396,7 @@ impl Server for Mock {
                     connection_id: body.connection_id,
                     integration_id: body.integration_id,
                 };
-                match self.session(kind) {
+                match self.session(kind).await {
                     Ok(envelope) => CreateReconnectSessionResponse::Created(envelope),
                     Err(e) => CreateReconnectSessionResponse::InternalServerError(server_error(e)),
                 }
@@ -460,10 +461,13 @@ impl Server for Mock {
             ));
         }
         let tags = body.tags.clone().unwrap_or_default();
-        match self.session(SessionKind::Create {
-            allowed_integrations: allowed,
-            tags,
-        }) {
+        match self
+            .session(SessionKind::Create {
+                allowed_integrations: allowed,
+                tags,
+            })
+            .await
+        {
             Ok(envelope) => CreateConnectSessionResponse::Created(envelope),
             Err(e) => CreateConnectSessionResponse::InternalServerError(server_error(e)),
         }
@@ -495,7 +499,7 @@ impl Server for Mock {
             }
             c.last_fetched_at = Some(iso_offset(now_ms()));
             Ok(GetConnectionResponse::Ok(from_json(connection_json(c, with_credentials))?))
-        });
+        }).await;
         answer.unwrap_or_else(|e| GetConnectionResponse::InternalServerError(server_error(e)))
     }
 
@@ -507,26 +511,28 @@ impl Server for Mock {
         if !principal.has(SCOPE_CONNECTIONS_DELETE) {
             return DeleteConnectionResponse::Forbidden(insufficient(SCOPE_CONNECTIONS_DELETE));
         }
-        let answer = self.transact(|s, changes| {
-            let deleted = from_json(json!({"success": true}))?;
-            let before = s.connections.len();
-            s.connections.retain(|c| {
-                !(c.provider_config_key == params.provider_config_key
-                    && c.connection_id == params.connection_id)
-            });
-            if s.connections.len() == before {
-                Ok(DeleteConnectionResponse::NotFound(error(
-                    "not_found",
-                    "Failed to find connection",
-                )))
-            } else {
-                changes.push(Change::DropConnection {
-                    integration: params.provider_config_key.clone(),
-                    connection_id: params.connection_id.clone(),
+        let answer = self
+            .transact(|s, changes| {
+                let deleted = from_json(json!({"success": true}))?;
+                let before = s.connections.len();
+                s.connections.retain(|c| {
+                    !(c.provider_config_key == params.provider_config_key
+                        && c.connection_id == params.connection_id)
                 });
-                Ok(DeleteConnectionResponse::Ok(deleted))
-            }
-        });
+                if s.connections.len() == before {
+                    Ok(DeleteConnectionResponse::NotFound(error(
+                        "not_found",
+                        "Failed to find connection",
+                    )))
+                } else {
+                    changes.push(Change::DropConnection {
+                        integration: params.provider_config_key.clone(),
+                        connection_id: params.connection_id.clone(),
+                    });
+                    Ok(DeleteConnectionResponse::Ok(deleted))
+                }
+            })
+            .await;
         answer.unwrap_or_else(|e| DeleteConnectionResponse::InternalServerError(server_error(e)))
     }
 }

@@ -104,9 +104,11 @@ pub struct State {
     pub sessions: BTreeMap<String, Session>,
     /// Next numeric connection id.
     pub next_id: i64,
-    /// When expired and used sessions are next swept (at most once a second).
+    /// Sessions by expiry, oldest first (expiry grows with creation: one TTL for all), so
+    /// sweeping and the cap cost amortized constant time. Rebuilt from `sessions` when
+    /// they are loaded.
     #[serde(skip)]
-    pub next_sweep_ms: i64,
+    pub by_expiry: std::collections::VecDeque<(i64, String)>,
 }
 
 /// The seed time, so seeded rows are stable across runs.
@@ -160,7 +162,7 @@ impl State {
             ],
             sessions: BTreeMap::new(),
             next_id: 3,
-            next_sweep_ms: 0,
+            by_expiry: std::collections::VecDeque::new(),
         }
     }
 
@@ -171,36 +173,49 @@ impl State {
         self
     }
 
-    /// Adds a session after dropping the expired and used ones (swept at most once a
-    /// second) and, past [`MAX_SESSIONS`], the oldest tenth: amortized constant time.
-    /// Returns the tokens dropped.
+    /// Adds a session after dropping the expired ones and, past [`MAX_SESSIONS`], the
+    /// oldest: amortized constant time. Returns the tokens dropped.
     pub fn add_session(&mut self, session: Session, now_ms: i64) -> Vec<String> {
-        let mut dropped = Vec::new();
-        if now_ms >= self.next_sweep_ms {
-            self.sessions.retain(|token, s| {
-                let keep = !s.used && s.expires_at_ms > now_ms;
-                if !keep {
-                    dropped.push(token.clone());
-                }
-                keep
-            });
-            self.next_sweep_ms = now_ms + 1_000;
+        // After a load the index is empty; entries of completed sessions linger until
+        // popped, and are compacted away when they outnumber the live ones.
+        if self.by_expiry.len() < self.sessions.len()
+            || self.by_expiry.len() > 2 * MAX_SESSIONS.max(self.sessions.len())
+        {
+            self.rebuild_expiry();
         }
-        if self.sessions.len() >= MAX_SESSIONS {
-            let mut by_age: Vec<(i64, String)> = self
-                .sessions
-                .values()
-                .map(|s| (s.expires_at_ms, s.token.clone()))
-                .collect();
-            by_age.sort();
-            let excess = self.sessions.len() + 1 - MAX_SESSIONS;
-            for (_, token) in by_age.into_iter().take(excess.max(MAX_SESSIONS / 10)) {
-                self.sessions.remove(&token);
+        let mut dropped = Vec::new();
+        while let Some((expires, _)) = self.by_expiry.front() {
+            let expired = *expires <= now_ms;
+            if !expired && self.sessions.len() < MAX_SESSIONS {
+                break;
+            }
+            if let Some((_, token)) = self.by_expiry.pop_front()
+                && self.sessions.remove(&token).is_some()
+            {
                 dropped.push(token);
             }
         }
+        self.by_expiry
+            .push_back((session.expires_at_ms, session.token.clone()));
         self.sessions.insert(session.token.clone(), session);
         dropped
+    }
+
+    /// Removes a session (completed: a token works once). Its place in `by_expiry` is
+    /// skipped when reached.
+    pub fn remove_session(&mut self, token: &str) -> Option<Session> {
+        self.sessions.remove(token)
+    }
+
+    /// `by_expiry` made again from `sessions` (after a load).
+    fn rebuild_expiry(&mut self) {
+        let mut all: Vec<(i64, String)> = self
+            .sessions
+            .values()
+            .map(|s| (s.expires_at_ms, s.token.clone()))
+            .collect();
+        all.sort();
+        self.by_expiry = all.into();
     }
 
     /// The connection with this id on this integration.
@@ -344,18 +359,14 @@ mod tests {
             },
             used: false,
         };
-        state.add_session(session("old".into(), 10), 0);
-        state.add_session(session("new".into(), 9_000), 20);
-        assert!(
-            state.sessions.contains_key("old"),
-            "swept at most once a second"
-        );
-        state.add_session(session("newer".into(), 9_000), 1_500);
-        assert!(!state.sessions.contains_key("old"), "expired sessions go");
+        assert!(state.add_session(session("old".into(), 10), 0).is_empty());
+        assert_eq!(state.add_session(session("new".into(), 9_000), 20), ["old"]);
+        assert!(state.remove_session("new").is_some());
+        assert!(state.remove_session("new").is_none(), "a token works once");
         for i in 0..MAX_SESSIONS + 5 {
             state.add_session(session(format!("t{i:06}"), 10_000 + i as i64), 1_600);
         }
-        assert!(state.sessions.len() <= MAX_SESSIONS);
+        assert_eq!(state.sessions.len(), MAX_SESSIONS);
         assert!(
             state
                 .sessions

@@ -4,6 +4,7 @@
 //! - **Durability:** WAL journal, `synchronous = NORMAL`: a committed change is in the
 //!   operating system's hands before the answer goes out, so it survives `kill -9` of the
 //!   mock (not a power cut — a mock does not need an fsync per request).
+//! - **Throughput:** a [`Writer`] thread commits whatever is queued as one transaction.
 //! - **One process:** the database is opened with an exclusive lock held for the
 //!   process's life; a second mock on the same file refuses to start instead of losing
 //!   writes.
@@ -175,9 +176,7 @@ impl Store {
         tx.commit().map_err(sql)
     }
 
-    /// Refuses (or allows again) every write, as a read-only replica would: each change
-    /// then fails and is answered 500 with nothing changed. What tests use to make a
-    /// write fail.
+    /// Refuses (or allows again) every write.
     pub fn set_read_only(&self, read_only: bool) -> Result<(), String> {
         self.db
             .pragma_update(None, "query_only", read_only)
@@ -251,10 +250,121 @@ impl Store {
             connections,
             sessions,
             next_id,
-            next_sweep_ms: 0,
+            by_expiry: std::collections::VecDeque::new(),
         };
         state.validate()?;
         Ok(state)
+    }
+}
+
+/// What the writer thread is asked.
+enum Job {
+    /// Write these changes; say how it went.
+    Apply(
+        Vec<Change>,
+        tokio::sync::oneshot::Sender<Result<(), String>>,
+    ),
+    /// Refuse (or allow) writes from now on.
+    ReadOnly(bool, tokio::sync::oneshot::Sender<Result<(), String>>),
+}
+
+/// The store on a thread of its own: changes are sent in the order they were made (the
+/// sender holds the state lock while sending, never while writing), written in batches —
+/// everything queued becomes one transaction (group commit) — and each sender hears back
+/// once its batch is committed. No async worker waits on disk, and no lock is held
+/// across I/O. When a batch fails, memory is read back from the database, so answers
+/// (500) and state agree.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+/// Most changes' senders in one batch.
+const BATCH: usize = 512;
+
+impl Writer {
+    /// Starts the writer thread over `store`; `state` is what it reloads after a failure.
+    /// The thread ends (and the database is closed) when the last `Writer` is dropped.
+    pub fn start(
+        mut store: Store,
+        state: std::sync::Arc<std::sync::Mutex<State>>,
+    ) -> Result<Writer, String> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("mock-state-writer".into())
+            .spawn(move || {
+                while let Ok(first) = queue.recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH {
+                        match queue.try_recv() {
+                            Ok(job) => batch.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    store.run(batch, &state);
+                }
+            })
+            .map_err(|e| format!("cannot start the state writer: {e}"))?;
+        Ok(Writer { jobs })
+    }
+
+    /// Queues `changes`; the receiver hears when they are committed (or why not).
+    pub fn submit(
+        &self,
+        changes: Vec<Change>,
+    ) -> tokio::sync::oneshot::Receiver<Result<(), String>> {
+        let (done, heard) = tokio::sync::oneshot::channel();
+        if let Err(std::sync::mpsc::SendError(Job::Apply(_, done))) =
+            self.jobs.send(Job::Apply(changes, done))
+        {
+            let _ = done.send(Err("the state writer stopped".into()));
+        }
+        heard
+    }
+
+    /// Refuses (or allows again) every write, as a read-only replica would: each change
+    /// then fails and is answered 500 with nothing changed. What tests use to make a
+    /// write fail.
+    pub async fn set_read_only(&self, read_only: bool) -> Result<(), String> {
+        let (done, heard) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Job::ReadOnly(read_only, done))
+            .map_err(|_| "the state writer stopped".to_owned())?;
+        heard
+            .await
+            .map_err(|_| "the state writer stopped".to_owned())?
+    }
+}
+
+impl Store {
+    /// Runs a batch of jobs: the changes of every `Apply` as one transaction.
+    fn run(&mut self, batch: Vec<Job>, state: &std::sync::Mutex<State>) {
+        let mut changes: Vec<Change> = Vec::new();
+        let mut waiting = Vec::new();
+        for job in batch {
+            match job {
+                Job::Apply(c, done) => {
+                    changes.extend(c);
+                    waiting.push(done);
+                }
+                Job::ReadOnly(on, done) => {
+                    let _ = done.send(self.set_read_only(on));
+                }
+            }
+        }
+        let result = self.apply(&changes);
+        if result.is_err()
+            && let Ok(stored) = self.read()
+        {
+            let mut memory = state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let keys = std::mem::take(&mut memory.keys);
+            *memory = State { keys, ..stored };
+        }
+        for done in waiting {
+            let _ = done.send(result.clone());
+        }
     }
 }
 
