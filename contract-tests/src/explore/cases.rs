@@ -105,7 +105,9 @@ pub fn generate(src: &Source<'_>) -> Vec<Case> {
             ..Case::new("no credentials", base.clone())
         });
     }
-    if src.op.has_security() && src.has_credentials {
+    // Only where credentials are required: with `{}` among the alternatives, a server may
+    // rightly treat a wrong token as none.
+    if src.op.requires_credentials() && src.has_credentials {
         out.push(Case {
             auth: Auth::Invalid,
             ..Case::new("invalid credentials", base)
@@ -290,7 +292,9 @@ fn parameters(src: &Source<'_>, full: &Parts, out: &mut Vec<Case>) {
                 Value::Object(o) => o.is_empty(),
                 _ => false,
             };
-            if p.location == Location::Path && empty {
+            // An empty value is "absent" to many stacks, a path cannot carry one, and OpenAPI
+            // allows one in a query only with `allowEmptyValue`: none is sent.
+            if empty {
                 continue;
             }
             let mut parts = full.clone();

@@ -50,7 +50,7 @@ pub fn interesting(map: &Map<String, Value>) -> Vec<Value> {
         if let Some(max) = count(map, "maxItems").filter(|m| *m < 64) {
             add(Value::Array(vec![json!("x"); max as usize + 1]));
         }
-        if min > 1 {
+        if min > 1 && min < 64 {
             add(Value::Array(vec![json!("x"); min as usize - 1]));
         }
     }
@@ -101,13 +101,31 @@ fn number(map: &Map<String, Value>, key: &str) -> Option<f64> {
 fn numbers(map: &Map<String, Value>, integer: bool) -> Vec<Value> {
     let step = if integer { 1.0 } else { 0.5 };
     let mut raw: Vec<f64> = vec![0.0, -1.0, 1.0];
-    let low = number(map, "minimum").or_else(|| number(map, "exclusiveMinimum").map(|m| m + step));
-    let high = number(map, "maximum").or_else(|| number(map, "exclusiveMaximum").map(|m| m - step));
+    // OpenAPI's int32 is a bound the validator does not check (JSON Schema has no such
+    // format): values past it are neither sent as valid nor judged invalid.
+    let int32 = map.get("format").and_then(Value::as_str) == Some("int32");
+    let (floor, ceiling) = if int32 {
+        (Some(f64::from(i32::MIN)), Some(f64::from(i32::MAX)))
+    } else {
+        (None, None)
+    };
+    let low = number(map, "minimum")
+        .or_else(|| number(map, "exclusiveMinimum").map(|m| m + step))
+        .or(floor);
+    let high = number(map, "maximum")
+        .or_else(|| number(map, "exclusiveMaximum").map(|m| m - step))
+        .or(ceiling);
     if let Some(l) = low {
-        raw.extend([l, l - step]);
+        raw.push(l);
+        if !(int32 && l <= f64::from(i32::MIN)) {
+            raw.push(l - step);
+        }
     }
     if let Some(h) = high {
-        raw.extend([h, h + step]);
+        raw.push(h);
+        if !(int32 && h >= f64::from(i32::MAX)) {
+            raw.push(h + step);
+        }
     }
     if high.is_none() {
         raw.push(if integer { 2_147_483_648.0 } else { 1e300 });
@@ -132,6 +150,10 @@ fn strings(map: &Map<String, Value>) -> Vec<Value> {
     let min = count(map, "minLength").unwrap_or(0) as usize;
     let max = count(map, "maxLength").map(|m| m as usize);
     let mut out = vec![json!("")];
+    if min > LONG {
+        // A spec asking for more than this gets the empty string only, not gigabytes.
+        return out;
+    }
     if min > 1 {
         out.push(json!("a".repeat(min)));
         out.push(json!("a".repeat(min - 1)));
@@ -200,6 +222,17 @@ mod tests {
             &v[..3],
             &[json!("red"), json!("blue"), json!("not-a-member")]
         );
+    }
+
+    #[test]
+    fn int32_stays_within_32_bits_and_huge_lengths_are_not_built() {
+        let v = interesting(&of(json!({"type": "integer", "format": "int32"})));
+        assert!(v.contains(&json!(i32::MAX)) && v.contains(&json!(i32::MIN)));
+        assert!(!v.contains(&json!(2_147_483_648_i64)), "{v:?}");
+        let v = interesting(&of(
+            json!({"type": "string", "minLength": 1_000_000_000_000u64}),
+        ));
+        assert!(v.iter().all(|s| s.as_str().is_none_or(|s| s.len() <= LONG)));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use cases::{Auth, Case};
 use checks::{Check, Expect, Failure};
 use codegen::model::http::Endpoint;
 use openapi_runtime::client::credentials::Credentials;
-use openapi_runtime::operation::{KeyLocation, Operation, SchemeKind};
+use openapi_runtime::operation::{BodyKind, KeyLocation, Operation, SchemeKind};
 use send::{Answer, SendError, Sender};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -225,7 +225,7 @@ pub async fn run(
     for i in 0..explorer.ops.len() {
         let run = explorer.explore(i).await;
         if explorer.requests > 0 && explorer.answered == 0 {
-            return Err(SendError(format!(
+            return Err(SendError::new(format!(
                 "{} does not answer (is the server running?)",
                 config.base_url
             )));
@@ -354,6 +354,15 @@ impl<'a> Explorer<'a> {
         } else {
             &none
         };
+        // Bodies the runner cannot encode from their schema (multipart, XML, binary) would
+        // be judged valid while no server could read them: such cases are not sent.
+        if let Some((media, kind, _)) = &case.parts.body {
+            let plain =
+                openapi_runtime::operation::essence(media).eq_ignore_ascii_case("text/plain");
+            if *kind == BodyKind::Bytes || (*kind == BodyKind::Text && !plain) {
+                return None;
+            }
+        }
         let mut made = requests::build(op, &case.parts, credentials).ok()?;
         if let Some(m) = &case.method {
             made.method = m.clone();
@@ -505,6 +514,12 @@ impl<'a> Explorer<'a> {
         }
         self.cases += 1;
         let answer = self.send(&made).await;
+        if let Err(e) = &answer
+            && e.local()
+        {
+            // The request could not be built (a header value no client can send).
+            return Err(Unjudged::Unserializable);
+        }
         let failures = self.failures(expect, &made, &answer);
         let operation = match &case.method {
             Some(m) => format!("{m} {}", self.ops[i].0.path),
@@ -552,13 +567,21 @@ impl<'a> Explorer<'a> {
         let pending = std::mem::take(&mut self.pending);
         let mut out = Vec::new();
         for ((operation, check, status), mut p) in pending {
-            if p.case.is_some() {
+            // A finding without an answer (status 0) is not shrunk: each try could wait the
+            // whole timeout.
+            if p.case.is_some() && status != 0 {
                 self.shrink(&mut p, check, status).await;
             }
             let curl = p
                 .steps
                 .iter()
-                .map(|m| send::curl(m, self.config.base_url.trim_end_matches('/')))
+                .map(|m| {
+                    send::curl(
+                        m,
+                        self.config.base_url.trim_end_matches('/'),
+                        &self.credential_headers,
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             out.push(Finding {

@@ -43,9 +43,22 @@ impl Answer {
     }
 }
 
-/// Why a request got no answer.
+/// Why a request got no answer: the text, and whether the request could not even be built
+/// here (a header value no client can send — not the server's doing).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SendError(pub String);
+pub struct SendError(pub String, pub bool);
+
+impl SendError {
+    /// An error of the exchange (the server's side).
+    pub fn new(text: impl Into<String>) -> SendError {
+        SendError(text.into(), false)
+    }
+
+    /// Whether the request could not be built here.
+    pub fn local(&self) -> bool {
+        self.1
+    }
+}
 
 impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -65,9 +78,9 @@ impl Sender {
     /// kept), answering each request within `timeout`.
     pub fn new(base_url: &str, timeout: Duration) -> Result<Sender, SendError> {
         let parsed = reqwest::Url::parse(base_url)
-            .map_err(|e| SendError(format!("--base-url {base_url}: {e}")))?;
+            .map_err(|e| SendError::new(format!("--base-url {base_url}: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(SendError(format!(
+            return Err(SendError::new(format!(
                 "--base-url {base_url}: expected an http:// or https:// URL"
             )));
         }
@@ -75,7 +88,7 @@ impl Sender {
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| SendError(e.to_string()))?;
+            .map_err(|e| SendError::new(e.to_string()))?;
         Ok(Sender {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
@@ -90,7 +103,7 @@ impl Sender {
     /// Sends `made`; a connection failure or timeout is an error, any status an answer.
     pub async fn send(&self, made: &Made) -> Result<Answer, SendError> {
         let method = reqwest::Method::from_bytes(made.method.as_bytes())
-            .map_err(|e| SendError(format!("method {}: {e}", made.method)))?;
+            .map_err(|e| SendError(format!("method {}: {e}", made.method), true))?;
         let mut request = self.client.request(method, self.url(&made.target));
         for (name, value) in &made.headers {
             request = request.header(name.as_str(), value.as_str());
@@ -98,7 +111,10 @@ impl Sender {
         if let Some((_, bytes)) = &made.body {
             request = request.body(bytes.clone());
         }
-        let response = request.send().await.map_err(|e| SendError(describe(&e)))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| SendError(describe(&e), e.is_builder()))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -116,7 +132,7 @@ impl Sender {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| SendError(describe(&e)))?
+            .map_err(|e| SendError::new(describe(&e)))?
         {
             if body.len() + chunk.len() > MAX_BODY {
                 // Enough to report; the rest is not held in memory.
@@ -150,16 +166,26 @@ fn describe(error: &reqwest::Error) -> String {
     text
 }
 
-/// A request as a curl command a person can paste (`base` is the server's base URL).
-pub fn curl(made: &Made, base: &str) -> String {
+/// A request as a curl command a person can paste (`base` is the server's base URL); the
+/// values of `secret` headers (lower-case names) are shown as `[redacted]`, the scheme word
+/// kept, so reports kept as CI artifacts hold no credential.
+pub fn curl(made: &Made, base: &str, secret: &[String]) -> String {
     let mut out = format!(
         "curl -X {} {}",
         made.method,
         quote(&format!("{base}{}", made.target))
     );
     for (name, value) in &made.headers {
+        let shown = if secret.contains(&name.to_ascii_lowercase()) {
+            match value.split_once(' ') {
+                Some((scheme, _)) => format!("{scheme} [redacted]"),
+                None => "[redacted]".to_owned(),
+            }
+        } else {
+            value.clone()
+        };
         out.push_str(" -H ");
-        out.push_str(&quote(&format!("{name}: {value}")));
+        out.push_str(&quote(&format!("{name}: {shown}")));
     }
     if let Some((_, bytes)) = &made.body {
         out.push_str(" --data-binary ");
@@ -186,8 +212,22 @@ mod tests {
             body: Some(("application/json".into(), br#"{"name":"O'Hara"}"#.to_vec())),
         };
         assert_eq!(
-            curl(&made, "http://127.0.0.1:1"),
+            curl(&made, "http://127.0.0.1:1", &[]),
             r#"curl -X POST 'http://127.0.0.1:1/pets?q=a b' -H 'content-type: application/json' --data-binary '{"name":"O'\''Hara"}'"#
+        );
+    }
+
+    #[test]
+    fn credentials_are_redacted_in_reproductions() {
+        let made = Made {
+            method: "GET".into(),
+            target: "/pets".into(),
+            headers: vec![("Authorization".into(), "Bearer s3cret".into())],
+            body: None,
+        };
+        assert_eq!(
+            curl(&made, "http://h", &["authorization".into()]),
+            "curl -X GET 'http://h/pets' -H 'Authorization: Bearer [redacted]'"
         );
     }
 

@@ -126,7 +126,13 @@ impl Explorer<'_> {
             };
             // The create's own path values (a parent's id) and the new id.
             let mut fixed = values;
-            fixed.insert(param.clone(), id);
+            fixed.insert(param.clone(), id.clone());
+            // Item templates may name their parameter otherwise (`{petId}`, `{id}`).
+            for (_, j) in &found {
+                if let Some(p) = j.and_then(|j| roles.get(j)?.as_ref()?.id_param.clone()) {
+                    fixed.insert(p, id.clone());
+                }
+            }
             let read = find(Action::Read);
             for action in [Action::Read, Action::Replace, Action::Update] {
                 if let Some(j) = find(action) {
@@ -147,7 +153,8 @@ impl Explorer<'_> {
             else {
                 continue;
             };
-            if !(200..300).contains(&deleted.status) {
+            // Done, not accepted for later (202): only then must the read fail.
+            if !matches!(deleted.status, 200 | 204) {
                 continue;
             }
             let Some(r) = read else { continue };
