@@ -504,21 +504,18 @@ impl Drop for Served {
     }
 }
 
-fn serve(spec: &Path, extra: &[&str]) -> Served {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+/// A free loopback port.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args([
-            "mock",
-            "--spec",
-            spec.to_str().unwrap(),
-            "--port",
-            &port.to_string(),
-        ])
-        .args(extra)
+        .port()
+}
+
+/// Spawns `xtask ARGS` serving on `port` and waits until it listens.
+fn spawn_server(mut command: Command, port: u16) -> Served {
+    let child = command
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -530,7 +527,22 @@ fn serve(spec: &Path, extra: &[&str]) -> Served {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    panic!("the mock did not listen on {port}");
+    panic!("the server did not listen on {port}");
+}
+
+fn serve(spec: &Path, extra: &[&str]) -> Served {
+    let port = free_port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .args([
+            "mock",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--port",
+            &port.to_string(),
+        ])
+        .args(extra);
+    spawn_server(command, port)
 }
 
 #[test]
@@ -620,27 +632,13 @@ fn contract_with_a_spec_tests_a_running_server_and_reports_findings() {
 
 /// The Nango mock as a user starts it, with `--state FILE`; killed (SIGKILL) on drop.
 fn serve_nango(state: &Path) -> Served {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+    let port = free_port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
         .args(["mock", "--port", &port.to_string(), "--state"])
         .arg(state)
-        .env("NANGO_SECRET_KEY", "6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let served = Served(child, port);
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return served;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the mock did not listen on {port}");
+        .env("NANGO_SECRET_KEY", "6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b");
+    spawn_server(command, port)
 }
 
 /// A raw HTTP/1.1 exchange on loopback (the tests here have no HTTP client): status and body.
