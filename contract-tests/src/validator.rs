@@ -587,10 +587,14 @@ impl ContractValidator {
             return report;
         };
         for h in &entry.headers {
-            let value = headers
+            // Repeated lines are one value joined by commas (RFC 9110 §5.3).
+            let lines: Vec<&str> = headers
                 .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(&h.name))
-                .map(|(_, v)| v.as_str());
+                .filter(|(k, _)| k.eq_ignore_ascii_case(&h.name))
+                .map(|(_, v)| v.as_str())
+                .collect();
+            let joined = lines.join(", ");
+            let value = (!lines.is_empty()).then_some(joined.as_str());
             let Some(value) = value else {
                 if h.required {
                     report.violation(
@@ -610,9 +614,24 @@ impl ContractValidator {
                     continue;
                 }
             };
+            // The text read as the schema's type: a string, a JSON scalar, or (simple style)
+            // a comma-separated list of them.
             let text = serde_json::Value::String(value.to_owned());
             let typed = serde_json::from_str::<serde_json::Value>(value).ok();
-            if validator.is_valid(&text) || typed.as_ref().is_some_and(|t| validator.is_valid(t)) {
+            let list = serde_json::Value::Array(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .map(|p| {
+                        serde_json::from_str(p)
+                            .unwrap_or_else(|_| serde_json::Value::String(p.to_owned()))
+                    })
+                    .collect(),
+            );
+            if validator.is_valid(&text)
+                || typed.as_ref().is_some_and(|t| validator.is_valid(t))
+                || validator.is_valid(&list)
+            {
                 continue;
             }
             let instance = typed.unwrap_or(text);
@@ -726,6 +745,47 @@ fn pointer_of(path: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn response_headers_are_read_as_their_schema_types() {
+        let spec = r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      responses:
+        "200":
+          description: ok
+          headers:
+            X-Count: {required: true, schema: {type: integer}}
+            X-Ids: {schema: {type: array, items: {type: integer}}}
+"#;
+        let v = ContractValidator::new(codegen::check(codegen::Input::new("t.yaml", spec), vec![]))
+            .unwrap();
+        let h = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let ok =
+            v.check_response_headers("GET", "/a", 200, &h(&[("x-count", "3"), ("X-Ids", "1, 2")]));
+        assert!(ok.is_valid(), "{:?}", ok.violations);
+        let repeated = h(&[("x-count", "3"), ("x-ids", "1"), ("x-ids", "2")]);
+        assert!(
+            v.check_response_headers("GET", "/a", 200, &repeated)
+                .is_valid()
+        );
+        let bad = v.check_response_headers("GET", "/a", 200, &h(&[("X-Ids", "1,x")]));
+        let kinds: Vec<Kind> = bad.violations.iter().map(|v| v.kind).collect();
+        assert_eq!(
+            kinds,
+            [Kind::Header, Kind::Header],
+            "missing X-Count, bad X-Ids: {:?}",
+            bad.violations
+        );
+    }
 
     #[test]
     fn segments() {

@@ -87,6 +87,9 @@ pub fn generate(src: &Source<'_>) -> Vec<Case> {
     examples(src, &full, &mut out);
     out.push(Case::new("made values, required only", base.clone()));
     out.push(Case::new("made values, optional ones too", full.clone()));
+    // The whole body broken (malformed, missing, wrong Content-Type) first: a wide body's
+    // property cases must not crowd them out of the budget.
+    whole_body(&full, &mut out);
     let mut edge_cases = Vec::new();
     parameters(src, &full, &mut edge_cases);
     bodies(src, &full, &mut edge_cases);
@@ -324,8 +327,7 @@ fn short(value: &Value) -> String {
 }
 
 /// The body's properties (two levels deep) each given each interesting value, left out,
-/// and an unknown one added; the body as a whole of the wrong type, malformed, missing,
-/// and sent under an undocumented Content-Type.
+/// and an unknown one added; the body as a whole of each interesting value.
 fn bodies(src: &Source<'_>, full: &Parts, out: &mut Vec<Case>) {
     let Some((media, kind, BodyValue::Value(value))) = &full.body else {
         return;
@@ -353,6 +355,14 @@ fn bodies(src: &Source<'_>, full: &Parts, out: &mut Vec<Case>) {
             out.push(Case::new(format!("body = {}", short(&v)), with_body(v)));
         }
     }
+}
+
+/// The body as a whole malformed (JSON), left out, and sent under an undocumented
+/// Content-Type.
+fn whole_body(full: &Parts, out: &mut Vec<Case>) {
+    let Some((media, kind, BodyValue::Value(_))) = &full.body else {
+        return;
+    };
     if *kind == BodyKind::Json {
         let mut parts = full.clone();
         parts.body = Some((

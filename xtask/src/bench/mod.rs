@@ -6,12 +6,15 @@
 //! - `compile`: `cargo check` time of the generated full-Nango crate, this generator against
 //!   an earlier one ([`compile`]).
 //! - `tags`: per-tag features on a large API, against OpenAPI Generator's client ([`tags`]).
+//! - `hostile`: normal load with slowloris and unauthenticated uploads holding connections
+//!   ([`hostile`]).
 //! - `soak`: reconnect load on the Nango mock for a fixed time, its memory sampled ([`soak`]).
 //! - `contract`: the spec-driven contract runner against schemathesis on mocks with planted
 //!   faults ([`contract`]).
 
 mod compile;
 mod contract;
+mod hostile;
 mod mock;
 mod soak;
 mod spec_mock;
@@ -23,7 +26,7 @@ use std::process::ExitCode;
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
     /// What to measure.
-    #[arg(value_parser = ["mock", "compile", "tags", "contract", "soak"])]
+    #[arg(value_parser = ["mock", "compile", "tags", "contract", "soak", "hostile"])]
     target: String,
     /// `mock`: seconds of load per server; `soak`: seconds of load.
     #[arg(long, default_value_t = 10)]
@@ -59,6 +62,7 @@ pub fn run_bench(args: Args) -> ExitCode {
         "tags" => tags::bench(&args),
         "contract" => contract::bench(&args),
         "soak" => soak::bench(&args),
+        "hostile" => hostile::bench(&args),
         _ => match &args.spec {
             Some(file) => spec_mock::bench(&args, file),
             None => mock::bench(&args),
