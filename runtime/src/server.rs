@@ -585,9 +585,27 @@ where
     C: FnOnce(Prepared<P>) -> CF,
     CF: std::future::Future<Output = Result<Response, Rejection>>,
 {
+    let headers = request.headers();
+    let has_body = headers.contains_key(axum::http::header::TRANSFER_ENCODING)
+        || headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+            .is_some_and(|n| n > 0);
     let prepared = match prepare(host.core(), index, op, request, authenticate).await {
         Ok(p) => p,
-        Err(r) => return host.reject_in(Some(index), r),
+        Err(r) => {
+            // Refused before its body was read (or while it trickled in): the connection is
+            // closed after the answer, so the client cannot keep it by sending the rest.
+            let unread = has_body && matches!(r.status, 401 | 403 | 404 | 408 | 413 | 415);
+            let mut response = host.reject_in(Some(index), r);
+            if unread {
+                response.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    axum::http::HeaderValue::from_static("close"),
+                );
+            }
+            return response;
+        }
     };
     match call(prepared).await {
         Ok(response) => response,

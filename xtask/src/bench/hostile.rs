@@ -32,14 +32,18 @@ fn opening(kind: usize) -> &'static [u8] {
 fn attack(port: u16, kind: usize, stop: Arc<AtomicBool>, cuts: Arc<AtomicU64>) {
     let connect = || {
         let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-        s.set_write_timeout(Some(Duration::from_millis(200))).ok()?;
         s.write_all(opening(kind)).ok()?;
+        // Never wait on a write: a round must not stall on one connection.
+        s.set_nonblocking(true).ok()?;
         Some(s)
     };
     let mut sockets: Vec<Option<TcpStream>> = (0..ATTACKERS).map(|_| connect()).collect();
     while !stop.load(Ordering::Relaxed) {
         for slot in &mut sockets {
-            let alive = slot.as_mut().is_some_and(|s| s.write_all(b"a").is_ok());
+            let alive = slot.as_mut().is_some_and(|s| match s.write(b"a") {
+                Ok(_) => true,
+                Err(e) => e.kind() == std::io::ErrorKind::WouldBlock,
+            });
             if !alive {
                 cuts.fetch_add(1, Ordering::Relaxed);
                 *slot = connect();
@@ -93,9 +97,8 @@ pub fn bench(args: &Args) -> Result<(), String> {
         println!("{:<22} {:>10.0} {:>9.3} {:>9.3}", name, l.rps, l.p50, l.p99);
     }
     println!(
-        "p99 under attack {:.1} ms (goal ≤ 50 ms); {} hostile connections cut and reopened; mock peak RSS {rss:.1} MiB",
-        stormy.p99,
-        cuts.load(Ordering::Relaxed)
+        "p99 under attack {:.1} ms (goal ≤ 50 ms); mock peak RSS {rss:.1} MiB",
+        stormy.p99
     );
     drop(mock);
     Ok(())
