@@ -46,6 +46,9 @@ pub struct Config {
     pub timeout: Duration,
     /// Requests one finding's shrinking may spend.
     pub shrink_budget: usize,
+    /// Requests all shrinking of a run may spend together (a server with many findings
+    /// does not multiply the run's length).
+    pub shrink_total: usize,
     /// Values every valid request uses for parameters and body properties of these names
     /// (`--value`): ids of resources that exist on the server, so a valid request is not
     /// refused for naming nothing.
@@ -63,6 +66,7 @@ impl Config {
             checks: Check::ALL.to_vec(),
             timeout: Duration::from_secs(10),
             shrink_budget: 60,
+            shrink_total: 3_000,
             pins: serde_json::Map::new(),
         }
     }
@@ -207,6 +211,8 @@ pub(crate) struct Explorer<'a> {
     cases: usize,
     requests: usize,
     answered: usize,
+    /// Requests spent shrinking so far.
+    shrunk: usize,
     links: usize,
     pending: BTreeMap<(String, Check, u16), Pending>,
 }
@@ -296,6 +302,7 @@ impl<'a> Explorer<'a> {
             cases: 0,
             requests: 0,
             answered: 0,
+            shrunk: 0,
             links: 0,
             pending: BTreeMap::new(),
         })
@@ -618,7 +625,10 @@ impl<'a> Explorer<'a> {
             .map(|q| q.name.to_string())
             .collect();
         let required: Vec<&str> = required.iter().map(String::as_str).collect();
-        let mut budget = self.config.shrink_budget;
+        let mut budget = self
+            .config
+            .shrink_budget
+            .min(self.config.shrink_total.saturating_sub(self.shrunk));
         'outer: while budget > 0 {
             for candidate in shrink::candidates(&current, &required) {
                 if budget == 0 {
@@ -637,6 +647,7 @@ impl<'a> Explorer<'a> {
                     continue;
                 }
                 budget -= 1;
+                self.shrunk += 1;
                 let answer = self.send(&made).await;
                 let Ok(a) = &answer else { continue };
                 if a.status != status {

@@ -248,8 +248,9 @@ impl Mock {
             && let Some(object) = first_object(&mut value)
             && let Some((_, v)) = object
                 .iter_mut()
-                .find(|(_, v)| !v.is_object() && !v.is_array())
+                .find(|(_, v)| !v.is_object() && !v.is_array() && !v.is_null())
         {
+            // A non-null scalar: `null` made a string could still be valid (nullable).
             *v = match v {
                 Value::String(_) => Value::from(12345),
                 _ => Value::from("wrong type"),
