@@ -22,3 +22,16 @@ pub mod synth;
 pub mod validator;
 
 pub use validator::{ContractValidator, Kind, Report, Violation};
+
+/// An error and its causes on one line (`outer: cause: root cause`): HTTP clients' own
+/// text names only the outermost.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -117,9 +117,13 @@ pub fn json(rows: &[Row]) -> serde_json::Value {
     serde_json::json!({ "totals": totals(rows), "exchanges": rows })
 }
 
-fn xml(text: &str) -> String {
+/// Text as XML character data or attribute value; characters XML cannot carry (controls
+/// but tab and newline, U+FFFE, U+FFFF) are dropped.
+pub(crate) fn xml(text: &str) -> String {
     text.chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .filter(|c| {
+            (!c.is_control() || *c == '\n' || *c == '\t') && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
+        })
         .map(|c| match c {
             '&' => "&amp;".into(),
             '<' => "&lt;".into(),

@@ -439,6 +439,13 @@ fn decode<T: DeserializeOwned>(value: serde_json::Value, part: Part) -> Result<T
     })
 }
 
+/// The body length a request declares (`Content-Length`), when it declares one.
+pub fn declared_length(headers: &axum::http::HeaderMap) -> Option<u64> {
+    headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+}
+
 /// Runs the checks up to (not including) typed decoding.
 async fn prepare<P, A, F>(
     core: &Core,
@@ -481,11 +488,7 @@ where
             format!("The body is larger than {limit} bytes"),
         )
     };
-    let declared = parts
-        .headers
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared_length(&parts.headers).is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
     let bytes =
@@ -587,10 +590,7 @@ where
 {
     let headers = request.headers();
     let has_body = headers.contains_key(axum::http::header::TRANSFER_ENCODING)
-        || headers
-            .get(axum::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-            .is_some_and(|n| n > 0);
+        || declared_length(headers).is_some_and(|n| n > 0);
     let prepared = match prepare(host.core(), index, op, request, authenticate).await {
         Ok(p) => p,
         Err(r) => {

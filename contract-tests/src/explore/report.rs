@@ -2,6 +2,7 @@
 //! with one test case per operation and check.
 
 use super::{Finding, Outcome};
+use crate::report::xml;
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -175,7 +176,7 @@ pub fn junit_suite(outcome: &Outcome, suite: &str) -> String {
             let _ = write!(
                 body,
                 "  <testcase classname=\"{}\" name=\"{}\">",
-                escape(operation),
+                xml(operation),
                 check.as_str()
             );
             let found: Vec<&Finding> = outcome
@@ -185,7 +186,7 @@ pub fn junit_suite(outcome: &Outcome, suite: &str) -> String {
                 .collect();
             if let Some(reason) = skipped {
                 skipped_count += 1;
-                let _ = write!(body, "<skipped message=\"{}\"/>", escape(reason));
+                let _ = write!(body, "<skipped message=\"{}\"/>", xml(reason));
             } else if !found.is_empty() {
                 failures += 1;
                 let text: Vec<String> = found
@@ -195,8 +196,8 @@ pub fn junit_suite(outcome: &Outcome, suite: &str) -> String {
                 let _ = write!(
                     body,
                     "<failure message=\"{}\">{}</failure>",
-                    escape(&found[0].message),
-                    escape(&text.join("\n\n"))
+                    xml(&found[0].message),
+                    xml(&text.join("\n\n"))
                 );
             }
             body.push_str("</testcase>\n");
@@ -204,25 +205,8 @@ pub fn junit_suite(outcome: &Outcome, suite: &str) -> String {
     }
     format!(
         "<testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" skipped=\"{skipped_count}\">\n{body}</testsuite>\n",
-        escape(suite)
+        xml(suite)
     )
-}
-
-/// Text as XML character data or attribute value (characters XML cannot carry dropped).
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' | '\t' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

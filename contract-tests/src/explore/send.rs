@@ -152,14 +152,7 @@ impl Sender {
 
 /// A client error with its causes (reqwest's own text is only the outermost).
 fn describe(error: &reqwest::Error) -> String {
-    use std::error::Error;
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
+    let mut text = crate::error_chain(error);
     if error.is_timeout() {
         text.push_str(" (timed out)");
     }

@@ -80,17 +80,14 @@ const CONTROL_BODY_LIMIT: usize = 64 * 1024;
 /// A control endpoint's body, or the JSON error answering it (413 past the limit, read or
 /// declared, or when it cannot be read).
 async fn control_body(request: axum::extract::Request) -> Result<axum::body::Bytes, Response> {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let declared = openapi_runtime::server::declared_length(request.headers());
     let too_large = || {
         json(
             StatusCode::PAYLOAD_TOO_LARGE,
             serde_json::json!({"error": {"code": "payload_too_large", "message": format!("The body is larger than {CONTROL_BODY_LIMIT} bytes")}}),
         )
     };
-    if declared.is_some_and(|n| n > CONTROL_BODY_LIMIT) {
+    if declared.is_some_and(|n| n > CONTROL_BODY_LIMIT as u64) {
         return Err(too_large());
     }
     axum::body::to_bytes(request.into_body(), CONTROL_BODY_LIMIT)

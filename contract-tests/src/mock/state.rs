@@ -265,8 +265,10 @@ impl State {
         Ok(())
     }
 
-    /// Writes the state atomically: a temporary file next to it, fsync, rename.
-    pub fn save(&self, path: &std::path::Path) -> Result<(), String> {
+    /// Writes the state as the JSON file earlier mocks kept (`--state` before SQLite): tests
+    /// make such files to show they are imported. Atomic: a temporary file, fsync, rename.
+    #[cfg(test)]
+    pub(crate) fn save(&self, path: &std::path::Path) -> Result<(), String> {
         use std::io::Write as _;
         let bytes = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
         let dir = path

@@ -332,7 +332,7 @@ async fn exchange(
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(e) => {
-            let why = chain(&e);
+            let why = crate::error_chain(&e);
             let (status, title, detail) = if why.contains("length limit") {
                 (
                     413,
@@ -429,7 +429,12 @@ async fn forward(
     let failed = |detail: String| Answer::own(502, "Bad Gateway", detail);
     let upstream = match request.body(bytes.clone()).send().await {
         Ok(r) => r,
-        Err(e) => return failed(format!("the upstream {url} did not answer: {}", chain(&e))),
+        Err(e) => {
+            return failed(format!(
+                "the upstream {url} did not answer: {}",
+                crate::error_chain(&e)
+            ));
+        }
     };
     let status = upstream.status().as_u16();
     let headers = header_list(upstream.headers());
@@ -457,25 +462,13 @@ async fn forward(
 /// Reads a response body, refusing more than `limit` bytes.
 async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| chain(&e))? {
+    while let Some(chunk) = response.chunk().await.map_err(|e| crate::error_chain(&e))? {
         if out.len() + chunk.len() > limit {
             return Err(format!("larger than {limit} bytes (--max-body)"));
         }
         out.extend_from_slice(&chunk);
     }
     Ok(out)
-}
-
-/// An error and its causes on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 fn build_response(status: u16, headers: &[(String, String)], body: Vec<u8>) -> Response<Body> {
