@@ -100,6 +100,13 @@ pub fn router_with<S: Server>(
     server: S,
     options: RouterOptions,
 ) -> Result<::axum::Router, RouterError> {
+    Ok(router_shared(server, options)?.0)
+}
+/// The router and the state it holds.
+fn router_shared<S: Server>(
+    server: S,
+    options: RouterOptions,
+) -> Result<(::axum::Router, ::std::sync::Arc<Shared<S>>), RouterError> {
     #[allow(unused_mut)]
     let mut routes = crate::runtime::server::Routes::new(SPEC, 4, options)?;
     routes
@@ -138,7 +145,32 @@ pub fn router_with<S: Server>(
                 handle_delete_connection::<S>,
             ),
         )?;
-    Ok(routes.finish(|core| Shared { server, core }))
+    Ok(routes.finish_shared(|core| Shared { server, core }))
+}
+/// Serves `server` on `listener` until the task is dropped, with the limits a public
+/// server needs (header-read timeout, connection cap: `limits`); a request too
+/// malformed to route (400, 414, 431 from the HTTP parser) is answered with
+/// [`Server::reject`]'s body like every other refusal.
+pub async fn serve<S: Server>(
+    listener: crate::runtime::listen::TcpListener,
+    server: S,
+    options: RouterOptions,
+    limits: crate::runtime::listen::Limits,
+) -> ::std::io::Result<()> {
+    let (router, shared) = router_shared(server, options)
+        .map_err(::std::io::Error::other)?;
+    let render: crate::runtime::listen::parse_errors::Render = ::std::sync::Arc::new(move |
+        rejection|
+    shared.server.reject(rejection));
+    crate::runtime::listen::serve(
+            listener,
+            router,
+            crate::runtime::listen::Limits {
+                render,
+                ..limits
+            },
+        )
+        .await
 }
 async fn handle_create_reconnect_session<S: Server>(
     ::axum::extract::State(shared): ::axum::extract::State<::std::sync::Arc<Shared<S>>>,

@@ -310,6 +310,13 @@ impl<T: Host> Routes<T> {
 
     /// The router, with the state `host` makes of the core.
     pub fn finish(self, host: impl FnOnce(Core) -> T) -> axum::Router {
+        self.finish_shared(host).0
+    }
+
+    /// As [`Routes::finish`], also returning the state the router holds (to render the
+    /// errors [`crate::listen::serve`] answers before routing as the host does).
+    pub fn finish_shared(self, host: impl FnOnce(Core) -> T) -> (axum::Router, Arc<T>) {
+        let shared = Arc::new(host(self.core));
         let mut router: axum::Router<Arc<T>> = axum::Router::new();
         for (path, (route, methods)) in self.paths {
             let allow = methods.join(", ");
@@ -321,13 +328,14 @@ impl<T: Host> Routes<T> {
             );
             router = router.route(&path, route);
         }
-        router
+        let router = router
             .fallback(
                 |axum::extract::State(host): axum::extract::State<Arc<T>>| async move {
                     host.reject_in(None, Rejection::not_found())
                 },
             )
-            .with_state(Arc::new(host(self.core)))
+            .with_state(shared.clone());
+        (router, shared)
     }
 }
 

@@ -361,8 +361,16 @@ async fn serve(app: axum::Router, mock: Mock, addr: &str) -> Result<Running, Moc
     };
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(bind)?;
     let local = listener.local_addr().map_err(bind)?;
+    // Requests hyper refuses before routing get Nango's `StdError` too.
+    let renderer = mock.clone();
+    let limits = openapi_runtime::listen::Limits {
+        render: std::sync::Arc::new(move |rejection| {
+            generated::server::Server::reject(&renderer, rejection)
+        }),
+        ..Default::default()
+    };
     let task = tokio::spawn(async move {
-        let _ = openapi_runtime::listen::serve(listener, app, Default::default()).await;
+        let _ = openapi_runtime::listen::serve(listener, app, limits).await;
     });
     Ok(Running {
         base_url: format!("http://{local}"),
