@@ -8,6 +8,7 @@ pub mod docs;
 #[cfg(feature = "mock")]
 pub mod explore;
 pub mod har;
+pub mod large_body;
 #[cfg(feature = "mock")]
 pub mod mock;
 #[cfg(feature = "mock")]

@@ -22,6 +22,10 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
 /// A validator compiled on first use (or why it could not be compiled), shared between threads.
+/// Response bodies longer than this are read with their arrays streamed
+/// ([`crate::large_body`]): bounded memory instead of ~15× the text.
+pub const STREAM_ABOVE: usize = 1024 * 1024;
+
 type LazyValidator = std::sync::Arc<OnceLock<Result<jsonschema::Validator, String>>>;
 
 /// What kind of disagreement with the spec.
@@ -558,6 +562,10 @@ impl ContractValidator {
         let (Some((pointer, cell)), true) = (&media.schema, media.json && op::is_json(ct)) else {
             return report;
         };
+        if body.len() > STREAM_ABOVE {
+            self.check_large_body(&mut report, cell, pointer, body);
+            return report;
+        }
         match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(instance) => {
                 self.violations_with(&mut report, cell, pointer, Direction::Response, &instance)
@@ -565,6 +573,68 @@ impl ContractValidator {
             Err(e) => report.violation(Kind::NotJson, format!("the body is not JSON: {e}")),
         }
         report
+    }
+
+    /// A response body over [`STREAM_ABOVE`] bytes: its arrays streamed where the schema
+    /// allows ([`crate::large_body`]), the rest validated whole.
+    fn check_large_body(
+        &self,
+        report: &mut Report,
+        cell: &LazyValidator,
+        schema: &JsonPointer,
+        body: &[u8],
+    ) {
+        let Some(document) = self.schemas.document() else {
+            return report.violation(Kind::SpecProblem, unchecked("the spec is not registered"));
+        };
+        let direction = Direction::Response;
+        let mut items: BTreeMap<String, LazyValidator> = BTreeMap::new();
+        let mut check = |fragment: &str, element: &serde_json::Value, path: &[String]| {
+            let Ok(p) = JsonPointer::parse_ref(fragment) else {
+                return Vec::new();
+            };
+            let cell = items
+                .entry(fragment.to_owned())
+                .or_insert_with(|| lazy(&self.validators, &p, direction));
+            match self.compiled(cell, &p, direction) {
+                Ok(v) => check::schema_errors(v, element, Part::Body, path),
+                Err(e) => vec![openapi_runtime::check::rejection::FieldError {
+                    code: "schema".into(),
+                    message: unchecked(e),
+                    part: Part::Body,
+                    path: path.to_vec(),
+                    keyword: Some(fragment.to_owned()),
+                }],
+            }
+        };
+        let streamed = match crate::large_body::read(body, document, &schema.fragment(), &mut check)
+        {
+            Ok(s) => s,
+            Err(e) => return report.violation(Kind::NotJson, format!("the body is not JSON: {e}")),
+        };
+        let mut shell = Report::default();
+        self.violations_with(&mut shell, cell, schema, direction, &streamed.shell);
+        let errors = streamed.errors.into_iter().map(|e| Violation {
+            kind: Kind::Schema,
+            instance_path: pointer_of(&e.path),
+            location: e.keyword.as_deref().and_then(|k| self.locate(k)),
+            keyword: e.keyword.unwrap_or_default(),
+            message: e.message,
+        });
+        let artefact = |v: &Violation| {
+            v.keyword.ends_with("/minItems")
+                && streamed
+                    .streamed
+                    .iter()
+                    .any(|(path, _)| pointer_of(path) == v.instance_path)
+        };
+        report.violations.extend(
+            shell
+                .violations
+                .into_iter()
+                .filter(|v| !artefact(v))
+                .chain(errors),
+        );
     }
 
     /// Checks a response's headers: each required documented header present, each

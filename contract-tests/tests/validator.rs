@@ -332,3 +332,132 @@ fn security_alternatives_are_checked_as_sets() {
         .is_valid()
     );
 }
+
+/// A page of items whose response is large enough to be read streamed.
+fn pages() -> ContractValidator {
+    let spec = r##"
+openapi: 3.1.0
+info: {title: pages, version: "1"}
+paths:
+  /items:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, total]
+                additionalProperties: false
+                properties:
+                  total: {type: integer}
+                  items: {$ref: "#/components/schemas/Items"}
+                  groups:
+                    type: array
+                    items: {type: array, items: {type: integer, minimum: 0}}
+                  tagged:
+                    allOf: [{type: array, items: {type: string}}]
+components:
+  schemas:
+    Items:
+      type: array
+      minItems: 1
+      maxItems: 50000
+      items: {$ref: "#/components/schemas/Item"}
+    Item:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, minimum: 1}
+        name: {type: string, maxLength: 20}
+"##;
+    let loaded = codegen::check(codegen::Input::new("pages.yaml", spec), vec![]);
+    ContractValidator::new(loaded).unwrap()
+}
+
+/// The (instance path, keyword) of each violation, sorted.
+fn located(r: &Report) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = r
+        .violations
+        .iter()
+        .map(|v| (v.instance_path.clone(), v.keyword.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// What raw `jsonschema` reports for the whole value: (instance path, keyword pointer).
+fn every_error(
+    v: &ContractValidator,
+    schema: &str,
+    body: &serde_json::Value,
+) -> Vec<(String, String)> {
+    use openapi_runtime::check::schemas::{Direction, Reading, Schemas};
+    let schemas = Schemas::new(v.schema_document(), Reading::Directional).unwrap();
+    let validator = schemas.compile(Direction::Response, schema).unwrap();
+    let mut out: Vec<(String, String)> = validator
+        .iter_errors(body)
+        .map(|e| {
+            let keyword = openapi_runtime::check::schemas::keyword_pointer(&e).unwrap();
+            (e.instance_path().to_string(), keyword)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A body over the streaming threshold is judged exactly as raw `jsonschema` judges the
+/// whole value:
+/// errors inside streamed arrays, their counts, and everything outside them.
+#[test]
+fn a_large_body_read_streamed_is_judged_as_read_whole() {
+    let v = pages();
+    let schema = "#/paths/~1items/get/responses/200/content/application~1json/schema";
+    let item = |i: usize| serde_json::json!({"id": i + 1, "name": format!("item {i}")});
+    let mut items: Vec<serde_json::Value> = (0..45_000).map(item).collect();
+    items[7] = serde_json::json!({"id": 0, "name": "x"});
+    items[9_000] = serde_json::json!({"name": "a name longer than twenty characters"});
+    items[44_999] = serde_json::json!("not an object");
+    let bodies = [
+        serde_json::json!({"total": 1, "items": items.clone()}),
+        serde_json::json!({"total": "1", "items": items.clone(), "extra": true,
+            "groups": [[1, -1], [2]], "tagged": [1]}),
+        serde_json::json!({"items": items.iter().cycle().take(50_001).collect::<Vec<_>>()}),
+        serde_json::json!({"total": 0, "items": [], "pad": "x".repeat(2_000_000)}),
+    ];
+    for body in bodies {
+        let text = serde_json::to_vec(&body).unwrap();
+        assert!(text.len() > contract_tests::validator::STREAM_ABOVE);
+        let streamed = v.check_response("get", "/items", 200, JSON, &text);
+        assert!(!streamed.violations.is_empty());
+        assert_eq!(located(&streamed), every_error(&v, schema, &body));
+    }
+    // The arrays above were streamed: those reached through properties and $ref, not the
+    // one under allOf.
+    let body =
+        serde_json::json!({"total": 1, "items": [item(0)], "groups": [[1]], "tagged": ["a"]});
+    let doc = v.schema_document();
+    let read = contract_tests::large_body::read(
+        &serde_json::to_vec(&body).unwrap(),
+        &doc,
+        schema,
+        &mut |_: &str, _: &serde_json::Value, _: &[String]| Vec::new(),
+    )
+    .unwrap();
+    let paths: Vec<&[String]> = read.streamed.iter().map(|(p, _)| p.as_slice()).collect();
+    assert_eq!(paths, [["items".to_owned()], ["groups".to_owned()]]);
+    assert_eq!(read.shell["tagged"], serde_json::json!(["a"]));
+    let valid: Vec<serde_json::Value> = (0..45_000).map(item).collect();
+    let text = serde_json::to_vec(&serde_json::json!({"total": 1, "items": valid})).unwrap();
+    assert!(
+        v.check_response("get", "/items", 200, JSON, &text)
+            .is_valid()
+    );
+    let mut broken = text.clone();
+    broken.truncate(text.len() - 2);
+    assert_eq!(
+        kinds(&v.check_response("get", "/items", 200, JSON, &broken)),
+        vec![Kind::NotJson]
+    );
+}

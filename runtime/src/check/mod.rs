@@ -166,8 +166,32 @@ fn excerpt(value: &Value) -> String {
     text
 }
 
-/// Every problem a validator finds in `instance` (at most [`MAX_ERRORS`]), located under
-/// `prefix` in `part`; messages quote a bounded excerpt of a large value.
+/// Values with more nodes than this get only their first problem listed: `jsonschema`
+/// gathers every error before returning any, ~500 bytes each, so listing all of a 1 MiB
+/// array of wrong items took 300 MB.
+pub const LIST_ALL_UP_TO: usize = 10_000;
+
+/// Whether `value` has more than `limit` nodes (counted without recursion, stopping early).
+fn nodes_over(value: &Value, limit: usize) -> bool {
+    let mut stack = vec![value];
+    let mut seen = 0usize;
+    while let Some(v) = stack.pop() {
+        seen += 1;
+        if seen > limit {
+            return true;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Every problem a validator finds in `instance` (at most [`MAX_ERRORS`]; only the first
+/// for a value over [`LIST_ALL_UP_TO`] nodes), located under `prefix` in `part`; messages
+/// quote a bounded excerpt of a large value.
 pub fn schema_errors(
     validator: &jsonschema::Validator,
     instance: &Value,
@@ -177,8 +201,13 @@ pub fn schema_errors(
     if validator.is_valid(instance) {
         return Vec::new();
     }
-    validator
-        .iter_errors(instance)
+    let errors: Box<dyn Iterator<Item = jsonschema::ValidationError<'_>>> =
+        if nodes_over(instance, LIST_ALL_UP_TO) {
+            Box::new(validator.validate(instance).err().into_iter())
+        } else {
+            Box::new(validator.iter_errors(instance))
+        };
+    errors
         .take(MAX_ERRORS)
         .map(|e| {
             let mut path = prefix.to_vec();
@@ -469,11 +498,23 @@ mod tests {
         let small = schema_errors(&validator, &json!(5), Part::Body, &[]);
         assert_eq!(small[0].message, "5 is not of type \"object\"");
         let items = jsonschema::validator_for(&json!({"items": {"type": "integer"}})).unwrap();
-        let wrong = Value::Array(vec![json!("no"); 10_000]);
+        let wrong = Value::Array(vec![json!("no"); 5_000]);
         assert_eq!(
             schema_errors(&items, &wrong, Part::Body, &[]).len(),
             MAX_ERRORS
         );
+        // Over the node limit only the first problem is gathered (not one per item).
+        let huge = Value::Array(vec![json!("no"); LIST_ALL_UP_TO + 1]);
+        let first = schema_errors(&items, &huge, Part::Body, &[]);
+        assert_eq!(first.len(), 1);
+        assert_eq!(first[0].path, ["0"]);
+    }
+
+    #[test]
+    fn nodes_are_counted_to_the_limit() {
+        assert!(!nodes_over(&json!([1, [2, 3], {"a": 4}]), 7));
+        assert!(nodes_over(&json!([1, [2, 3], {"a": 4}]), 6));
+        assert!(!nodes_over(&json!(null), 1));
     }
 
     #[test]
