@@ -245,3 +245,74 @@ fn security_rules_find_undefined_and_malformed_schemes() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_discriminator_mapping_outside_the_document_is_warned_and_the_untagged_union_named() {
+    let spec = r##"
+openapi: 3.1.0
+info: {title: pets, version: "1"}
+paths: {}
+components:
+  schemas:
+    Pet:
+      oneOf:
+        - $ref: "#/components/schemas/Cat"
+        - $ref: "#/components/schemas/Dog"
+        - {type: object, properties: {kind: {const: bird}}}
+      discriminator:
+        propertyName: kind
+        mapping:
+          cat: "#/components/schemas/Cat"
+          dog: "other.yaml#/components/schemas/Dog"
+          fish: Fish
+    Cat: {type: object, required: [kind], properties: {kind: {type: string}}}
+    Dog: {type: object, required: [kind], properties: {kind: {type: string}}}
+"##;
+    let loaded = codegen::check(Input::new("pets.yaml", spec), vec![]);
+    let found: Vec<(String, String, String)> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "discriminator-mapping")
+        .map(|d| {
+            let at = loaded
+                .sources
+                .location(d.span.unwrap())
+                .unwrap()
+                .to_string();
+            (
+                d.pointer.as_ref().unwrap().to_string(),
+                at,
+                d.message.clone(),
+            )
+        })
+        .collect();
+    let base = "#/components/schemas/Pet/discriminator/mapping";
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1.as_str()),
+        (&*format!("{base}/dog"), "pets.yaml:16:16")
+    );
+    assert_eq!(found[1].0, format!("{base}/fish"));
+    let doc = loaded.document.as_ref().unwrap();
+    let options = codegen::emit::Options {
+        crate_name: "pets".into(),
+        runtime: codegen::emit::Runtime::Registry,
+        derives: Vec::new(),
+        tag_features: Default::default(),
+    };
+    let generation = codegen::generate(doc, &options);
+    let fallbacks: Vec<String> = generation
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("is untagged") || d.message.contains("will not decode"))
+        .map(|d| d.pointer.as_ref().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        fallbacks,
+        [
+            "#/components/schemas/Pet/discriminator".to_owned(),
+            format!("{base}/dog"),
+            format!("{base}/fish"),
+        ]
+    );
+}

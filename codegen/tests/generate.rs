@@ -342,11 +342,11 @@ fn one_way_required_properties_are_optional_in_the_type() {
         "{types}"
     );
     assert!(
-        types.contains("#[record(wire = \"id\")]\n    pub id: Option<types::Id>"),
+        types.contains("#[record(wire = \"id\", into)]\n    pub id: Option<types::Id>"),
         "{types}"
     );
     assert!(
-        types.contains("#[record(wire = \"name\", required)]\n    pub name: String"),
+        types.contains("#[record(wire = \"name\", required, into)]\n    pub name: String"),
         "{types}"
     );
 }

@@ -127,16 +127,7 @@ async fn start(fake: Fake) -> String {
 }
 
 fn input(connection_id: &str) -> ConnectSessionReconnectInput {
-    ConnectSessionReconnectInput {
-        connection_id: connection_id.into(),
-        integration_id: "github".into(),
-        tags: None,
-        end_user: None,
-        organization: None,
-        integrations_config_defaults: None,
-        overrides: None,
-        webhook_url_override: None,
-    }
+    ConnectSessionReconnectInput::new(connection_id, "github")
 }
 
 #[tokio::test]
@@ -155,19 +146,34 @@ async fn client_and_server_agree_on_every_documented_status() {
         .create_reconnect_session(&input("conn-1"))
         .await
         .unwrap();
-    let CreateReconnectSessionResponse::Created(envelope) = &created else {
+    let CreateReconnectSessionResponse::Created(envelope) = &*created else {
         panic!("{created:?}")
     };
     assert!(envelope.data.token.starts_with("nango_connect_session_"));
     assert_eq!(created.status(), 201);
+    // The headers the answer came with are kept beside the typed body.
+    assert!(created.headers().contains_key("content-type"));
+    let token = created.into_result().unwrap().data.token;
+    assert!(token.starts_with("nango_connect_session_"));
 
     let bad = client
         .create_reconnect_session(&input("nope"))
         .await
         .unwrap();
     assert!(
-        matches!(bad, CreateReconnectSessionResponse::BadRequest(ref e) if e.error.as_ref().unwrap().code == "invalid_body")
+        matches!(*bad, CreateReconnectSessionResponse::BadRequest(ref e) if e.error.as_ref().unwrap().code == "invalid_body")
     );
+    // A documented error status is an `Err` that is a std::error::Error with status and message.
+    let error = bad.into_result().unwrap_err();
+    assert_eq!(error.status(), 400);
+    assert!(
+        error
+            .to_string()
+            .starts_with("the API answered 400 Bad Request"),
+        "{error}"
+    );
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(error);
+    assert!(!boxed.to_string().is_empty());
 
     let unauthenticated = ReqwestClient::builder(&base)
         .bearer_token("wrong")
@@ -178,27 +184,18 @@ async fn client_and_server_agree_on_every_documented_status() {
         .await
         .unwrap();
     assert!(
-        matches!(denied, CreateReconnectSessionResponse::Unauthorized(ref e) if e.error.as_ref().unwrap().code == "unknown_account")
+        matches!(*denied, CreateReconnectSessionResponse::Unauthorized(ref e) if e.error.as_ref().unwrap().code == "unknown_account")
     );
 
     // Path segments are percent-encoded by the client and decoded by the server.
-    let params = GetConnectionParams {
-        connection_id: "a b/c".into(),
-        provider_config_key: "github".into(),
-        force_refresh: Some(true),
-        refresh_token: None,
-        refresh_github_app_jwt_token: None,
-    };
+    let params = GetConnectionParams::new("a b/c", "github").with_force_refresh(true);
     let missing = client.get_connection(&params).await.unwrap();
-    assert!(matches!(missing, GetConnectionResponse::NotFound(_)));
+    assert!(matches!(*missing, GetConnectionResponse::NotFound(_)));
     let deleted = client
-        .delete_connection(&DeleteConnectionParams {
-            connection_id: "conn-1".into(),
-            provider_config_key: "github".into(),
-        })
+        .delete_connection(&DeleteConnectionParams::new("conn-1", "github"))
         .await
         .unwrap();
-    assert!(matches!(deleted, DeleteConnectionResponse::Ok(ref r) if r.success));
+    assert!(matches!(deleted.into_inner(), DeleteConnectionResponse::Ok(ref r) if r.success));
     let seen = fake.seen.lock().unwrap().clone();
     assert_eq!(
         seen,

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // helpers outside #[test] fns
 
 use contract_tests::mock::{self, Sabotage, server::Mock, state};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -275,6 +276,17 @@ fn prism(bin: &Path, spec: &Path, upstream: Option<&str>) -> Prism {
     panic!("prism did not listen on {port}");
 }
 
+/// A call's answer as its success body, or what went wrong (transport, undocumented
+/// answer, or a documented error status).
+fn answer<R: generated::client::Answer + std::fmt::Debug>(
+    result: Result<generated::client::Answered<R>, generated::client::Error>,
+) -> Result<R::Success, String> {
+    result
+        .map_err(|e| e.to_string())?
+        .into_result()
+        .map_err(|e| e.to_string())
+}
+
 /// Calls every operation with valid inputs through the generated client; each must decode
 /// into its success variant. Returns what went wrong, per operation.
 async fn call_every_operation(base: &str) -> Vec<String> {
@@ -285,38 +297,25 @@ async fn call_every_operation(base: &str) -> Vec<String> {
         .build()
         .unwrap();
     let mut problems = Vec::new();
-    let reconnect: generated::types::ConnectSessionReconnectInput = serde_json::from_value(
-        serde_json::json!({"connection_id": "conn-session-1", "integration_id": "github"}),
-    )
-    .unwrap();
-    match c.create_reconnect_session(&reconnect).await {
-        Ok(CreateReconnectSessionResponse::Created(_)) => {}
-        other => problems.push(format!("createReconnectSession: {other:?}")),
+    let reconnect = generated::types::ConnectSessionReconnectInput::new("conn-session-1", "github");
+    if let Err(e) = answer(c.create_reconnect_session(&reconnect).await) {
+        problems.push(format!("createReconnectSession: {e}"));
     }
-    let create: generated::types::ConnectSessionInput =
-        serde_json::from_value(serde_json::json!({"tags": {"env": "test"}})).unwrap();
-    match c.create_connect_session(&create).await {
-        Ok(CreateConnectSessionResponse::Created(_)) => {}
-        other => problems.push(format!("createConnectSession: {other:?}")),
+    let create = generated::types::ConnectSessionInput::default()
+        .with_tags(BTreeMap::from([("env".to_owned(), "test".to_owned())]));
+    if let Err(e) = answer(c.create_connect_session(&create).await) {
+        problems.push(format!("createConnectSession: {e}"));
     }
-    let get = GetConnectionParams {
-        connection_id: "conn-session-1".into(),
-        provider_config_key: "github".into(),
-        force_refresh: Some(false),
-        refresh_token: Some(false),
-        refresh_github_app_jwt_token: Some(false),
-    };
-    match c.get_connection(&get).await {
-        Ok(GetConnectionResponse::Ok(_)) => {}
-        other => problems.push(format!("getConnection: {other:?}")),
+    let get = GetConnectionParams::new("conn-session-1", "github")
+        .with_force_refresh(false)
+        .with_refresh_token(false)
+        .with_refresh_github_app_jwt_token(false);
+    if let Err(e) = answer(c.get_connection(&get).await) {
+        problems.push(format!("getConnection: {e}"));
     }
-    let delete = DeleteConnectionParams {
-        connection_id: "conn-legacy-1".into(),
-        provider_config_key: "github".into(),
-    };
-    match c.delete_connection(&delete).await {
-        Ok(DeleteConnectionResponse::Ok(_)) => {}
-        other => problems.push(format!("deleteConnection: {other:?}")),
+    let delete = DeleteConnectionParams::new("conn-legacy-1", "github");
+    if let Err(e) = answer(c.delete_connection(&delete).await) {
+        problems.push(format!("deleteConnection: {e}"));
     }
     problems
 }

@@ -35,26 +35,14 @@ fn client(base: &str, key: &str) -> ReqwestClient {
 }
 
 fn get_params(id: &str) -> GetConnectionParams {
-    GetConnectionParams {
-        connection_id: id.into(),
-        provider_config_key: "github".into(),
-        force_refresh: Some(false),
-        refresh_token: Some(false),
-        refresh_github_app_jwt_token: Some(false),
-    }
+    GetConnectionParams::new(id, "github")
+        .with_force_refresh(false)
+        .with_refresh_token(false)
+        .with_refresh_github_app_jwt_token(false)
 }
 
 fn reconnect(id: &str) -> ConnectSessionReconnectInput {
-    ConnectSessionReconnectInput {
-        connection_id: id.into(),
-        integration_id: "github".into(),
-        tags: None,
-        end_user: None,
-        organization: None,
-        integrations_config_defaults: None,
-        overrides: None,
-        webhook_url_override: None,
-    }
+    ConnectSessionReconnectInput::new(id, "github")
 }
 
 /// A raw exchange, checked against the spec on the way.
@@ -111,6 +99,7 @@ async fn seed_guide_reconnect_flow_end_to_end() {
         .get_connection(&get_params("conn-session-1"))
         .await
         .unwrap()
+        .into_inner()
     else {
         panic!()
     };
@@ -135,13 +124,17 @@ async fn seed_guide_reconnect_flow_end_to_end() {
         .await
         .unwrap();
     assert!((400..500).contains(&broken.status()), "{broken:?}");
-    assert!(matches!(broken, GetConnectionResponse::FailedDependency(_)));
+    assert!(matches!(
+        *broken,
+        GetConnectionResponse::FailedDependency(_)
+    ));
 
     // 4. The backend creates a reconnect session and hands the token to the frontend.
     let CreateReconnectSessionResponse::Created(session) = nango
         .create_reconnect_session(&reconnect("conn-session-1"))
         .await
         .unwrap()
+        .into_inner()
     else {
         panic!()
     };
@@ -172,6 +165,7 @@ async fn seed_guide_reconnect_flow_end_to_end() {
         .get_connection(&get_params("conn-session-1"))
         .await
         .unwrap()
+        .into_inner()
     else {
         panic!()
     };
@@ -303,7 +297,7 @@ async fn a_thousand_concurrent_reconnects_all_succeed_with_distinct_tokens() {
         .collect();
     let mut tokens = std::collections::BTreeSet::new();
     for t in tasks {
-        match t.await.unwrap().unwrap() {
+        match t.await.unwrap().unwrap().into_inner() {
             CreateReconnectSessionResponse::Created(s) => {
                 tokens.insert(s.data.token);
             }
@@ -477,6 +471,7 @@ async fn state_survives_a_restart_and_bad_files_are_refused() {
         .create_reconnect_session(&reconnect("conn-session-1"))
         .await
         .unwrap()
+        .into_inner()
     else {
         panic!()
     };
@@ -609,7 +604,8 @@ async fn a_failed_save_is_a_500_and_changes_nothing() {
         nango
             .get_connection(&get_params("conn-session-1"))
             .await
-            .unwrap(),
+            .unwrap()
+            .into_inner(),
         GetConnectionResponse::Ok(_)
     ));
     std::fs::remove_dir_all(dir).unwrap();

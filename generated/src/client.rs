@@ -10,8 +10,10 @@ use ::serde_json::{Map, Value};
 #[allow(unused_imports)]
 use ::serde::{Deserialize, Serialize};
 pub use crate::runtime::client::{
-    ClientBuilder, Credential, Credentials, Error, ReqwestClient, Secret,
+    Answered, ClientBuilder, Credential, Credentials, Error, RawResponse, ReqwestClient,
+    Secret,
 };
+pub use crate::runtime::{Answer, ErrorResponse};
 /// The servers the spec lists: (base URL, description), in the spec's order.
 pub const SERVERS: &[(&str, &str)] = &[
     ("https://api.nango.dev", "Production server"),
@@ -30,7 +32,10 @@ pub trait Client: Send + Sync {
         &self,
         body: &types::ConnectSessionReconnectInput,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::operations::CreateReconnectSessionResponse, Error>,
+        Output = Result<
+            Answered<crate::operations::CreateReconnectSessionResponse>,
+            Error,
+        >,
     > + Send;
     /// Create a connect session
     ///
@@ -39,7 +44,7 @@ pub trait Client: Send + Sync {
         &self,
         body: &types::ConnectSessionInput,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::operations::CreateConnectSessionResponse, Error>,
+        Output = Result<Answered<crate::operations::CreateConnectSessionResponse>, Error>,
     > + Send;
     /// Get a connection
     ///
@@ -48,7 +53,7 @@ pub trait Client: Send + Sync {
         &self,
         params: &crate::operations::GetConnectionParams,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::operations::GetConnectionResponse, Error>,
+        Output = Result<Answered<crate::operations::GetConnectionResponse>, Error>,
     > + Send;
     /// Delete a connection
     ///
@@ -57,7 +62,7 @@ pub trait Client: Send + Sync {
         &self,
         params: &crate::operations::DeleteConnectionParams,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::operations::DeleteConnectionResponse, Error>,
+        Output = Result<Answered<crate::operations::DeleteConnectionResponse>, Error>,
     > + Send;
 }
 impl Client for ReqwestClient {
@@ -65,7 +70,10 @@ impl Client for ReqwestClient {
         &self,
         body: &types::ConnectSessionReconnectInput,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::operations::CreateReconnectSessionResponse, Error>,
+        Output = Result<
+            Answered<crate::operations::CreateReconnectSessionResponse>,
+            Error,
+        >,
     > + Send {
         self.send(
             Ok::<
@@ -84,7 +92,7 @@ impl Client for ReqwestClient {
         &self,
         body: &types::ConnectSessionInput,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::operations::CreateConnectSessionResponse, Error>,
+        Output = Result<Answered<crate::operations::CreateConnectSessionResponse>, Error>,
     > + Send {
         self.send(
             Ok::<
@@ -103,7 +111,7 @@ impl Client for ReqwestClient {
         &self,
         params: &crate::operations::GetConnectionParams,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::operations::GetConnectionResponse, Error>,
+        Output = Result<Answered<crate::operations::GetConnectionResponse>, Error>,
     > + Send {
         self.send(
             crate::runtime::client::Request::with_params(
@@ -117,7 +125,7 @@ impl Client for ReqwestClient {
         &self,
         params: &crate::operations::DeleteConnectionParams,
     ) -> impl ::std::future::Future<
-        Output = Result<crate::operations::DeleteConnectionResponse, Error>,
+        Output = Result<Answered<crate::operations::DeleteConnectionResponse>, Error>,
     > + Send {
         self.send(
             crate::runtime::client::Request::with_params(

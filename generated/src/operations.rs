@@ -66,6 +66,16 @@ impl CreateReconnectSessionResponse {
             Self::InternalServerError(..) => 500,
         }
     }
+    /// The 2xx answer as `Ok`; any other (documented error statuses, `default`) as
+    /// an `Err` that is a `std::error::Error` keeping this typed response.
+    pub fn into_result(
+        self,
+    ) -> Result<types::ConnectSessionEnvelope, crate::runtime::ErrorResponse<Self>> {
+        match self {
+            Self::Created(value) => Ok(value),
+            other => Err(crate::runtime::ErrorResponse::new(other)),
+        }
+    }
     /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
     pub fn decode(
         status: u16,
@@ -112,6 +122,27 @@ impl CreateReconnectSessionResponse {
                 (500, Some(("application/json", crate::runtime::to_json(value))))
             }
         }
+    }
+}
+impl crate::runtime::Answer for CreateReconnectSessionResponse {
+    type Success = types::ConnectSessionEnvelope;
+    fn status(&self) -> u16 {
+        CreateReconnectSessionResponse::status(self)
+    }
+    fn message(&self) -> Option<String> {
+        match self {
+            Self::Created(value) => crate::runtime::message_of(value),
+            Self::BadRequest(value) => crate::runtime::message_of(value),
+            Self::Unauthorized(value) => crate::runtime::message_of(value),
+            Self::Forbidden(value) => crate::runtime::message_of(value),
+            Self::UnsupportedMediaType(value) => crate::runtime::message_of(value),
+            Self::InternalServerError(value) => crate::runtime::message_of(value),
+        }
+    }
+    fn into_result(
+        self,
+    ) -> Result<types::ConnectSessionEnvelope, crate::runtime::ErrorResponse<Self>> {
+        CreateReconnectSessionResponse::into_result(self)
     }
 }
 /// `POST /connect/sessions`: parameters, body media types and security, as the client and the router read them.
@@ -162,6 +193,16 @@ impl CreateConnectSessionResponse {
             Self::InternalServerError(..) => 500,
         }
     }
+    /// The 2xx answer as `Ok`; any other (documented error statuses, `default`) as
+    /// an `Err` that is a `std::error::Error` keeping this typed response.
+    pub fn into_result(
+        self,
+    ) -> Result<types::ConnectSessionEnvelope, crate::runtime::ErrorResponse<Self>> {
+        match self {
+            Self::Created(value) => Ok(value),
+            other => Err(crate::runtime::ErrorResponse::new(other)),
+        }
+    }
     /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
     pub fn decode(
         status: u16,
@@ -208,6 +249,27 @@ impl CreateConnectSessionResponse {
                 (500, Some(("application/json", crate::runtime::to_json(value))))
             }
         }
+    }
+}
+impl crate::runtime::Answer for CreateConnectSessionResponse {
+    type Success = types::ConnectSessionEnvelope;
+    fn status(&self) -> u16 {
+        CreateConnectSessionResponse::status(self)
+    }
+    fn message(&self) -> Option<String> {
+        match self {
+            Self::Created(value) => crate::runtime::message_of(value),
+            Self::BadRequest(value) => crate::runtime::message_of(value),
+            Self::Unauthorized(value) => crate::runtime::message_of(value),
+            Self::Forbidden(value) => crate::runtime::message_of(value),
+            Self::UnsupportedMediaType(value) => crate::runtime::message_of(value),
+            Self::InternalServerError(value) => crate::runtime::message_of(value),
+        }
+    }
+    fn into_result(
+        self,
+    ) -> Result<types::ConnectSessionEnvelope, crate::runtime::ErrorResponse<Self>> {
+        CreateConnectSessionResponse::into_result(self)
     }
 }
 /// `GET /connections/{connectionId}`: parameters, body media types and security, as the client and the router read them.
@@ -274,7 +336,7 @@ pub static GET_CONNECTION: op::Operation = op::Operation {
 #[cfg_attr(not(feature = "server"), record(skip_decode))]
 pub struct GetConnectionParams {
     /// The connection id you chose when the connection was created.
-    #[record(wire = "connectionId", required)]
+    #[record(wire = "connectionId", required, into)]
     pub connection_id: String,
     /// Refresh the credentials even when they are not expired.
     #[record(wire = "force_refresh")]
@@ -286,7 +348,7 @@ pub struct GetConnectionParams {
     #[record(wire = "refresh_github_app_jwt_token")]
     pub refresh_github_app_jwt_token: Option<bool>,
     /// The integration key of the connection.
-    #[record(wire = "provider_config_key", required)]
+    #[record(wire = "provider_config_key", required, into)]
     pub provider_config_key: types::IntegrationKey,
 }
 /// Responses of `GET /connections/{connectionId}`, one variant per documented status.
@@ -321,6 +383,16 @@ impl GetConnectionResponse {
             Self::UnsupportedMediaType(..) => 415,
             Self::FailedDependency(..) => 424,
             Self::InternalServerError(..) => 500,
+        }
+    }
+    /// The 2xx answer as `Ok`; any other (documented error statuses, `default`) as
+    /// an `Err` that is a `std::error::Error` keeping this typed response.
+    pub fn into_result(
+        self,
+    ) -> Result<types::Connection, crate::runtime::ErrorResponse<Self>> {
+        match self {
+            Self::Ok(value) => Ok(value),
+            other => Err(crate::runtime::ErrorResponse::new(other)),
         }
     }
     /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
@@ -379,6 +451,29 @@ impl GetConnectionResponse {
         }
     }
 }
+impl crate::runtime::Answer for GetConnectionResponse {
+    type Success = types::Connection;
+    fn status(&self) -> u16 {
+        GetConnectionResponse::status(self)
+    }
+    fn message(&self) -> Option<String> {
+        match self {
+            Self::Ok(value) => crate::runtime::message_of(value),
+            Self::BadRequest(value) => crate::runtime::message_of(value),
+            Self::Unauthorized(value) => crate::runtime::message_of(value),
+            Self::Forbidden(value) => crate::runtime::message_of(value),
+            Self::NotFound(value) => crate::runtime::message_of(value),
+            Self::UnsupportedMediaType(value) => crate::runtime::message_of(value),
+            Self::FailedDependency(value) => crate::runtime::message_of(value),
+            Self::InternalServerError(value) => crate::runtime::message_of(value),
+        }
+    }
+    fn into_result(
+        self,
+    ) -> Result<types::Connection, crate::runtime::ErrorResponse<Self>> {
+        GetConnectionResponse::into_result(self)
+    }
+}
 /// `DELETE /connections/{connectionId}`: parameters, body media types and security, as the client and the router read them.
 pub static DELETE_CONNECTION: op::Operation = op::Operation {
     method: Cow::Borrowed("DELETE"),
@@ -416,10 +511,10 @@ pub static DELETE_CONNECTION: op::Operation = op::Operation {
 #[cfg_attr(not(feature = "server"), record(skip_decode))]
 pub struct DeleteConnectionParams {
     /// The connection id you chose when the connection was created.
-    #[record(wire = "connectionId", required)]
+    #[record(wire = "connectionId", required, into)]
     pub connection_id: String,
     /// The integration key of the connection.
-    #[record(wire = "provider_config_key", required)]
+    #[record(wire = "provider_config_key", required, into)]
     pub provider_config_key: types::IntegrationKey,
 }
 /// Responses of `DELETE /connections/{connectionId}`, one variant per documented status.
@@ -451,6 +546,16 @@ impl DeleteConnectionResponse {
             Self::NotFound(..) => 404,
             Self::UnsupportedMediaType(..) => 415,
             Self::InternalServerError(..) => 500,
+        }
+    }
+    /// The 2xx answer as `Ok`; any other (documented error statuses, `default`) as
+    /// an `Err` that is a `std::error::Error` keeping this typed response.
+    pub fn into_result(
+        self,
+    ) -> Result<types::DeleteConnectionResult, crate::runtime::ErrorResponse<Self>> {
+        match self {
+            Self::Ok(value) => Ok(value),
+            other => Err(crate::runtime::ErrorResponse::new(other)),
         }
     }
     /// Decodes a response by status (exact codes, then `NXX` ranges, then `default`).
@@ -503,5 +608,27 @@ impl DeleteConnectionResponse {
                 (500, Some(("application/json", crate::runtime::to_json(value))))
             }
         }
+    }
+}
+impl crate::runtime::Answer for DeleteConnectionResponse {
+    type Success = types::DeleteConnectionResult;
+    fn status(&self) -> u16 {
+        DeleteConnectionResponse::status(self)
+    }
+    fn message(&self) -> Option<String> {
+        match self {
+            Self::Ok(value) => crate::runtime::message_of(value),
+            Self::BadRequest(value) => crate::runtime::message_of(value),
+            Self::Unauthorized(value) => crate::runtime::message_of(value),
+            Self::Forbidden(value) => crate::runtime::message_of(value),
+            Self::NotFound(value) => crate::runtime::message_of(value),
+            Self::UnsupportedMediaType(value) => crate::runtime::message_of(value),
+            Self::InternalServerError(value) => crate::runtime::message_of(value),
+        }
+    }
+    fn into_result(
+        self,
+    ) -> Result<types::DeleteConnectionResult, crate::runtime::ErrorResponse<Self>> {
+        DeleteConnectionResponse::into_result(self)
     }
 }

@@ -12,10 +12,10 @@ use ::serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectSession {
     /// The connect session token
-    #[record(wire = "token", required)]
+    #[record(wire = "token", required, into)]
     pub token: String,
     /// The URL to directly connect the user to the integration. This can be used as a magic link.
-    #[record(wire = "connect_link")]
+    #[record(wire = "connect_link", into)]
     pub connect_link: Option<String>,
     /// When the token expires
     #[record(wire = "expires_at", required)]
@@ -48,7 +48,7 @@ pub struct ConnectSessionInput {
     #[record(wire = "overrides")]
     pub overrides: Option<types::ConnectSessionOverrides>,
     /// Webhook URL to use for the connection this session creates.
-    #[record(wire = "webhook_url_override")]
+    #[record(wire = "webhook_url_override", into)]
     pub webhook_url_override: Option<String>,
     #[record(wire = "tags")]
     pub tags: Option<types::Tags>,
@@ -59,15 +59,15 @@ pub type ConnectSessionOverrides = BTreeMap<String, types::ConnectSessionOverrid
 #[record(closed)]
 pub struct ConnectSessionOverridesValue {
     /// URL of the documentation the Connect UI links to.
-    #[record(wire = "docs_connect")]
+    #[record(wire = "docs_connect", into)]
     pub docs_connect: Option<String>,
 }
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct ConnectSessionReconnectInput {
-    #[record(wire = "connection_id", required)]
+    #[record(wire = "connection_id", required, into)]
     pub connection_id: String,
-    #[record(wire = "integration_id", required)]
+    #[record(wire = "integration_id", required, into)]
     pub integration_id: types::IntegrationKey,
     #[record(wire = "tags")]
     pub tags: Option<types::Tags>,
@@ -86,7 +86,7 @@ pub struct ConnectSessionReconnectInput {
     #[record(wire = "overrides")]
     pub overrides: Option<types::ConnectSessionOverrides>,
     /// Webhook URL to use for the reconnected connection.
-    #[record(wire = "webhook_url_override")]
+    #[record(wire = "webhook_url_override", into)]
     pub webhook_url_override: Option<String>,
 }
 /// A connection as GET /connections/{connectionId} returns it.
@@ -94,11 +94,11 @@ pub struct ConnectSessionReconnectInput {
 pub struct Connection {
     #[record(wire = "id", required)]
     pub id: i64,
-    #[record(wire = "connection_id", required)]
+    #[record(wire = "connection_id", required, into)]
     pub connection_id: String,
-    #[record(wire = "provider_config_key", required)]
+    #[record(wire = "provider_config_key", required, into)]
     pub provider_config_key: String,
-    #[record(wire = "provider", required)]
+    #[record(wire = "provider", required, into)]
     pub provider: String,
     #[record(wire = "errors", required)]
     pub errors: Vec<types::ConnectionErrorsItem>,
@@ -127,11 +127,11 @@ pub struct Connection {
 }
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectionEndUser {
-    #[record(wire = "id", required)]
+    #[record(wire = "id", required, into)]
     pub id: String,
-    #[record(wire = "display_name")]
+    #[record(wire = "display_name", into)]
     pub display_name: Option<String>,
-    #[record(wire = "email")]
+    #[record(wire = "email", into)]
     pub email: Option<String>,
     #[record(wire = "tags")]
     pub tags: Option<BTreeMap<String, String>>,
@@ -143,9 +143,9 @@ pub struct ConnectionEndUser {
 }
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectionEndUserOrganization {
-    #[record(wire = "id", required)]
+    #[record(wire = "id", required, into)]
     pub id: String,
-    #[record(wire = "display_name")]
+    #[record(wire = "display_name", into)]
     pub display_name: Option<String>,
     /// Properties the schema does not name, kept so nothing is lost.
     #[record(rest)]
@@ -153,9 +153,9 @@ pub struct ConnectionEndUserOrganization {
 }
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectionErrorsItem {
-    #[record(wire = "type", required)]
+    #[record(wire = "type", required, into)]
     pub type_: String,
-    #[record(wire = "log_id", required)]
+    #[record(wire = "log_id", required, into)]
     pub log_id: String,
     /// Properties the schema does not name, kept so nothing is lost.
     #[record(rest)]
@@ -176,11 +176,11 @@ pub struct DeleteConnectionResult {
 #[record(closed)]
 pub struct EndUser {
     /// Your identifier for the end user.
-    #[record(wire = "id", required)]
+    #[record(wire = "id", required, into)]
     pub id: String,
-    #[record(wire = "email")]
+    #[record(wire = "email", into)]
     pub email: Option<String>,
-    #[record(wire = "display_name")]
+    #[record(wire = "display_name", into)]
     pub display_name: Option<String>,
     /// Free-form string tags about the end user, at most 10 keys.
     #[record(wire = "tags")]
@@ -197,7 +197,7 @@ pub type IntegrationsConfigDefaults = BTreeMap<
 #[record(closed)]
 pub struct IntegrationsConfigDefaultsValue {
     /// User scopes to request (Slack only).
-    #[record(wire = "user_scopes")]
+    #[record(wire = "user_scopes", into)]
     pub user_scopes: Option<String>,
     /// Extra query parameters for the OAuth flow (OAuth2 only).
     #[record(wire = "authorization_params")]
@@ -211,13 +211,13 @@ pub struct IntegrationsConfigDefaultsValue {
 /// Connection configuration overrides; unknown keys are kept.
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct IntegrationsConfigDefaultsValueConnectionConfig {
-    #[record(wire = "oauth_scopes_override")]
+    #[record(wire = "oauth_scopes_override", into)]
     pub oauth_scopes_override: Option<String>,
     /// An empty string lets the end user supply their own client ID.
-    #[record(wire = "oauth_client_id_override")]
+    #[record(wire = "oauth_client_id_override", into)]
     pub oauth_client_id_override: Option<String>,
     /// An empty string lets the end user supply their own client secret.
-    #[record(wire = "oauth_client_secret_override")]
+    #[record(wire = "oauth_client_secret_override", into)]
     pub oauth_client_secret_override: Option<String>,
     /// Properties the schema does not name, kept so nothing is lost.
     #[record(rest)]
@@ -230,9 +230,9 @@ pub struct IntegrationsConfigDefaultsValueConnectionConfig {
 #[record(closed)]
 pub struct Organization {
     /// Your identifier for the organization.
-    #[record(wire = "id", required)]
+    #[record(wire = "id", required, into)]
     pub id: String,
-    #[record(wire = "display_name")]
+    #[record(wire = "display_name", into)]
     pub display_name: Option<String>,
 }
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
@@ -244,9 +244,9 @@ pub struct StdError {
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct StdErrorError {
-    #[record(wire = "code", required)]
+    #[record(wire = "code", required, into)]
     pub code: String,
-    #[record(wire = "message")]
+    #[record(wire = "message", into)]
     pub message: Option<String>,
     #[record(wire = "errors")]
     pub errors: Option<Vec<Map<String, Value>>>,
@@ -262,9 +262,9 @@ pub struct StdErrorWithPayload {
 }
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct StdErrorWithPayloadError {
-    #[record(wire = "code", required)]
+    #[record(wire = "code", required, into)]
     pub code: String,
-    #[record(wire = "message")]
+    #[record(wire = "message", into)]
     pub message: Option<String>,
     #[record(wire = "payload")]
     pub payload: Option<Map<String, Value>>,

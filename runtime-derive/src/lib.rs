@@ -30,7 +30,11 @@
 //! struct is only encoded by a client and only decoded by a server), `crate = "path"` (where
 //! the runtime is; default `::openapi_runtime`). Field attributes: `wire = "name"`, `required` (absent is an
 //! error; `null` is fine when the type is an `Option`), `rest` (the map of the keys the
-//! struct does not name).
+//! struct does not name), `into` (the constructor and setter take `impl Into<T>`: strings).
+//!
+//! It also writes the constructors: `new(<required fields in declaration order>)`, one
+//! `with_<field>(value)` per optional field (taking the type inside its `Option`), and
+//! `Default` when no field is required. The `rest` map is never an argument.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -52,7 +56,110 @@ struct Field {
     ty: syn::Type,
     wire: String,
     required: bool,
+    into: bool,
     doc: String,
+}
+
+/// The type inside `Option<…>`, when `ty` is written as one.
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+/// `new`, the `with_<field>` setters and (with no required field) `Default`.
+fn constructors(name: &syn::Ident, fields: &[Field], rest: Option<&syn::Ident>) -> TokenStream {
+    let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
+    let args = required.iter().map(|f| {
+        let (ident, ty) = (&f.ident, &f.ty);
+        if f.into {
+            quote!(#ident: impl ::std::convert::Into<#ty>)
+        } else {
+            quote!(#ident: #ty)
+        }
+    });
+    let inits = fields.iter().map(|f| {
+        let ident = &f.ident;
+        match (f.required, f.into) {
+            (true, true) => quote!(#ident: ::std::convert::Into::into(#ident),),
+            (true, false) => quote!(#ident,),
+            (false, _) => quote!(#ident: ::std::default::Default::default(),),
+        }
+    });
+    let rest_init = rest.map(|r| quote!(#r: ::std::default::Default::default(),));
+    let setters = fields.iter().filter(|f| !f.required).map(|f| {
+        let ident = &f.ident;
+        let setter = format_ident!("with_{}", ident.to_string().trim_start_matches("r#"));
+        let text = format!(" Sets `{}`.", f.wire);
+        let (inner, wrapped) = match option_inner(&f.ty) {
+            Some(inner) => (inner, quote!(::std::option::Option::Some(value))),
+            None => (&f.ty, quote!(value)),
+        };
+        let (arg, wrapped) = if f.into {
+            (
+                quote!(impl ::std::convert::Into<#inner>),
+                match option_inner(&f.ty) {
+                    Some(_) => quote!(::std::option::Option::Some(::std::convert::Into::into(
+                        value
+                    ))),
+                    None => quote!(::std::convert::Into::into(value)),
+                },
+            )
+        } else {
+            (quote!(#inner), wrapped)
+        };
+        quote! {
+            #[doc = #text]
+            #[inline]
+            #[must_use]
+            pub fn #setter(mut self, value: #arg) -> Self {
+                self.#ident = #wrapped;
+                self
+            }
+        }
+    });
+    let count = required.len();
+    let new_doc = if count == 0 {
+        " A value with every optional field absent (as `Default`).".to_owned()
+    } else {
+        " A value with its required fields; the optional ones absent (`with_…` sets them)."
+            .to_owned()
+    };
+    let inits: Vec<TokenStream> = inits.collect();
+    let default = (count == 0).then(|| {
+        quote! {
+            impl ::std::default::Default for #name {
+                #[inline]
+                fn default() -> Self {
+                    Self { #(#inits)* #rest_init }
+                }
+            }
+        }
+    });
+    quote! {
+        #[allow(dead_code)]
+        impl #name {
+            #[doc = #new_doc]
+            #[inline]
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits)* #rest_init }
+            }
+            #(#setters)*
+        }
+        #default
+    }
 }
 
 /// The first paragraph of a doc comment, at most 300 characters: a schema's description
@@ -136,6 +243,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         };
         let mut wire = None;
         let mut required = false;
+        let mut into = false;
         let mut is_rest = false;
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("record")) {
             attr.parse_nested_meta(|meta| {
@@ -146,8 +254,12 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                     required = true;
                 } else if meta.path.is_ident("rest") {
                     is_rest = true;
+                } else if meta.path.is_ident("into") {
+                    into = true;
                 } else {
-                    return Err(meta.error("expected `wire = \"name\"`, `required` or `rest`"));
+                    return Err(
+                        meta.error("expected `wire = \"name\"`, `required`, `into` or `rest`")
+                    );
                 }
                 Ok(())
             })?;
@@ -173,6 +285,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             ty: field.ty.clone(),
             wire,
             required,
+            into,
             doc: summary(&field.attrs),
         });
     }
@@ -258,10 +371,12 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         }
     };
+    let building = constructors(name, &fields, rest.as_ref().map(|(i, _)| i));
     let decoding = decode.then_some(decoding);
     let encoding = encode.then_some(encoding);
     let describing = schema.then_some(describing);
     Ok(quote! {
+        #building
         #decoding
         #encoding
         #describing

@@ -10,6 +10,7 @@
 //!   [`discriminated!`], [`union_schema!`]).
 //! - Feature `schemars`: `schema`, and `JsonSchema` for every generated type (off by default:
 //!   the impls are a sixth of a large crate's `cargo check` time).
+//! - Always: [`answer`], a response enum as a `Result` ([`Answer`], [`ErrorResponse`]).
 //! - Always: [`operation`], the description of an operation (parameters and their styles,
 //!   body media types, security) that generated crates hold as statics.
 //! - Feature `client`: [`client`], the HTTP plumbing of generated clients (reqwest, rustls).
@@ -17,6 +18,7 @@
 //!   schemas, shared by generated routers and the contract validator.
 //! - Feature `server`: [`server`], the request pipeline of generated routers (axum).
 
+pub mod answer;
 #[cfg(feature = "validate")]
 pub mod check;
 #[cfg(feature = "client")]
@@ -34,6 +36,7 @@ pub mod ser;
 pub mod server;
 pub mod status;
 
+pub use answer::{Answer, ErrorResponse, message_of, message_of_text};
 pub use decode::*;
 pub use openapi_runtime_derive::Record;
 

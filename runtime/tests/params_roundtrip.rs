@@ -257,7 +257,8 @@ async fn round_trip(op: Arc<Operation>, sent: &Map<String, Value>) -> (u16, Stri
     });
     let client = ReqwestClient::builder(&base).build().unwrap();
     let request = Request::with_params(&op, &Value::Object(sent.clone())).unwrap();
-    let (status, _, body) = client.execute(request).await.unwrap();
+    let raw = client.execute(request).await.unwrap();
+    let (status, body) = (raw.status, raw.body);
     let _ = stop.send(());
     let _ = server.await;
     let decoded = seen.lock().unwrap().take();

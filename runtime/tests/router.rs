@@ -214,7 +214,8 @@ async fn start() -> String {
 }
 
 async fn call(client: &ReqwestClient, request: Request) -> (u16, serde_json::Value) {
-    let (status, _, body) = client.execute(request).await.unwrap();
+    let raw = client.execute(request).await.unwrap();
+    let (status, body) = (raw.status, raw.body);
     (status, serde_json::from_slice(&body).unwrap_or_default())
 }
 

@@ -42,7 +42,8 @@ enum Command {
     Bundle(bundle::Args),
     /// Generate the `generated/` crate (types, client, server) from the effective spec.
     ///
-    /// With `--check`, regenerate in memory and exit 1 naming the stale files.
+    /// With `--check`, regenerate in memory and exit 1 naming the stale files. `--out DIR`
+    /// writes only into an empty folder or one generated before (`--force` to override).
     Codegen(codegen::Args),
     /// Run the contract suite (embedded mock by default, `--base-url` for a live server),
     /// validate recorded traffic (`--har FILE`), or check one body (`contract check`).
@@ -66,9 +67,12 @@ enum Command {
     Proxy(Box<proxy::Args>),
     /// Benchmarks printed as ratios against a baseline run in the same command.
     ///
-    /// `bench mock`: wrk on the embedded mock and on a Prism mock of the same spec.
-    /// `bench compile`: cargo check of the full-Nango crate, this generator ÷ an earlier one.
-    /// `bench tags`: a large API's tag features ÷ all features ÷ OpenAPI Generator's client.
+    /// `mock`: wrk on the embedded mock and on a Prism mock of the same spec.
+    /// `compile`: cargo check of the full-Nango crate, this generator ÷ an earlier one.
+    /// `tags`: a large API's tag features ÷ all features ÷ OpenAPI Generator's client.
+    /// `contract`: the contract runner ÷ schemathesis on servers with planted faults.
+    /// `soak`: reconnect load for a fixed time; RSS at start, peak and end.
+    /// `hostile`: p99 of normal requests under slowloris and pre-auth upload floods.
     Bench(bench::Args),
     /// Generate and `cargo check` a crate for every spec of a directory (default: the shared
     /// corpus and full Nango); prints a table and `compiled K/N`.

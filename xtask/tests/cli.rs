@@ -204,6 +204,56 @@ fn codegen_check_passes_on_the_repo_and_names_stale_files() {
     assert!(stderr.contains("src/types.rs (differs)"), "{stderr}");
     assert!(stderr.contains("src/client.rs (missing)"), "{stderr}");
     assert!(stderr.contains("run `cargo xtask codegen`"), "{stderr}");
+    // Regenerating over its own earlier output is fine.
+    assert_eq!(xtask(&["codegen", "--out", target]).status.code(), Some(0));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn codegen_out_never_overwrites_a_crate_it_did_not_write() {
+    let dir = scratch("codegen-safe");
+    let app = dir.join("my_app");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    let manifest = "[package]\nname = \"my_app\"\nversion = \"0.1.0\"\n";
+    std::fs::write(app.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(app.join("src/main.rs"), "fn main() {}\n").unwrap();
+    let target = app.to_str().unwrap();
+    let out = xtask(&["codegen", "--out", target]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("refusing to write into"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(app.join("Cargo.toml")).unwrap(),
+        manifest
+    );
+    assert!(!app.join("src/lib.rs").exists(), "nothing written");
+    // --name sets the package name, whatever the folder is called.
+    let named = dir.join("out-dir");
+    let out = xtask(&[
+        "codegen",
+        "--out",
+        named.to_str().unwrap(),
+        "--name",
+        "nango_client",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let toml = std::fs::read_to_string(named.join("Cargo.toml")).unwrap();
+    assert!(toml.contains("name = \"nango_client\""), "{toml}");
+    let bad = xtask(&[
+        "codegen",
+        "--out",
+        named.to_str().unwrap(),
+        "--name",
+        "Bad-Name",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad_name"));
     std::fs::remove_dir_all(dir).unwrap();
 }
 

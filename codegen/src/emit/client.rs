@@ -53,7 +53,8 @@ pub fn items(model: &Model, plan: &Plan) -> TokenStream {
         None => quote!(),
     };
     quote! {
-        pub use crate::runtime::client::{ClientBuilder, Credential, Credentials, Error, ReqwestClient, Secret};
+        pub use crate::runtime::client::{Answered, ClientBuilder, Credential, Credentials, Error, RawResponse, ReqwestClient, Secret};
+        pub use crate::runtime::{Answer, ErrorResponse};
 
         /// The servers the spec lists: (base URL, description), in the spec's order.
         pub const SERVERS: &[(&str, &str)] = &[#(#servers)*];
@@ -83,7 +84,7 @@ fn signature(model: &Model, op: &Operation) -> TokenStream {
     });
     let response = response_ident(op);
     quote! {
-        fn #name(&self #params #body) -> impl ::std::future::Future<Output = Result<crate::operations::#response, Error>> + Send
+        fn #name(&self #params #body) -> impl ::std::future::Future<Output = Result<Answered<crate::operations::#response>, Error>> + Send
     }
 }
 

@@ -27,13 +27,13 @@ pub fn items_of(model: &Model, plan: &Plan, start: usize, ops: &[Operation]) -> 
         let gate = plan.op_gate(i);
         let description = super::description::operation(op);
         let params = params_struct(model, op, &plan.params_derives(i));
-        let (response, methods) = response_enum(model, op);
+        let (response, methods, answer) = response_enum(model, op);
         let params = if params.is_empty() {
             quote!()
         } else {
             quote!(#gate #params)
         };
-        quote! { #gate #description #params #gate #response #gate #methods }
+        quote! { #gate #description #params #gate #response #gate #methods #gate #answer }
     });
     quote!(#(#items)*)
 }
@@ -46,7 +46,8 @@ fn params_struct(model: &Model, op: &Operation, extra: &TokenStream) -> TokenStr
         let ident = format_ident!("{}", p.ident);
         let t = ty(model, &p.ty);
         let docs = doc(p.spec.doc.as_deref());
-        let attr = super::types::wire_attr(&p.spec.wire, p.spec.required);
+        let into = super::types::takes_into(model, &p.ty, p.spec.required);
+        let attr = super::types::wire_attr(&p.spec.wire, p.spec.required, into);
         quote! { #docs #attr pub #ident: #t, }
     });
     let text = format!(" Parameters of `{} {}`.", op.method(), op.path());
@@ -73,8 +74,9 @@ fn carries_status(r: &Response) -> bool {
     !matches!(r.status, Status::Code(_))
 }
 
-/// The response enum and its `impl` block (two items, each gated by the caller).
-fn response_enum(model: &Model, op: &Operation) -> (TokenStream, TokenStream) {
+/// The response enum, its `impl` block and its `Answer` impl (three items, each gated by
+/// the caller).
+fn response_enum(model: &Model, op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
     let name = response_ident(op);
     let variants = op.responses.iter().map(|r| {
         let ident = format_ident!("{}", r.variant);
@@ -118,17 +120,105 @@ fn response_enum(model: &Model, op: &Operation) -> (TokenStream, TokenStream) {
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name { #(#variants)* }
     };
+    let (success, into_result) = result_parts(model, op);
+    let message_arms = op.responses.iter().map(|r| {
+        let ident = format_ident!("{}", r.variant);
+        let status = if carries_status(r) {
+            quote!(_,)
+        } else {
+            quote!()
+        };
+        match &r.body {
+            Some(b) => {
+                let message = match b.kind() {
+                    BodyKind::Json | BodyKind::Form => quote!(crate::runtime::message_of(value)),
+                    BodyKind::Text => quote!(crate::runtime::message_of_text(value)),
+                    BodyKind::Bytes => {
+                        quote!(crate::runtime::message_of_text(&String::from_utf8_lossy(
+                            value
+                        )))
+                    }
+                };
+                quote!(Self::#ident(#status value) => #message,)
+            }
+            None if carries_status(r) => quote!(Self::#ident(..) => None,),
+            None => quote!(Self::#ident => None,),
+        }
+    });
+    let message = if op.responses.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote!(match self { #(#message_arms)* })
+    };
     let methods = quote! {
         impl #name {
             /// The HTTP status of this response.
             pub fn status(&self) -> u16 {
                 match *self { #(#status_arms)* }
             }
+            /// The 2xx answer as `Ok`; any other (documented error statuses, `default`) as
+            /// an `Err` that is a `std::error::Error` keeping this typed response.
+            pub fn into_result(self) -> Result<#success, crate::runtime::ErrorResponse<Self>> {
+                #into_result
+            }
             #decode
             #encode
         }
     };
-    (item, methods)
+    let answer = quote! {
+        impl crate::runtime::Answer for #name {
+            type Success = #success;
+            fn status(&self) -> u16 {
+                #name::status(self)
+            }
+            fn message(&self) -> Option<String> {
+                #message
+            }
+            fn into_result(self) -> Result<#success, crate::runtime::ErrorResponse<Self>> {
+                #name::into_result(self)
+            }
+        }
+    };
+    (item, methods, answer)
+}
+
+/// The `Ok` type of `into_result` and its body: the one documented 2xx status's body when
+/// there is exactly one and no `2XX` range (`default` is then the error side, whatever its
+/// status); otherwise the whole response when its status is 2xx.
+fn result_parts(model: &Model, op: &Operation) -> (TokenStream, TokenStream) {
+    let success: Vec<&Response> = op
+        .responses
+        .iter()
+        .filter(|r| matches!(r.status, Status::Code(c) if (200..300).contains(&c)))
+        .collect();
+    let open = op
+        .responses
+        .iter()
+        .any(|r| matches!(r.status, Status::Range(2)));
+    let whole = (
+        quote!(Self),
+        quote! {
+            if (200..300).contains(&self.status()) {
+                Ok(self)
+            } else {
+                Err(crate::runtime::ErrorResponse::new(self))
+            }
+        },
+    );
+    let [only] = success.as_slice() else {
+        return whole;
+    };
+    if open {
+        return whole;
+    }
+    let ident = format_ident!("{}", only.variant);
+    let (ty, pattern) = match &only.body {
+        Some(b) => (ty(model, &b.ty), quote!(Self::#ident(value) => Ok(value),)),
+        None => (quote!(()), quote!(Self::#ident => Ok(()),)),
+    };
+    let rest = (op.responses.len() > 1)
+        .then(|| quote!(other => Err(crate::runtime::ErrorResponse::new(other)),));
+    (ty, quote!(match self { #pattern #rest }))
 }
 
 fn status_label(r: &Response) -> String {

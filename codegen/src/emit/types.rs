@@ -3,7 +3,7 @@
 use super::plan::Plan;
 use super::ty::ty;
 use crate::model::Model;
-use crate::model::ir::{Struct, Tagging, TypeDef, TypeKind, Union};
+use crate::model::ir::{Struct, Tagging, Ty, TypeDef, TypeKind, Union};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -11,16 +11,8 @@ use quote::{format_ident, quote};
 pub fn doc(text: Option<&str>) -> TokenStream {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => {
-            // Keep doc blobs small: the first paragraphs are what readers need.
-            let mut t = t.to_owned();
-            if t.len() > 1200 {
-                let cut = (0..=1200)
-                    .rev()
-                    .find(|i| t.is_char_boundary(*i))
-                    .unwrap_or(0);
-                t.truncate(cut);
-                t.push('…');
-            }
+            // Whole: a cut description loses what the API says (the schema summary the
+            // derive makes is the short form).
             let lines = t.lines().map(|l| Literal::string(&format!(" {l}")));
             quote!(#(#[doc = #lines])*)
         }
@@ -83,7 +75,8 @@ fn strukt(
         let ident = format_ident!("{}", f.ident);
         let t = ty(model, &f.ty);
         let docs = doc(f.doc.as_deref());
-        let attr = wire_attr(&f.wire, f.always_required());
+        let required = f.always_required();
+        let attr = wire_attr(&f.wire, required, takes_into(model, &f.ty, required));
         quote! { #docs #attr pub #ident: #t, }
     });
     let extra = s.extra.as_ref().map(|(ident, t)| {
@@ -119,13 +112,35 @@ fn strukt(
     }
 }
 
-/// A field's `#[record(wire = "…", required)]`: its JSON key and whether it must be there.
-pub fn wire_attr(wire: &str, required: bool) -> TokenStream {
+/// A field's `#[record(wire = "…", required, into)]`: its JSON key, whether it must be
+/// there, and whether its constructor and setter take `impl Into<…>` (strings).
+pub fn wire_attr(wire: &str, required: bool, into: bool) -> TokenStream {
     let wire = Literal::string(wire);
-    if required {
-        quote!(#[record(wire = #wire, required)])
-    } else {
-        quote!(#[record(wire = #wire)])
+    match (required, into) {
+        (true, true) => quote!(#[record(wire = #wire, required, into)]),
+        (true, false) => quote!(#[record(wire = #wire, required)]),
+        (false, true) => quote!(#[record(wire = #wire, into)]),
+        (false, false) => quote!(#[record(wire = #wire)]),
+    }
+}
+
+/// Whether a field's constructor argument is a string (`impl Into<String>`): its type,
+/// or the type inside its `Option` when it is optional, is `String` or an alias of it.
+pub fn takes_into(model: &Model, t: &Ty, required: bool) -> bool {
+    fn string(model: &Model, t: &Ty, depth: usize) -> bool {
+        match t {
+            Ty::String => true,
+            Ty::Named(id) if depth < 16 => match model.types.get(id.0).map(|d| &d.kind) {
+                Some(TypeKind::Alias(inner)) => string(model, inner, depth + 1),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+    match (required, t) {
+        (false, Ty::Option(inner)) => string(model, inner, 0),
+        (false, _) => false,
+        (true, t) => string(model, t, 0),
     }
 }
 

@@ -678,6 +678,19 @@ impl<'a> SchemaReader<'a> {
         Some(types)
     }
 
+    /// Whether a discriminator mapping value names a schema of this document: a local
+    /// `#/…` reference that exists, or a bare name under `components/schemas`.
+    fn resolves_inside(&self, target: &str) -> bool {
+        let pointer = if target.starts_with('#') {
+            JsonPointer::parse_ref(target).ok()
+        } else if !target.contains(['/', '#', '.']) {
+            JsonPointer::parse_ref(&format!("#/components/schemas/{target}")).ok()
+        } else {
+            None
+        };
+        pointer.is_some_and(|p| self.root.pointer(&p).is_some())
+    }
+
     fn discriminator(&mut self, value: &Node, at: &JsonPointer) -> Option<Discriminator> {
         let Some(name) = value.get("propertyName") else {
             self.diagnostics.push(
@@ -693,7 +706,18 @@ impl<'a> SchemaReader<'a> {
             match m.as_object() {
                 Some(o) => {
                     for (k, v) in o.iter() {
-                        if let Some(r) = self.string(v, &at.child("mapping").child(k)) {
+                        let here = at.child("mapping").child(k);
+                        if let Some(r) = self.string(v, &here) {
+                            if !self.resolves_inside(&r) {
+                                self.diagnostics.push(
+                                    Diagnostic::warning(
+                                        "discriminator-mapping",
+                                        format!("the mapping of `{k}` to `{r}` does not resolve inside the document"),
+                                    )
+                                    .at(here, v.span)
+                                    .help("point it at a schema of this document (`#/components/schemas/Name`, or `Name`); until then codegen makes the union untagged"),
+                                );
+                            }
                             mapping.insert(k.to_owned(), r);
                         }
                     }

@@ -668,8 +668,31 @@ impl<'d> TypeBuilder<'d> {
                     }
                     v.tags = tags;
                 }
+                for (tag, target) in &d.mapping {
+                    if !union.variants.iter().any(|v| v.tags.contains(tag)) {
+                        let at = schema
+                            .pointer
+                            .child("discriminator")
+                            .child("mapping")
+                            .child(tag);
+                        self.warn(
+                            &at,
+                            format!("the tag `{tag}` maps to `{target}`, which is none of the union's variants: a value tagged `{tag}` will not decode"),
+                            "map it to the `$ref` of one of the union's variants",
+                        );
+                    }
+                }
                 if union.variants.iter().any(|v| v.tags.is_empty()) {
                     union.tagging = Tagging::Untagged;
+                    let at = schema.pointer.child("discriminator");
+                    self.warn(
+                        &at,
+                        format!(
+                            "the union discriminated by `{}` is untagged: a variant has no tag (its mapping does not resolve, or it is not a `$ref`)",
+                            d.property_name
+                        ),
+                        "map every variant's tag to a `$ref` of this document; decoding tries the variants in order meanwhile",
+                    );
                 }
             }
             Shape::Kind(TypeKind::Union(union))

@@ -13,8 +13,8 @@ use generated::operations::{
 };
 use generated::server::{Credentials, Part, Rejection, Server, codes};
 use generated::types::{
-    ConnectSessionEnvelope, ConnectSessionInput, ConnectSessionReconnectInput, StdError,
-    StdErrorError,
+    ConnectSession, ConnectSessionEnvelope, ConnectSessionInput, ConnectSessionReconnectInput,
+    DeleteConnectionResult, StdError, StdErrorError, StdErrorWithPayload, StdErrorWithPayloadError,
 };
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -57,13 +57,7 @@ fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, String>
 }
 
 fn error(code: &str, message: &str) -> StdError {
-    StdError {
-        error: Some(StdErrorError {
-            code: code.to_owned(),
-            message: Some(message.to_owned()),
-            errors: None,
-        }),
-    }
+    StdError::default().with_error(StdErrorError::new(code).with_message(message))
 }
 
 fn field_error(code: &str, message: &str, path: &[&str]) -> StdError {
@@ -74,13 +68,7 @@ fn field_error(code: &str, message: &str, path: &[&str]) -> StdError {
         "path".into(),
         path.iter().map(|p| serde_json::Value::from(*p)).collect(),
     );
-    StdError {
-        error: Some(StdErrorError {
-            code: "invalid_body".into(),
-            message: None,
-            errors: Some(vec![item]),
-        }),
-    }
+    StdError::default().with_error(StdErrorError::new("invalid_body").with_errors(vec![item]))
 }
 
 fn insufficient(scope: &str) -> StdError {
@@ -233,9 +221,12 @@ impl Mock {
             "{}/?session_token={token}",
             self.connect_url.trim_end_matches('/')
         );
-        let envelope = from_json(
-            json!({"data": {"token": token, "connect_link": link, "expires_at": iso_z(expires_at_ms)}}),
-        )?;
+        let expires_at = chrono::DateTime::from_timestamp_millis(expires_at_ms)
+            .ok_or("the session's expiry is out of range")?
+            .fixed_offset();
+        let envelope = ConnectSessionEnvelope::new(
+            ConnectSession::new(token.clone(), expires_at).with_connect_link(link),
+        );
         let now = now_ms();
         self.with_state(|s, changes| {
             let session = Session {
@@ -483,23 +474,45 @@ impl Server for Mock {
         }
         let with_credentials = principal.has(SCOPE_SESSIONS_WRITE);
         // `last_fetched_at` changes on every read; it is not worth a write.
-        let answer = self.transact(|s, _| {
-            if !s.integrations.contains_key(&params.provider_config_key) {
-                return Ok(GetConnectionResponse::BadRequest(error("unknown_provider_config", "Provider does not exists")));
-            }
-            let Some(c) = s.connection_mut(&params.provider_config_key, &params.connection_id) else {
-                return Ok(GetConnectionResponse::NotFound(error("not_found", "Failed to find connection")));
-            };
-            if c.expired {
-                return Ok(GetConnectionResponse::FailedDependency(from_json(json!({"error": {
-                    "code": "invalid_credentials",
-                    "message": "The refresh limit has been reached for this connection.",
-                    "payload": {"connection_id": c.connection_id, "provider_config_key": c.provider_config_key}
-                }}))?));
-            }
-            c.last_fetched_at = Some(iso_offset(now_ms()));
-            Ok(GetConnectionResponse::Ok(from_json(connection_json(c, with_credentials))?))
-        }).await;
+        let answer = self
+            .transact(|s, _| {
+                if !s.integrations.contains_key(&params.provider_config_key) {
+                    return Ok(GetConnectionResponse::BadRequest(error(
+                        "unknown_provider_config",
+                        "Provider does not exists",
+                    )));
+                }
+                let Some(c) = s.connection_mut(&params.provider_config_key, &params.connection_id)
+                else {
+                    return Ok(GetConnectionResponse::NotFound(error(
+                        "not_found",
+                        "Failed to find connection",
+                    )));
+                };
+                if c.expired {
+                    let mut payload = serde_json::Map::new();
+                    payload.insert("connection_id".into(), c.connection_id.clone().into());
+                    payload.insert(
+                        "provider_config_key".into(),
+                        c.provider_config_key.clone().into(),
+                    );
+                    return Ok(GetConnectionResponse::FailedDependency(
+                        StdErrorWithPayload::new(
+                            StdErrorWithPayloadError::new("invalid_credentials")
+                                .with_message(
+                                    "The refresh limit has been reached for this connection.",
+                                )
+                                .with_payload(payload),
+                        ),
+                    ));
+                }
+                c.last_fetched_at = Some(iso_offset(now_ms()));
+                Ok(GetConnectionResponse::Ok(from_json(connection_json(
+                    c,
+                    with_credentials,
+                ))?))
+            })
+            .await;
         answer.unwrap_or_else(|e| GetConnectionResponse::InternalServerError(server_error(e)))
     }
 
@@ -513,7 +526,7 @@ impl Server for Mock {
         }
         let answer = self
             .transact(|s, changes| {
-                let deleted = from_json(json!({"success": true}))?;
+                let deleted = DeleteConnectionResult::new(true);
                 let before = s.connections.len();
                 s.connections.retain(|c| {
                     !(c.provider_config_key == params.provider_config_key

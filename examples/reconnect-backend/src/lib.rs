@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use generated::client::Client;
-use generated::operations::{CreateReconnectSessionResponse, GetConnectionParams};
+use generated::operations::GetConnectionParams;
 use generated::types::ConnectSessionReconnectInput;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -46,13 +46,10 @@ async fn settings<C: Client + 'static>(
     State(nango): State<Arc<C>>,
     Path((integration, connection)): Path<(String, String)>,
 ) -> Result<Json<Settings>, (StatusCode, String)> {
-    let params = GetConnectionParams {
-        connection_id: connection.clone(),
-        provider_config_key: integration,
-        force_refresh: Some(false),
-        refresh_token: Some(false),
-        refresh_github_app_jwt_token: Some(false),
-    };
+    let params = GetConnectionParams::new(connection.clone(), integration)
+        .with_force_refresh(false)
+        .with_refresh_token(false)
+        .with_refresh_github_app_jwt_token(false);
     let answer = nango
         .get_connection(&params)
         .await
@@ -69,26 +66,16 @@ async fn session_token<C: Client + 'static>(
     State(nango): State<Arc<C>>,
     Json(request): Json<TokenRequest>,
 ) -> Result<Json<TokenResponse>, (StatusCode, String)> {
-    let input = ConnectSessionReconnectInput {
-        connection_id: request.connection_id,
-        integration_id: request.integration_id,
-        tags: None,
-        end_user: None,
-        organization: None,
-        integrations_config_defaults: None,
-        overrides: None,
-        webhook_url_override: None,
-    };
-    match nango.create_reconnect_session(&input).await {
-        Ok(CreateReconnectSessionResponse::Created(session)) => Ok(Json(TokenResponse {
-            session_token: session.data.token,
-        })),
-        Ok(other) => Err((
-            StatusCode::BAD_GATEWAY,
-            format!("Nango answered {}", other.status()),
-        )),
-        Err(e) => Err((StatusCode::BAD_GATEWAY, e.to_string())),
-    }
+    let input = ConnectSessionReconnectInput::new(request.connection_id, request.integration_id);
+    let session = nango
+        .create_reconnect_session(&input)
+        .await
+        .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()))?
+        .into_result()
+        .map_err(|e| (StatusCode::BAD_GATEWAY, e.to_string()))?;
+    Ok(Json(TokenResponse {
+        session_token: session.data.token,
+    }))
 }
 
 /// The backend's routes over any [`Client`] (the reqwest one, or a test double).

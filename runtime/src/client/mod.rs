@@ -48,6 +48,9 @@ pub enum Error {
     /// The answer is not what the spec documents: an undocumented status, or a body that
     /// does not decode into the documented type (status, raw body or path and snippet kept).
     Response(DecodeError),
+    /// The client cannot be built: a base URL without an `http`/`https` scheme or a host,
+    /// or with a query or fragment; a default header that is not a valid header.
+    InvalidConfig(String),
 }
 
 impl std::fmt::Display for Error {
@@ -56,6 +59,7 @@ impl std::fmt::Display for Error {
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::Response(e) => e.fmt(f),
+            Error::InvalidConfig(m) => write!(f, "invalid client configuration: {m}"),
         }
     }
 }
@@ -65,7 +69,7 @@ impl std::error::Error for Error {
         match self {
             Error::Transport(e) => Some(e),
             Error::Response(e) => Some(e),
-            Error::InvalidRequest(_) => None,
+            Error::InvalidRequest(_) | Error::InvalidConfig(_) => None,
         }
     }
 }
@@ -79,9 +83,91 @@ impl From<DecodeError> for Error {
 /// An operation's decoder: status and body → its response enum.
 pub type Decoder<R> = fn(u16, &[u8]) -> Result<R, DecodeError>;
 
-/// The HTTP exchange of a call: status, content type and body.
-type Exchange<'a> =
-    Pin<Box<dyn Future<Output = Result<(u16, Option<String>, Vec<u8>), Error>> + Send + 'a>>;
+/// What came back for a request, before decoding.
+#[derive(Clone, Debug)]
+pub struct RawResponse {
+    /// The status.
+    pub status: u16,
+    /// The headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// The `Content-Type`, when it is text.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A decoded answer with the status and headers it came with (rate limits, request ids).
+/// Derefs to the typed response; `into_result` splits it as [`crate::Answer`] does.
+#[derive(Clone, Debug)]
+pub struct Answered<R> {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    value: R,
+}
+
+impl<R> Answered<R> {
+    /// An answer from its parts (for implementations of a generated `Client` trait that
+    /// do not go over HTTP, such as test doubles).
+    pub fn new(status: u16, headers: reqwest::header::HeaderMap, value: R) -> Answered<R> {
+        Answered {
+            status,
+            headers,
+            value,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        &self.headers
+    }
+
+    /// The typed response.
+    pub fn into_inner(self) -> R {
+        self.value
+    }
+
+    /// Status, headers and the typed response.
+    pub fn into_parts(self) -> (u16, reqwest::header::HeaderMap, R) {
+        (self.status, self.headers, self.value)
+    }
+}
+
+impl<R: crate::Answer> Answered<R> {
+    /// The 2xx answer as `Ok`, any other as an [`crate::ErrorResponse`] (see
+    /// [`crate::Answer::into_result`]); the headers are dropped (read them first).
+    pub fn into_result(self) -> Result<R::Success, crate::ErrorResponse<R>> {
+        self.value.into_result()
+    }
+}
+
+impl<R: crate::Answer> From<R> for Answered<R> {
+    /// An answer with the response's own status and no headers.
+    fn from(value: R) -> Answered<R> {
+        Answered::new(value.status(), Default::default(), value)
+    }
+}
+
+impl<R> std::ops::Deref for Answered<R> {
+    type Target = R;
+    fn deref(&self) -> &R {
+        &self.value
+    }
+}
+
+/// The HTTP exchange of a call.
+type Exchange<'a> = Pin<Box<dyn Future<Output = Result<RawResponse, Error>> + Send + 'a>>;
 
 /// The pending answer of one operation: the exchange, then the operation's decoder.
 ///
@@ -95,16 +181,18 @@ pub struct Call<'a, R> {
 }
 
 impl<R> Future for Call<'_, R> {
-    type Output = Result<R, Error>;
+    type Output = Result<Answered<R>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         match this.exchange.as_mut().poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Ready(Ok((status, _content_type, body))) => {
-                Poll::Ready((this.decode)(status, &body).map_err(Error::from))
-            }
+            Poll::Ready(Ok(raw)) => Poll::Ready(
+                (this.decode)(raw.status, &raw.body)
+                    .map(|value| Answered::new(raw.status, raw.headers, value))
+                    .map_err(Error::from),
+            ),
         }
     }
 }
@@ -121,6 +209,7 @@ pub struct ReqwestClient {
     base_url: String,
     http: reqwest::Client,
     credentials: Credentials,
+    headers: reqwest::header::HeaderMap,
 }
 
 /// Settings for [`ReqwestClient`].
@@ -131,9 +220,25 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     user_agent: String,
     credentials: Credentials,
+    http: Option<reqwest::Client>,
+    headers: Vec<(String, String)>,
 }
 
 impl ClientBuilder {
+    /// Sends with your own `reqwest::Client` (its proxy, TLS roots, pool, middleware-free
+    /// settings); `timeout`, `connect_timeout` and `user_agent` are then that client's.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// A header sent with every request (an API key the spec makes a header parameter, a
+    /// tenant id…); an operation's own parameter of the same name wins.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Overall request timeout (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -179,20 +284,56 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client, checking the base URL (an `http` or `https` scheme and a host; a
+    /// path prefix such as `/v2` is kept, no query or fragment) and the default headers.
     pub fn build(self) -> Result<ReqwestClient, Error> {
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(self.user_agent)
-            .build()
-            .map_err(Error::Transport)?;
+        let base_url = checked_base_url(&self.base_url)?;
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &self.headers {
+            let header =
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    Error::InvalidConfig(format!("`{name}` is not a valid header name"))
+                })?;
+            let value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidConfig(format!("the value of header `{name}` is not valid"))
+            })?;
+            headers.append(header, value);
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .user_agent(self.user_agent)
+                .build()
+                .map_err(Error::Transport)?,
+        };
         Ok(ReqwestClient {
-            base_url: self.base_url.trim_end_matches('/').to_owned(),
+            base_url,
             http,
             credentials: self.credentials,
+            headers,
         })
     }
+}
+
+/// A base URL as requests are built on it (no trailing `/`), or why it cannot be one.
+fn checked_base_url(text: &str) -> Result<String, Error> {
+    let bad = |why: &str| Error::InvalidConfig(format!("base URL `{text}` {why}"));
+    if !text.contains("://") {
+        return Err(bad("has no scheme (write `https://host` or `http://host`)"));
+    }
+    let url = reqwest::Url::parse(text.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("must use http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("must not have a query or fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 impl ReqwestClient {
@@ -204,6 +345,8 @@ impl ReqwestClient {
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             credentials: Credentials::default(),
+            http: None,
+            headers: Vec::new(),
         }
     }
 
@@ -222,10 +365,19 @@ impl ReqwestClient {
         Call { exchange, decode }
     }
 
-    /// Sends a request; returns status, content type and body.
-    pub async fn execute(&self, request: Request) -> Result<(u16, Option<String>, Vec<u8>), Error> {
+    /// Sends a request; returns what came back, undecoded.
+    pub async fn execute(&self, request: Request) -> Result<RawResponse, Error> {
         let url = format!("{}{}", self.base_url, request.path);
         let mut builder = self.http.request(request.method, url);
+        for (name, value) in &self.headers {
+            if !request
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name.as_str()))
+            {
+                builder = builder.header(name, value);
+            }
+        }
         let mut query = request.query;
         let mut cookies = request.cookies;
         for placement in self
@@ -267,19 +419,59 @@ impl ReqwestClient {
         }
         let response = builder.send().await.map_err(Error::Transport)?;
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let headers = response.headers().clone();
         let body = response.bytes().await.map_err(Error::Transport)?.to_vec();
-        Ok((status, content_type, body))
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_are_checked_when_the_client_is_built() {
+        let built = |url: &str| {
+            ReqwestClient::builder(url)
+                .build()
+                .map(|c| c.base_url().to_owned())
+        };
+        assert_eq!(
+            built("https://api.example.com/v2/").ok().as_deref(),
+            Some("https://api.example.com/v2")
+        );
+        assert_eq!(
+            built("http://127.0.0.1:8080").ok().as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        for bad in [
+            "api.example.com",
+            "ftp://x.org",
+            "https://x.org/?a=1",
+            "https://x.org/#f",
+            "not a url",
+            "http://",
+        ] {
+            let err = built(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                err.starts_with("invalid client configuration: base URL"),
+                "{bad}: {err}"
+            );
+        }
+        let no_scheme = built("api.example.com")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(no_scheme.contains("has no scheme"), "{no_scheme}");
+        let header = ReqwestClient::builder("http://x.org")
+            .default_header("bad name", "v")
+            .build();
+        assert!(matches!(header, Err(Error::InvalidConfig(_))));
+    }
 
     #[test]
     fn secrets_do_not_leak_into_debug() {
