@@ -147,3 +147,83 @@ fn shared_fixtures_load_clean() {
         );
     }
 }
+
+/// How readable the corpus's type names are, per spec: types, names made up from context
+/// (not `components/schemas` keys) and how many of those exceed 40 characters, the longest
+/// name (spec-given names are kept as written), `VariantN` union variants, names built from
+/// a `#/paths/…` pointer (`Paths…`). The ten longest made-up names of each large spec are
+/// listed too.
+///
+/// Before the naming of issue 15 (names from every use, titles, tags and the first `allOf`
+/// reference for variants, success bodies left out of their parts' names, a 48-character
+/// cap), the same table read (made >40ch / longest / VariantN):
+///
+/// ```text
+/// stripe.yaml      500 / 132 /  0     github-api.json  583 /  86 / 28
+/// openai.yaml      386 / 105 /  2     asana.yaml        34 /  58 /  0
+/// discord.json      20 /  67 /  0     nango spec.yaml   45 /  80 /  4
+/// adyen             11 /  62 /  0     readme-discrim.    7 /  61 /  1
+/// ```
+#[test]
+fn corpus_type_names_stay_short_and_specific() {
+    let specs = common::shared().join("specs");
+    let mut rows = Vec::new();
+    for &(file, ..) in CORPUS {
+        let input = Input::read(&specs.join(file), file).unwrap();
+        let loaded = codegen::check(input, vec![]);
+        let doc = loaded.document.as_ref().unwrap();
+        let (model, _) = codegen::model::build(doc);
+        let names: Vec<&str> = model.types.iter().map(|t| t.ident.as_str()).collect();
+        let variants = model
+            .types
+            .iter()
+            .filter_map(|t| match &t.kind {
+                codegen::model::ir::TypeKind::Union(u) => Some(u),
+                _ => None,
+            })
+            .flat_map(|u| &u.variants)
+            .filter(|v| {
+                v.ident
+                    .strip_prefix("Variant")
+                    .is_some_and(|n| n.parse::<u32>().is_ok())
+            })
+            .count();
+        let longest = names.iter().map(|n| n.len()).max().unwrap_or(0);
+        let made: Vec<&str> = model
+            .types
+            .iter()
+            .filter(|t| matches!(t.origin, codegen::model::names::Name::Suggested(_)))
+            .map(|t| t.ident.as_str())
+            .collect();
+        let over = made.iter().filter(|n| n.len() > 40).count();
+        let paths = names.iter().filter(|n| n.starts_with("Paths")).count();
+        let made_longest = model
+            .types
+            .iter()
+            .filter(|t| matches!(t.origin, codegen::model::names::Name::Suggested(_)))
+            .map(|t| t.ident.len())
+            .max()
+            .unwrap_or(0);
+        // Made-up names are capped (a digit may be added to keep them apart).
+        assert!(
+            made_longest <= codegen::model::names::MAX_NAME + 2,
+            "{file}: {made_longest}"
+        );
+        rows.push(format!(
+            "{:<32} types {:>5}  made {:>5}  made >40ch {:>4}  longest {:>3}  VariantN {:>3}  Paths* {:>3}",
+            file.rsplit('/').next().unwrap_or(file),
+            names.len(),
+            made.len(),
+            over,
+            longest,
+            variants,
+            paths
+        ));
+        if made.len() > 100 {
+            let mut long: Vec<&str> = made.clone();
+            long.sort_by_key(|n| (std::cmp::Reverse(n.len()), *n));
+            rows.push(format!("  longest: {}", long[..10].join(", ")));
+        }
+    }
+    insta::assert_snapshot!("corpus_type_names", rows.join("\n"));
+}

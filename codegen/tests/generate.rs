@@ -471,7 +471,7 @@ fn tags_become_features_gating_operations_and_what_they_reach() {
         "{client}"
     );
     let types = file(&files, "src/types.rs");
-    assert!(types.contains("#[cfg(feature = \"other-schemas\")]\n#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]\npub struct Unused"), "{types}");
+    assert!(types.contains("#[cfg(feature = \"other-schemas\")]\n/// Source: `#/components/schemas/Unused`\n#[derive(Debug, Clone, PartialEq, crate::runtime::Record)]\npub struct Unused"), "{types}");
 }
 
 /// Titles are text from the spec: a newline, a quote or a backslash in one must not break

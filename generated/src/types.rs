@@ -9,6 +9,7 @@ use ::std::collections::BTreeMap;
 use ::serde_json::{Map, Value};
 #[allow(unused_imports)]
 use ::serde::{Deserialize, Serialize};
+/// Source: `#/components/schemas/ConnectSession`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectSession {
     /// The connect session token
@@ -24,6 +25,7 @@ pub struct ConnectSession {
     #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
+/// Source: `#/paths/~1connect~1sessions~1reconnect/post/responses/201/content/application~1json/schema`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectSessionEnvelope {
     #[record(wire = "data", required)]
@@ -33,6 +35,8 @@ pub struct ConnectSessionEnvelope {
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 /// Body of POST /connect/sessions. The server requires `end_user` unless a top-level `tags` object is given, and rejects unknown keys.
+///
+/// Source: `#/components/schemas/ConnectSessionInput`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct ConnectSessionInput {
@@ -54,7 +58,10 @@ pub struct ConnectSessionInput {
     pub tags: Option<types::Tags>,
 }
 /// Per-integration overrides of the Connect UI, keyed by integration key.
+///
+/// Source: `#/components/schemas/ConnectSessionOverrides`
 pub type ConnectSessionOverrides = BTreeMap<String, types::ConnectSessionOverridesValue>;
+/// Source: `#/components/schemas/ConnectSessionOverrides/additionalProperties`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct ConnectSessionOverridesValue {
@@ -62,6 +69,7 @@ pub struct ConnectSessionOverridesValue {
     #[record(wire = "docs_connect", into)]
     pub docs_connect: Option<String>,
 }
+/// Source: `#/components/schemas/ConnectSessionReconnectInput`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct ConnectSessionReconnectInput {
@@ -90,6 +98,8 @@ pub struct ConnectSessionReconnectInput {
     pub webhook_url_override: Option<String>,
 }
 /// A connection as GET /connections/{connectionId} returns it.
+///
+/// Source: `#/components/schemas/Connection`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct Connection {
     #[record(wire = "id", required)]
@@ -101,7 +111,7 @@ pub struct Connection {
     #[record(wire = "provider", required, into)]
     pub provider: String,
     #[record(wire = "errors", required)]
-    pub errors: Vec<types::ConnectionErrorsItem>,
+    pub errors: Vec<types::ConnectionError>,
     #[record(wire = "end_user", required)]
     pub end_user: Option<types::ConnectionEndUser>,
     #[record(wire = "tags", required)]
@@ -125,6 +135,7 @@ pub struct Connection {
     #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
+/// Source: `#/components/schemas/ConnectionEndUser`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectionEndUser {
     #[record(wire = "id", required, into)]
@@ -141,6 +152,7 @@ pub struct ConnectionEndUser {
     #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
+/// Source: `#/components/schemas/ConnectionEndUser/properties/organization/anyOf/1`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct ConnectionEndUserOrganization {
     #[record(wire = "id", required, into)]
@@ -151,8 +163,9 @@ pub struct ConnectionEndUserOrganization {
     #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
+/// Source: `#/components/schemas/Connection/properties/errors/items`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
-pub struct ConnectionErrorsItem {
+pub struct ConnectionError {
     #[record(wire = "type", required, into)]
     pub type_: String,
     #[record(wire = "log_id", required, into)]
@@ -161,6 +174,7 @@ pub struct ConnectionErrorsItem {
     #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
+/// Source: `#/components/schemas/DeleteConnectionResult`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct DeleteConnectionResult {
     #[record(wire = "success", required)]
@@ -172,6 +186,8 @@ pub struct DeleteConnectionResult {
 /// The end user the connection belongs to. Deprecated in favour of tags.
 ///
 /// **Deprecated.**
+///
+/// Source: `#/components/schemas/EndUser`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct EndUser {
@@ -187,12 +203,17 @@ pub struct EndUser {
     pub tags: Option<BTreeMap<String, String>>,
 }
 /// The unique key of an integration (its provider config key).
+///
+/// Source: `#/components/schemas/IntegrationKey`
 pub type IntegrationKey = String;
 /// Per-integration defaults for the Connect UI, keyed by integration key.
+///
+/// Source: `#/components/schemas/IntegrationsConfigDefaults`
 pub type IntegrationsConfigDefaults = BTreeMap<
     String,
     types::IntegrationsConfigDefaultsValue,
 >;
+/// Source: `#/components/schemas/IntegrationsConfigDefaults/additionalProperties`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct IntegrationsConfigDefaultsValue {
@@ -209,6 +230,8 @@ pub struct IntegrationsConfigDefaultsValue {
     >,
 }
 /// Connection configuration overrides; unknown keys are kept.
+///
+/// Source: `#/components/schemas/IntegrationsConfigDefaults/additionalProperties/properties/connection_config`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct IntegrationsConfigDefaultsValueConnectionConfig {
     #[record(wire = "oauth_scopes_override", into)]
@@ -226,6 +249,8 @@ pub struct IntegrationsConfigDefaultsValueConnectionConfig {
 /// The organization of the end user. Deprecated in favour of tags.
 ///
 /// **Deprecated.**
+///
+/// Source: `#/components/schemas/Organization`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct Organization {
@@ -235,12 +260,14 @@ pub struct Organization {
     #[record(wire = "display_name", into)]
     pub display_name: Option<String>,
 }
+/// Source: `#/components/schemas/StdError`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct StdError {
     #[record(wire = "error")]
     pub error: Option<types::StdErrorError>,
 }
+/// Source: `#/components/schemas/StdError/properties/error`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 #[record(closed)]
 pub struct StdErrorError {
@@ -252,6 +279,8 @@ pub struct StdErrorError {
     pub errors: Option<Vec<Map<String, Value>>>,
 }
 /// An error that carries details in `payload` (e.g. the connection whose refresh failed).
+///
+/// Source: `#/components/schemas/StdErrorWithPayload`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct StdErrorWithPayload {
     #[record(wire = "error", required)]
@@ -260,6 +289,7 @@ pub struct StdErrorWithPayload {
     #[record(rest)]
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
+/// Source: `#/components/schemas/StdErrorWithPayload/properties/error`
 #[derive(Debug, Clone, PartialEq, crate::runtime::Record)]
 pub struct StdErrorWithPayloadError {
     #[record(wire = "code", required, into)]
@@ -273,4 +303,6 @@ pub struct StdErrorWithPayloadError {
     pub additional_properties: ::serde_json::Map<String, ::serde_json::Value>,
 }
 /// Key/value strings attached to the connection. Keys start with a letter and are lowercased by the server; at most 10 keys.
+///
+/// Source: `#/components/schemas/Tags`
 pub type Tags = BTreeMap<String, String>;

@@ -20,6 +20,17 @@ pub fn doc(text: Option<&str>) -> TokenStream {
     }
 }
 
+/// A type's docs followed by where its schema is: `Source: #/components/schemas/X`, or
+/// the operation and position of an inline schema.
+fn with_source(docs: TokenStream, def: &TypeDef) -> TokenStream {
+    let source = Literal::string(&format!(" Source: `{}`", def.pointer.fragment()));
+    if docs.is_empty() {
+        quote!(#[doc = #source])
+    } else {
+        quote!(#docs #[doc = ""] #[doc = #source])
+    }
+}
+
 /// The type definitions in output order (by identifier), with their index in the model.
 pub fn sorted(model: &Model) -> Vec<(usize, &TypeDef)> {
     let mut defs: Vec<(usize, &TypeDef)> = model.types.iter().enumerate().collect();
@@ -39,7 +50,7 @@ pub fn items_of(model: &Model, plan: &Plan, defs: &[(usize, &TypeDef)]) -> Token
 /// A type's items, each behind `gate`.
 fn item(model: &Model, def: &TypeDef, extra: &TokenStream, gate: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.ident);
-    let docs = doc(def.doc.as_deref());
+    let docs = with_source(doc(def.doc.as_deref()), def);
     match &def.kind {
         TypeKind::Alias(t) => {
             let t = ty(model, t);

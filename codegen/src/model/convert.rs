@@ -22,6 +22,8 @@ pub struct TypeBuilder<'d> {
     pub types: Vec<TypeDef>,
     by_pointer: BTreeMap<JsonPointer, Ty>,
     interned: BTreeMap<TypeKind, TypeId>,
+    /// Every suggested name an interned type was reached under, to name it by all of them.
+    uses: BTreeMap<TypeId, Vec<String>>,
     schemas: BTreeMap<JsonPointer, Schema>,
     in_progress: BTreeSet<JsonPointer>,
     /// Fallbacks taken, as warnings.
@@ -36,6 +38,7 @@ impl<'d> TypeBuilder<'d> {
             types: Vec::new(),
             by_pointer: BTreeMap::new(),
             interned: BTreeMap::new(),
+            uses: BTreeMap::new(),
             schemas: BTreeMap::new(),
             in_progress: BTreeSet::new(),
             diagnostics: Vec::new(),
@@ -107,6 +110,10 @@ impl<'d> TypeBuilder<'d> {
             Shape::Ty(Ty::Named(other)) if other == id => TypeKind::Alias(Ty::Any),
             Shape::Ty(ty) => TypeKind::Alias(ty),
         };
+        // An inline schema identical to a component is that component (its name wins).
+        if matches!(kind, TypeKind::Struct(_) | TypeKind::Union(_)) {
+            self.interned.entry(kind.clone()).or_insert(id);
+        }
         self.types[id.0].kind = kind;
     }
 
@@ -123,6 +130,16 @@ impl<'d> TypeBuilder<'d> {
             );
             return Ty::Any;
         }
+        // An inline schema with a short `title` is named by it (and its parts under it).
+        let titled = match (&schema.kind, hint) {
+            (SchemaKind::Object(o), Name::Suggested(_)) if o.reference.is_none() => o
+                .title
+                .as_deref()
+                .filter(|t| short_title(t))
+                .map(|t| Name::Suggested(t.trim().to_owned())),
+            _ => None,
+        };
+        let hint = titled.as_ref().unwrap_or(hint);
         let ty = match self.shape(schema, hint, None) {
             Shape::Ty(ty) => ty,
             Shape::Kind(kind) => Ty::Named(self.intern(kind, hint.clone(), schema)),
@@ -144,10 +161,15 @@ impl<'d> TypeBuilder<'d> {
     }
 
     fn intern(&mut self, kind: TypeKind, hint: Name, schema: &Schema) -> TypeId {
-        if matches!(hint, Name::Suggested(_))
+        if let Name::Suggested(text) = &hint
             && let Some(&id) = self.interned.get(&kind)
         {
+            self.uses.entry(id).or_default().push(text.clone());
             return id;
+        }
+        if let Name::Suggested(text) = &hint {
+            let next = TypeId(self.types.len());
+            self.uses.entry(next).or_default().push(text.clone());
         }
         let id = self.reserve(hint, schema.pointer.clone());
         self.types[id.0].doc = doc_of(schema);
@@ -281,7 +303,8 @@ impl<'d> TypeBuilder<'d> {
             return ty.clone();
         }
         // A pointer into the middle of a schema: name it after where it points.
-        let named = pointer_hint(&pointer).map_or_else(|| hint.clone(), Name::Suggested);
+        let named =
+            pointer_hint(&self.doc.root, &pointer).map_or_else(|| hint.clone(), Name::Suggested);
         self.ty_at(&pointer, &named)
     }
 
@@ -320,7 +343,7 @@ impl<'d> TypeBuilder<'d> {
     }
 
     fn array(&mut self, o: &SchemaObject, hint: &Name) -> Ty {
-        let item_hint = hint_child(hint, "Item");
+        let item_hint = item_hint(hint);
         if !o.prefix_items.is_empty() {
             let closed = matches!(
                 o.items.as_deref(),
@@ -622,19 +645,24 @@ impl<'d> TypeBuilder<'d> {
         } else if let Some(values) = self.all_string_values(&non_null) {
             Shape::Kind(string_enum(values))
         } else {
-            let mut variants = Vec::new();
-            for (i, b) in non_null.iter().enumerate() {
-                let word = self
-                    .variant_word(b)
-                    .unwrap_or_else(|| format!("Variant{i}"));
-                let ty = self.ty(b, &hint_child(hint, &word));
-                variants.push((word, ty));
-            }
             let structural = if o.discriminator.is_none() {
                 self.structural_tag(&non_null)
             } else {
                 None
             };
+            let mut variants = Vec::new();
+            for (i, b) in non_null.iter().enumerate() {
+                // A `$ref` or `title` names a variant best, then the constant that tags it,
+                // then what it holds; `VariantN` only as a last resort.
+                let tag = structural.as_ref().and_then(|(_, tags)| tags.get(i));
+                let word = self
+                    .declared_word(b)
+                    .or_else(|| tag.map(|t| names::pascal(t)))
+                    .or_else(|| self.variant_word(b))
+                    .unwrap_or_else(|| format!("Variant{i}"));
+                let ty = self.ty(b, &hint_child(hint, &word));
+                variants.push((word, ty));
+            }
             let tagging = match (&o.discriminator, &structural) {
                 (Some(d), _) => Tagging::Discriminator(d.property_name.clone()),
                 (None, Some((property, _))) => Tagging::Discriminator(property.clone()),
@@ -763,23 +791,68 @@ impl<'d> TypeBuilder<'d> {
         Some(values)
     }
 
-    fn variant_word(&mut self, b: &Schema) -> Option<String> {
+    /// The name a variant's schema gives itself: its `$ref`'s last segment, a short `title`,
+    /// or the first `$ref` of an `allOf`.
+    fn declared_word(&mut self, b: &Schema) -> Option<String> {
         let o = b.object()?;
         if let Some(r) = &o.reference {
             return r.target.rsplit('/').next().map(names::pascal);
         }
-        if let Some(title) = &o.title {
-            return Some(names::pascal(title));
+        // A variant's title is a label even when it is several words (`Guild Discovery
+        // Grace Period Initial Warning`); only sentences are skipped.
+        if let Some(title) = o
+            .title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty() && t.len() <= 80 && !t.trim_end().ends_with('.'))
+        {
+            return Some(names::capped(&names::pascal(title)));
         }
-        let types = o.types.as_ref()?;
-        types
-            .iter()
-            .find(|t| **t != InstanceType::Null)
-            .map(|t| type_word(*t).to_owned())
+        // `allOf: [$ref Base, {…}]`: the first referenced schema says what it is.
+        o.all_of.as_deref()?.iter().find_map(|branch| {
+            branch
+                .object()
+                .and_then(|x| x.reference.as_ref())
+                .and_then(|r| r.target.rsplit('/').next().map(names::pascal))
+        })
     }
 
-    /// The types and the fallbacks taken.
-    pub fn finish(self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
+    /// What a variant holds: an object by its first required (else first) property
+    /// (`WithEmail`), an array by its items' word (`Emails`… as `ItemsList`), else its type.
+    fn variant_word(&mut self, b: &Schema) -> Option<String> {
+        let o = b.object()?;
+        let object = o
+            .types
+            .as_ref()
+            .is_none_or(|t| t.contains(&InstanceType::Object));
+        if object && !o.properties.is_empty() {
+            let key = o
+                .properties
+                .keys()
+                .find(|k| o.required.contains(*k))
+                .or_else(|| o.properties.keys().next())?;
+            return Some(format!("With{}", names::pascal(key)));
+        }
+        let types = o.types.as_ref()?;
+        let t = types.iter().find(|t| **t != InstanceType::Null)?;
+        if *t == InstanceType::Array
+            && let Some(word) = o.items.as_ref().and_then(|i| self.declared_word(i))
+        {
+            return Some(format!("{word}List"));
+        }
+        Some(type_word(*t).to_owned())
+    }
+
+    /// The types and the fallbacks taken. A type reached under several suggested names is
+    /// named by all of them ([`names::shared`]), not by whichever use came first.
+    pub fn finish(mut self) -> (Vec<TypeDef>, Vec<Diagnostic>) {
+        for (id, uses) in &self.uses {
+            if let Some(t) = self.types.get_mut(id.0)
+                && matches!(t.origin, Name::Suggested(_))
+                && let Some(name) = names::shared(uses)
+            {
+                t.origin = Name::Suggested(name);
+            }
+        }
         (self.types, self.diagnostics)
     }
 }
@@ -856,33 +929,83 @@ fn json_value_ty(v: &serde_json::Value) -> Ty {
     }
 }
 
-/// A suggested name one level below `hint` (`Parent` + `Prop`).
+/// Whether a `title` reads as a name (a few words), not a sentence.
+pub fn short_title(title: &str) -> bool {
+    let title = title.trim();
+    !title.is_empty()
+        && title.len() <= 40
+        && title.split_whitespace().count() <= 4
+        && !title.ends_with('.')
+}
+
+/// A suggested name one level below `hint` (`Parent` + `Prop`). Below a success body the
+/// status and `Body` are dropped (`DropletsListOkBody` + `Droplets` → `DropletsListDroplets`).
 pub fn hint_child(hint: &Name, part: &str) -> Name {
-    Name::Suggested(format!(
-        "{}{}",
-        names::pascal(hint.text()),
-        names::pascal(part)
-    ))
+    let parent = names::pascal(hint.text());
+    let parent = names::without_success_body(&parent);
+    Name::Suggested(format!("{parent}{}", names::pascal(part)))
+}
+
+/// The suggested name of an array's items: the singular of a plural parent
+/// (`…Droplets` → `…Droplet`), else `Parent` + `Item`.
+fn item_hint(hint: &Name) -> Name {
+    let parent = names::pascal(hint.text());
+    match names::singular(&parent) {
+        Some(one) => Name::Suggested(one),
+        None => hint_child(hint, "Item"),
+    }
 }
 
 /// A name for a schema reached by a pointer into the middle of another schema:
 /// `#/components/schemas/ConnectSessionInput/properties/tags` → `ConnectSessionInputTags`.
-fn pointer_hint(pointer: &JsonPointer) -> Option<String> {
+/// Into an operation (`#/paths/~1v2~1droplets/get/responses/200/content/…/schema/…`), the
+/// operation's name stands for the path and method (its `operationId`, else method and
+/// path words), a status for its reason phrase, and media types are left out:
+/// `DropletsListOk…`, never `PathsV2Droplets…`.
+fn pointer_hint(root: &Node, pointer: &JsonPointer) -> Option<String> {
     let tokens = pointer.tokens();
-    let start = match tokens {
-        [c, s, ..] if c == "components" && s == "schemas" => 2,
-        _ => 0,
+    let (mut words, start) = match tokens {
+        [c, s, ..] if c == "components" && s == "schemas" => (Vec::new(), 2),
+        [p, path, method, ..] if p == "paths" => {
+            let id = root
+                .pointer(&JsonPointer::from_tokens([
+                    "paths",
+                    path.as_str(),
+                    method.as_str(),
+                ]))
+                .and_then(|op| op.get("operationId"))
+                .and_then(Node::as_str)
+                .map(names::pascal);
+            let name = id.unwrap_or_else(|| {
+                let segments: Vec<&str> = path
+                    .split('/')
+                    .filter(|s| !s.is_empty() && !s.starts_with('{'))
+                    .collect();
+                names::pascal(&format!("{method} {}", segments.join(" ")))
+            });
+            (vec![name], 3)
+        }
+        _ => (Vec::new(), 0),
     };
-    let words: Vec<String> = tokens[start..]
-        .iter()
-        .filter(|t| {
-            !matches!(
-                t.as_str(),
-                "properties" | "items" | "schema" | "content" | "allOf" | "anyOf" | "oneOf"
-            )
-        })
-        .map(|t| names::pascal(t))
-        .collect();
+    let mut rest = tokens[start..].iter().peekable();
+    while let Some(t) = rest.next() {
+        match t.as_str() {
+            "properties" | "items" | "schema" | "allOf" | "anyOf" | "oneOf" | "responses"
+            | "parameters" => {}
+            "content" => {
+                rest.next();
+            }
+            "requestBody" => words.push("Body".into()),
+            code if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) => {
+                let status = code.parse().unwrap_or(0);
+                words.push(match openapi_runtime::status::reason(status) {
+                    Some(r) => format!("{}Body", names::pascal(r)),
+                    None => format!("Status{code}Body"),
+                });
+            }
+            other => words.push(names::pascal(other)),
+        }
+    }
     (!words.is_empty()).then(|| words.concat())
 }
 

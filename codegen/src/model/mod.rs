@@ -123,7 +123,12 @@ fn assign_idents(types: &mut [TypeDef]) {
     for pass in [true, false] {
         for t in types.iter_mut() {
             if matches!(t.origin, Name::Required(_)) == pass {
-                t.ident = scope.claim(&names::pascal(t.origin.text()));
+                let ident = names::pascal(t.origin.text());
+                let ident = match t.origin {
+                    Name::Required(_) => ident,
+                    Name::Suggested(_) => names::capped(&ident),
+                };
+                t.ident = scope.claim(&ident);
             }
         }
     }

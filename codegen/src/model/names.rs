@@ -98,6 +98,147 @@ pub fn snake(raw: &str) -> String {
     finish(spell_symbols(raw).to_snake_case(), "value")
 }
 
+/// The words of a `PascalCase` name (`DropletsListOkBody` → `Droplets`, `List`, `Ok`, `Body`).
+fn words(name: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = name.as_bytes();
+    for i in 1..bytes.len() {
+        if bytes[i].is_ascii_uppercase() && !bytes[i - 1].is_ascii_uppercase() {
+            out.push(&name[start..i]);
+            start = i;
+        }
+    }
+    if start < name.len() {
+        out.push(&name[start..]);
+    }
+    out
+}
+
+/// Words that say nothing about a type on their own.
+const GENERIC: &[&str] = &["Body", "Item", "Value", "Data", "List", "Items", "Object"];
+
+/// Reason-phrase words of error answers (`Unauthorized`, `NotFound`…, `Default`).
+fn error_word(words: &[&str]) -> bool {
+    let text = words.concat();
+    text == "Default"
+        || text == "ClientError"
+        || text == "ServerError"
+        || (400..600)
+            .any(|code| openapi_runtime::status::reason(code).is_some_and(|r| pascal(r) == text))
+}
+
+/// Whether a word is a 2xx reason phrase (`Ok`, `Created`…).
+pub fn success_word(word: &str) -> bool {
+    (200..300).any(|code| openapi_runtime::status::reason(code).is_some_and(|r| pascal(r) == word))
+}
+
+/// `name` without a trailing success status and `Body` (`DropletsListOkBody` →
+/// `DropletsList`), when something is left.
+pub fn without_success_body(name: &str) -> String {
+    let w = words(name);
+    if w.len() >= 3 && w.last() == Some(&"Body") {
+        for from in (1..w.len() - 1).rev() {
+            if success_word(&w[from..w.len() - 1].concat()) {
+                return w[..from].concat();
+            }
+        }
+    }
+    name.to_owned()
+}
+
+/// The singular of a name whose last word is a plain plural (`Droplets` → `Droplet`,
+/// `Policies` → `Policy`); `None` for anything else (`Status`, `Address`, `Data`).
+pub fn singular(name: &str) -> Option<String> {
+    let last = *words(name).last()?;
+    let stem = name.strip_suffix(last)?;
+    let one = if let Some(base) = last.strip_suffix("ies").filter(|b| b.len() >= 2) {
+        format!("{base}y")
+    } else if last.ends_with("ss") || last.ends_with("us") || last.ends_with("is") {
+        return None;
+    } else {
+        last.strip_suffix('s').filter(|b| b.len() >= 3)?.to_owned()
+    };
+    Some(format!("{stem}{one}"))
+}
+
+/// The name of a type reached under several suggested names (one per use): their common
+/// ending when it says something (`…ConnectionTags` everywhere → `ConnectionTags`),
+/// `ErrorBody` when every use is the body of an error answer, else the shortest. `None`
+/// when there is a single name.
+pub fn shared(uses: &[String]) -> Option<String> {
+    let mut distinct: Vec<&str> = uses.iter().map(String::as_str).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return None;
+    }
+    let split: Vec<Vec<&str>> = distinct.iter().map(|u| words(u)).collect();
+    let mut common: Vec<&str> = Vec::new();
+    'suffix: for k in 1.. {
+        let mut word = None;
+        for w in &split {
+            let Some(&x) = w.len().checked_sub(k).and_then(|i| w.get(i)) else {
+                break 'suffix;
+            };
+            match word {
+                None => word = Some(x),
+                Some(y) if y == x => {}
+                Some(_) => break 'suffix,
+            }
+        }
+        match word {
+            Some(x) => common.insert(0, x),
+            None => break,
+        }
+    }
+    // The ending from its first specific word: `OkBodyTags` → `Tags`.
+    while let Some(first) = common.first() {
+        if GENERIC.contains(first) || error_word(&[first]) || success_word(first) {
+            common.remove(0);
+        } else {
+            break;
+        }
+    }
+    if !common.is_empty() {
+        return Some(common.concat());
+    }
+    let errors = split.iter().all(|w| {
+        w.len() >= 2
+            && w.last() == Some(&"Body")
+            && (1..w.len() - 1).any(|from| error_word(&w[from..w.len() - 1]))
+    });
+    if errors {
+        return Some("ErrorBody".to_owned());
+    }
+    distinct
+        .iter()
+        .min_by_key(|u| (u.len(), **u))
+        .map(|u| (*u).to_owned())
+}
+
+/// Longest suggested type name; longer ones lose words from the middle.
+pub const MAX_NAME: usize = 48;
+
+/// `name` cut to [`MAX_NAME`] characters by dropping whole words after the first, nearest
+/// the end first, keeping the last two (`StripeAccountsRequirementsAlternativesItem…` →
+/// the first word and the most specific ones). Collisions are suffixed by the scope.
+pub fn capped(name: &str) -> String {
+    if name.len() <= MAX_NAME {
+        return name.to_owned();
+    }
+    let mut w = words(name);
+    while w.concat().len() > MAX_NAME && w.len() > 3 {
+        w.remove(w.len() - 3);
+    }
+    let joined = w.concat();
+    if joined.len() <= MAX_NAME {
+        joined
+    } else {
+        joined.chars().take(MAX_NAME).collect()
+    }
+}
+
 /// Hands out identifiers unique within one scope, suffixing `2`, `3`… on collision.
 #[derive(Debug, Default)]
 pub struct Scope {
@@ -153,6 +294,74 @@ mod tests {
         assert_eq!(snake("123abc"), "_123abc");
         assert_eq!(snake("X-Hook-Secret"), "x_hook_secret");
         assert_eq!(pascal("<="), "LtEq");
+    }
+
+    #[test]
+    fn types_used_in_many_places_are_named_by_all_of_them() {
+        let uses = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(shared(&uses(&["A"])), None);
+        assert_eq!(
+            shared(&uses(&[
+                "GetConnectionOkBodyTags",
+                "ListConnectionsOkBodyTags"
+            ]))
+            .as_deref(),
+            Some("Tags")
+        );
+        assert_eq!(
+            shared(&uses(&[
+                "OneClicksListUnauthorizedBody",
+                "DropletsListNotFoundBody",
+                "DropletsListTooManyRequestsBody",
+                "ImagesGetDefaultBody",
+            ]))
+            .as_deref(),
+            Some("ErrorBody")
+        );
+        assert_eq!(
+            shared(&uses(&["ZebraOkBody", "AbOkBody2x", "AbCreatedBody"])).as_deref(),
+            Some("AbOkBody2x"),
+            "no common ending: the shortest"
+        );
+    }
+
+    #[test]
+    fn children_of_success_bodies_and_items_read_naturally() {
+        assert_eq!(without_success_body("DropletsListOkBody"), "DropletsList");
+        assert_eq!(
+            without_success_body("CreateSessionCreatedBody"),
+            "CreateSession"
+        );
+        assert_eq!(
+            without_success_body("GetUnauthorizedBody"),
+            "GetUnauthorizedBody"
+        );
+        assert_eq!(without_success_body("OkBody"), "OkBody");
+        assert_eq!(
+            singular("DropletsListDroplets").as_deref(),
+            Some("DropletsListDroplet")
+        );
+        assert_eq!(singular("Policies").as_deref(), Some("Policy"));
+        assert_eq!(singular("ConnectionStatus"), None);
+        assert_eq!(singular("Address"), None);
+        assert_eq!(singular("Data"), None);
+    }
+
+    #[test]
+    fn long_names_lose_middle_words() {
+        let long = "PathsV2DropletsDropletIdActionsGetResponses200ContentApplicationJsonSchema";
+        let cut = capped(long);
+        assert!(cut.len() <= MAX_NAME, "{cut}");
+        assert!(
+            cut.starts_with("Paths") && cut.ends_with("JsonSchema"),
+            "{cut}"
+        );
+        assert_eq!(capped("Short"), "Short");
+        assert_eq!(
+            words("DropletsListOkBody"),
+            ["Droplets", "List", "Ok", "Body"]
+        );
+        assert_eq!(words("V2Droplets"), ["V2", "Droplets"]);
     }
 
     #[test]
