@@ -141,6 +141,17 @@ pub fn build(op: &Operation, parts: &Parts, credentials: &Credentials) -> Result
             }
             (BodyKind::Form, BodyValue::Value(v)) => request.form(v).map_err(|e| e.to_string())?,
             (BodyKind::Text, BodyValue::Value(v)) => request.raw(name, text(v).into_bytes()),
+            (BodyKind::Bytes, BodyValue::Value(serde_json::Value::Object(map)))
+                if openapi_runtime::check::is_multipart(name) =>
+            {
+                // A multipart body: each property a part, as the generated client sends it.
+                let mut parts = openapi_runtime::multipart::Parts::new();
+                for (k, v) in map {
+                    parts.value(k, v)?;
+                }
+                let (media, bytes) = parts.encode();
+                request.raw(&media, bytes)
+            }
             (BodyKind::Bytes, BodyValue::Value(_)) => request.raw(name, b"binary".to_vec()),
         };
     }

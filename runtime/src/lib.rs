@@ -14,6 +14,8 @@
 //! - Always: [`operation`], the description of an operation (parameters and their styles,
 //!   body media types, security) that generated crates hold as statics.
 //! - Feature `client`: [`client`], the HTTP plumbing of generated clients (reqwest, rustls).
+//! - Feature `validate`: [`examples`], the round trip of the spec's examples that every
+//!   generated crate's `tests/examples.rs` runs.
 //! - Feature `validate`: [`check`], request checks against a description and the spec's
 //!   schemas, shared by generated routers and the contract validator.
 //! - Feature `server`: [`server`], the request pipeline of generated routers (axum).
@@ -25,9 +27,12 @@ pub mod check;
 pub mod client;
 pub mod de;
 mod decode;
+#[cfg(feature = "validate")]
+pub mod examples;
 #[cfg(feature = "server")]
 pub mod listen;
 mod macros;
+pub mod multipart;
 pub mod operation;
 #[cfg(feature = "schemars")]
 pub mod schema;
@@ -38,6 +43,7 @@ pub mod status;
 
 pub use answer::{Answer, ErrorResponse, message_of, message_of_text};
 pub use decode::*;
+pub use multipart::FilePart;
 pub use openapi_runtime_derive::Record;
 
 // The derive names the runtime `::openapi_runtime`; inside this crate (its tests) that is us.

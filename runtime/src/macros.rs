@@ -67,7 +67,9 @@ macro_rules! string_enum {
 }
 
 /// `Deserialize` for a union with an OpenAPI `discriminator`: read the tag property, then
-/// decode exactly the variant it names (the tag stays in the variant's own fields).
+/// decode exactly the variant it names (the tag stays in the variant's own fields). A value
+/// without the tag, or with a tag no mapping names, is still valid JSON Schema when it fits
+/// a branch (`oneOf` does not require the property): the variants are then tried in order.
 #[macro_export]
 macro_rules! discriminated {
     ($name:ident, $tag:literal, { $($($value:literal)|+ => $variant:ident,)* }) => {
@@ -76,11 +78,15 @@ macro_rules! discriminated {
                 use $crate::__private::serde::de::Error as _;
                 let value = <$crate::__private::serde_json::Value as $crate::__private::serde::Deserialize>::deserialize(deserializer)?;
                 let tag = value.get($tag).and_then($crate::__private::serde_json::Value::as_str).map(::std::borrow::ToOwned::to_owned);
-                match tag.as_deref() {
-                    $(::std::option::Option::Some($($value)|+) => $crate::__private::serde_json::from_value(value).map(Self::$variant).map_err(D::Error::custom),)*
-                    ::std::option::Option::Some(other) => ::std::result::Result::Err(D::Error::custom(format!("unknown {} `{}`", $tag, other))),
-                    ::std::option::Option::None => ::std::result::Result::Err(D::Error::custom(concat!("missing discriminator property `", $tag, "`"))),
-                }
+                let problem = match tag.as_deref() {
+                    $(::std::option::Option::Some($($value)|+) => return $crate::__private::serde_json::from_value(value).map(Self::$variant).map_err(D::Error::custom),)*
+                    ::std::option::Option::Some(other) => format!("unknown {} `{}`", $tag, other),
+                    ::std::option::Option::None => concat!("missing discriminator property `", $tag, "`").to_owned(),
+                };
+                $(if let ::std::result::Result::Ok(v) = $crate::__private::serde_json::from_value(value.clone()) {
+                    return ::std::result::Result::Ok(Self::$variant(v));
+                })*
+                ::std::result::Result::Err(D::Error::custom(format!("{problem}, and no variant fits the value")))
             }
         }
     };

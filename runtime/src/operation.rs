@@ -248,6 +248,11 @@ pub fn essence(media: &str) -> &str {
     media.split(';').next().unwrap_or("").trim()
 }
 
+/// Whether a media type is `multipart/form-data` (read into typed values by the router).
+pub fn is_multipart(media: &str) -> bool {
+    essence(media).eq_ignore_ascii_case("multipart/form-data")
+}
+
 /// Whether a media type is JSON (`application/json` or any `+json` type).
 pub fn is_json(media: &str) -> bool {
     let e = essence(media);

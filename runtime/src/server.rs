@@ -347,6 +347,8 @@ pub struct Prepared<P> {
     locations: Vec<(String, crate::operation::Location)>,
     body: Option<serde_json::Value>,
     raw_body: Vec<u8>,
+    /// A multipart body with its files as [`crate::FilePart`]s, to decode.
+    multipart: Option<serde_json::Value>,
 }
 
 impl<P> Prepared<P> {
@@ -409,6 +411,27 @@ impl<P> Prepared<P> {
     /// The raw body bytes (text and binary bodies).
     pub fn raw_body(&self) -> Vec<u8> {
         self.raw_body.clone()
+    }
+
+    /// Decodes a `multipart/form-data` body into its generated struct (file parts keep
+    /// their names and content types). A body that is not multipart is 400.
+    pub fn multipart_body<T: DeserializeOwned>(&self) -> Result<T, Rejection> {
+        match &self.multipart {
+            Some(v) => decode(v.clone(), Part::Body),
+            None => Err(Rejection::new(
+                400,
+                codes::INVALID_BODY,
+                "A multipart/form-data body is required",
+            )),
+        }
+    }
+
+    /// Decodes an optional `multipart/form-data` body.
+    pub fn optional_multipart_body<T: DeserializeOwned>(&self) -> Result<Option<T>, Rejection> {
+        match &self.multipart {
+            None => Ok(None),
+            Some(v) => decode(v.clone(), Part::Body).map(Some),
+        }
     }
 
     /// The body as text.
@@ -527,8 +550,27 @@ where
                 ));
             }
         };
-    // 4. Syntax.
-    let parsed = check::parse_body(op, compiled, media, &bytes)?;
+    // 4. Syntax (a multipart body read into a view to validate and one to decode).
+    let mut multipart = None;
+    let parsed = match media.filter(|m| check::is_multipart(&m.media) && !bytes.is_empty()) {
+        Some(m) => {
+            let read = crate::multipart::read(
+                incoming.content_type().unwrap_or(""),
+                bytes.clone(),
+                compiled.form_tree(&m.schema),
+            )
+            .map_err(|e| {
+                Rejection::new(
+                    400,
+                    codes::INVALID_BODY,
+                    format!("The multipart body cannot be read: {e}"),
+                )
+            })?;
+            multipart = Some(read.decode);
+            Some(read.validate)
+        }
+        None => check::parse_body(op, compiled, media, incoming.content_type(), &bytes)?,
+    };
     // 5. Parameters.
     let (params, mut problems) =
         check::params(op, compiled, &incoming, core.options.reject_unknown_query);
@@ -547,6 +589,7 @@ where
             .collect(),
         body: parsed,
         raw_body: bytes,
+        multipart,
     })
 }
 

@@ -22,6 +22,21 @@ pub struct Args {
     /// Measure generation in a release build (rebuilds and re-runs this command in release).
     #[arg(long)]
     bench: bool,
+    /// Also run each crate's examples test: every example valid against its own schema must
+    /// decode into the generated type and encode back equal. Prints `examples K/N decoded
+    /// (M invalid, skipped)` per spec and the total; exit 1 when one does not.
+    #[arg(long)]
+    examples: bool,
+}
+
+/// What a crate's examples test reported.
+#[derive(serde::Serialize, Default, Clone)]
+struct ExampleCounts {
+    decoded: usize,
+    valid: usize,
+    invalid: usize,
+    /// Valid examples that did not round-trip: where, and why.
+    failures: Vec<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -36,6 +51,7 @@ struct Row {
     lint_errors: usize,
     check_s: Option<f64>,
     result: String,
+    examples: Option<ExampleCounts>,
 }
 
 fn specs(dirs: &[PathBuf]) -> Vec<PathBuf> {
@@ -102,6 +118,9 @@ pub fn run(args: Args) -> ExitCode {
         if args.no_check {
             cmd.arg("--no-check");
         }
+        if args.examples {
+            cmd.arg("--examples");
+        }
         return match cmd.status() {
             Ok(s) if s.success() => ExitCode::SUCCESS,
             _ => ExitCode::from(1),
@@ -147,6 +166,7 @@ pub fn run(args: Args) -> ExitCode {
                     lint_errors,
                     check_s: None,
                     result: String::new(),
+                    examples: None,
                 }
             }
             Err(first) => Row {
@@ -160,6 +180,7 @@ pub fn run(args: Args) -> ExitCode {
                 lint_errors: 0,
                 check_s: None,
                 result: format!("error: {first}"),
+                examples: None,
             },
         };
         eprintln!("generated {} ({:.0} ms)", row.spec, row.generate_ms);
@@ -168,7 +189,11 @@ pub fn run(args: Args) -> ExitCode {
     if !args.no_check {
         check(&root, &scratch, &names, &mut rows);
     }
+    if args.examples {
+        run_examples(&root, &scratch, &names, &mut rows);
+    }
     print_table(&rows);
+    let failed_examples = print_examples(&rows);
     if let Some(path) = &args.json
         && let Err(e) = std::fs::write(
             path,
@@ -179,11 +204,96 @@ pub fn run(args: Args) -> ExitCode {
         return ExitCode::from(2);
     }
     let compiled = rows.iter().filter(|r| r.result.starts_with("ok")).count();
-    if args.no_check || compiled == rows.len() {
+    if (args.no_check || compiled == rows.len()) && !failed_examples {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Runs the examples test of every generated crate and reads its summary.
+fn run_examples(root: &Path, scratch: &Path, names: &[String], rows: &mut [Row]) {
+    let workspace = match Scratch::new(root, scratch, &root.join("target/corpus-target"), names) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return;
+        }
+    };
+    let generated = rows.iter_mut().filter(|r| !r.result.starts_with("error"));
+    for (row, name) in generated.zip(names) {
+        if !scratch.join(name).join("tests/examples.rs").exists() {
+            row.examples = Some(ExampleCounts::default());
+            continue;
+        }
+        let counts = match workspace.test_examples(name) {
+            Ok(out) => read_examples(&String::from_utf8_lossy(&out.stdout)).unwrap_or_else(|| {
+                ExampleCounts {
+                    failures: vec![format!("the test did not run: {}", first_error(&out))],
+                    ..ExampleCounts::default()
+                }
+            }),
+            Err(e) => ExampleCounts {
+                failures: vec![format!("cannot run cargo: {e}")],
+                ..ExampleCounts::default()
+            },
+        };
+        eprintln!(
+            "{}: examples {}/{} decoded ({} invalid, skipped)",
+            row.spec, counts.decoded, counts.valid, counts.invalid
+        );
+        row.examples = Some(counts);
+    }
+}
+
+/// `examples K/N decoded (M invalid, skipped)` and the `FAILED at: why` lines of a run.
+fn read_examples(stdout: &str) -> Option<ExampleCounts> {
+    let line = stdout.lines().find(|l| l.starts_with("examples "))?;
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let [decoded, valid, invalid] = numbers[..] else {
+        return None;
+    };
+    let failures = stdout
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("FAILED "))
+        .map(str::to_owned)
+        .collect();
+    Some(ExampleCounts {
+        decoded,
+        valid,
+        invalid,
+        failures,
+    })
+}
+
+/// Per spec `examples K/N decoded (M invalid, skipped)`, each failure, then the total;
+/// whether any valid example failed.
+fn print_examples(rows: &[Row]) -> bool {
+    let counted: Vec<(&Row, &ExampleCounts)> = rows
+        .iter()
+        .filter_map(|r| r.examples.as_ref().map(|e| (r, e)))
+        .collect();
+    if counted.is_empty() {
+        return false;
+    }
+    let (mut decoded, mut valid, mut invalid) = (0, 0, 0);
+    for (row, e) in &counted {
+        println!(
+            "{:<32} examples {}/{} decoded ({} invalid, skipped)",
+            row.spec, e.decoded, e.valid, e.invalid
+        );
+        for f in &e.failures {
+            println!("    FAILED {f}");
+        }
+        decoded += e.decoded;
+        valid += e.valid;
+        invalid += e.invalid;
+    }
+    println!("examples decoded {decoded}/{valid} ({invalid} invalid, skipped)");
+    counted.iter().any(|(_, e)| !e.failures.is_empty())
 }
 
 type Generated = (String, usize, usize, usize, usize, usize);
@@ -346,4 +456,18 @@ fn print_generation_goal(rows: &[Row]) {
             format!("; over: {}", over.join(", "))
         }
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_examples_summary_and_failures_are_read() {
+        let out = "examples 7/9 decoded (3 invalid, skipped)\n  FAILED #/a/example: decode: bad\n  skipped #/b (invalid)\n";
+        let counts = read_examples(out).unwrap();
+        assert_eq!((counts.decoded, counts.valid, counts.invalid), (7, 9, 3));
+        assert_eq!(counts.failures, ["#/a/example: decode: bad"]);
+        assert!(read_examples("no summary").is_none());
+    }
 }

@@ -60,6 +60,21 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// `cargo test -p member --test examples -- --nocapture`: the member's examples test
+    /// (each valid example of its spec decoded and encoded back), output captured.
+    pub fn test_examples(&self, member: &str) -> std::io::Result<Output> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        Command::new(cargo)
+            .current_dir(&self.dir)
+            .env("CARGO_TARGET_DIR", &self.target)
+            .env("CARGO_INCREMENTAL", "0")
+            .args(["test", "--message-format", "short", "-p", member])
+            .args(["--test", "examples", "--", "--nocapture"])
+            .output()
+    }
+}
+
 /// The median of some timings (`NaN` for none).
 pub fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);

@@ -1,7 +1,7 @@
 //! Generated crates compile cleanly: for full Nango (3.1, 60 operations) and small real
 //! specs, `cargo xtask codegen --out` writes a crate, and one scratch workspace of them must
 //! pass `cargo clippy -D warnings` with all features and with the defaults, and
-//! `cargo doc -D warnings`.
+//! `cargo doc -D warnings`; a downstream program runs against the multipart `uploads` crate.
 //! This also compiles what the insta snapshots in codegen/tests/generate.rs show.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
@@ -22,6 +22,8 @@ const SPECS: &[(&str, &str)] = &[
     ("workspace:codegen/tests/fixtures/users.yaml", "users"),
     // With a cargo feature per tag (also checked with one tag alone, below).
     ("corpus/train-travel.yaml", "tagged"),
+    // multipart/form-data bodies; a downstream program runs against it (below).
+    ("workspace:codegen/tests/fixtures/uploads.yaml", "uploads"),
 ];
 
 fn workspace() -> PathBuf {
@@ -61,6 +63,25 @@ fn generated_crates_pass_clippy_and_rustdoc_without_warnings() {
             .arg(scratch.join(name))
             .args(derives));
     }
+    // A downstream program of the uploads crate, as a test of that crate (tokio for it).
+    let uploads = scratch.join("uploads");
+    std::fs::create_dir_all(uploads.join("tests")).unwrap();
+    std::fs::copy(
+        root.join("xtask/tests/downstream/uploads_roundtrip.rs"),
+        uploads.join("tests/roundtrip.rs"),
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(uploads.join("Cargo.toml")).unwrap();
+    let dev = "tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n";
+    let manifest = if manifest.contains("[dev-dependencies]\n") {
+        manifest.replace(
+            "[dev-dependencies]\n",
+            &format!("[dev-dependencies]\n{dev}"),
+        )
+    } else {
+        format!("{manifest}\n[dev-dependencies]\n{dev}")
+    };
+    std::fs::write(uploads.join("Cargo.toml"), manifest).unwrap();
     let members: Vec<String> = SPECS.iter().map(|(_, n)| format!("\"{n}\"")).collect();
     std::fs::write(
         scratch.join("Cargo.toml"),
@@ -121,4 +142,9 @@ fn generated_crates_pass_clippy_and_rustdoc_without_warnings() {
             "--no-deps",
             "--quiet",
         ]));
+    // The downstream program of the uploads crate, and its examples test.
+    run(Command::new(&cargo)
+        .current_dir(&scratch)
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["test", "-p", "uploads", "--all-features", "--quiet"]));
 }

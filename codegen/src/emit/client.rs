@@ -6,6 +6,7 @@ use super::plan::Plan;
 use super::ty::ty;
 use super::types::doc;
 use crate::model::Model;
+use crate::model::ir::{Ty, TypeKind};
 use crate::model::operations::{BodyKind, Operation};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -33,7 +34,7 @@ pub fn items(model: &Model, plan: &Plan) -> TokenStream {
         .zip(&sigs)
         .enumerate()
         .map(|(i, (op, sig))| {
-            let body = body(op);
+            let body = body(model, op);
             let gate = plan.op_gate(i);
             quote! { #gate #sig { #body } }
         });
@@ -88,9 +89,64 @@ fn signature(model: &Model, op: &Operation) -> TokenStream {
     }
 }
 
+/// Builds the parts of a typed multipart body, property by property: files as file parts
+/// (each item of a list of files its own part), lists as repeated parts, everything else
+/// as text (JSON for objects); the undeclared properties last.
+fn multipart(model: &Model, t: &Ty) -> TokenStream {
+    let fields = match t {
+        Ty::Named(id) => match model.types.get(id.0).map(|d| &d.kind) {
+            Some(TypeKind::Struct(s)) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(s) = fields else {
+        return quote!(Err(Error::InvalidRequest(
+            "this multipart body is not an object".into()
+        )));
+    };
+    let stmts = s.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.ident);
+        let wire = Literal::string(&f.wire);
+        let file = |t: &Ty| matches!(t, Ty::File);
+        match &f.ty {
+            Ty::File => quote!(parts.file(#wire, &body.#ident);),
+            Ty::Option(inner) if file(inner) => {
+                quote!(if let Some(v) = &body.#ident { parts.file(#wire, v); })
+            }
+            Ty::Vec(inner) if file(inner) => {
+                quote!(for v in &body.#ident { parts.file(#wire, v); })
+            }
+            Ty::Option(inner) if matches!(&**inner, Ty::Vec(i) if file(i)) => {
+                quote!(if let Some(vs) = &body.#ident { for v in vs { parts.file(#wire, v); } })
+            }
+            Ty::Vec(_) => quote! {
+                for v in &body.#ident { parts.value(#wire, v).map_err(Error::InvalidRequest)?; }
+            },
+            Ty::Option(inner) if matches!(&**inner, Ty::Vec(_)) => quote! {
+                if let Some(vs) = &body.#ident {
+                    for v in vs { parts.value(#wire, v).map_err(Error::InvalidRequest)?; }
+                }
+            },
+            _ => quote!(parts.value(#wire, &body.#ident).map_err(Error::InvalidRequest)?;),
+        }
+    });
+    let rest = s.extra.as_ref().map(|(ident, _)| {
+        let ident = format_ident!("{}", ident);
+        quote! {
+            for (k, v) in &body.#ident { parts.value(k, v).map_err(Error::InvalidRequest)?; }
+        }
+    });
+    quote! {{
+        let mut parts = crate::runtime::multipart::Parts::new();
+        #(#stmts)*
+        #rest
+        Ok::<_, Error>(r.multipart(parts))
+    }}
+}
+
 /// The borrowed form of a body type (`str`, `[T]`), as idiomatic (and clippy) want.
 fn borrowed(model: &Model, t: &crate::model::ir::Ty) -> TokenStream {
-    use crate::model::ir::Ty;
     match t {
         Ty::String => quote!(str),
         Ty::Bytes => quote!([u8]),
@@ -102,7 +158,7 @@ fn borrowed(model: &Model, t: &crate::model::ir::Ty) -> TokenStream {
     }
 }
 
-fn body(op: &Operation) -> TokenStream {
+fn body(model: &Model, op: &Operation) -> TokenStream {
     let description = super::description::static_ident(op);
     let op_ref = quote!(&crate::operations::#description);
     let request = if params_ident(op).is_some() {
@@ -115,6 +171,7 @@ fn body(op: &Operation) -> TokenStream {
         Some(b) => {
             let media = Literal::string(&b.media.media);
             let (set, fallible) = match b.kind() {
+                _ if b.is_multipart() => (multipart(model, &b.ty), true),
                 BodyKind::Json => (quote!(r.json(#media, body)), true),
                 BodyKind::Form => (quote!(r.form(body)), true),
                 BodyKind::Text => (quote!(r.raw(#media, body.as_bytes().to_vec())), false),

@@ -3,6 +3,7 @@
 
 mod client;
 mod description;
+mod examples;
 mod operations;
 mod plan;
 mod server;
@@ -343,6 +344,12 @@ pub fn generate(model: &Model, spec_json: &str, options: &Options) -> Result<Vec
             contents: spec_json.to_owned(),
         },
     ];
+    if let Some(tokens) = examples::test_file(model, &plan, &options.crate_name) {
+        files.push(File {
+            path: "tests/examples.rs".into(),
+            contents: header(model) + &format(tokens, "examples.rs")?,
+        });
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -375,6 +382,23 @@ fn cargo_toml(model: &Model, options: &Options, plan: &plan::Plan) -> String {
             path.replace('\\', "/").replace('"', "\\\"")
         ),
         Runtime::Registry => format!("{RUNTIME_CRATE} = \"{RUNTIME_VERSION}\"\n"),
+    };
+    // The examples test validates each example against its schema first.
+    let dev = if model.examples.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n[dev-dependencies]\n{}",
+            runtime
+                .replacen(" }\n", ", features = [\"validate\"] }\n", 1)
+                .replacen(
+                    &format!("= \"{RUNTIME_VERSION}\"\n"),
+                    &format!(
+                        "= {{ version = \"{RUNTIME_VERSION}\", features = [\"validate\"] }}\n"
+                    ),
+                    1,
+                )
+        )
     };
     let mut deps = runtime
         + "serde = { version = \"1\", features = [\"derive\"] }\n\
@@ -412,7 +436,8 @@ fn cargo_toml(model: &Model, options: &Options, plan: &plan::Plan) -> String {
          {tags}\
          \n\
          [dependencies]\n\
-         {deps}",
+         {deps}\
+         {dev}",
         comment = one_line(&format!("{} {}", model.title, model.version)),
         title = toml_string(&model.title),
         name = options.crate_name,

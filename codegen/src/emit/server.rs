@@ -61,6 +61,8 @@ fn handler(model: &Model, op: &Operation, index: usize) -> TokenStream {
     }
     if let Some(b) = &op.body {
         args.push(match (b.kind(), b.required) {
+            _ if b.is_multipart() && b.required => quote!(p.multipart_body()?),
+            _ if b.is_multipart() => quote!(p.optional_multipart_body()?),
             (BodyKind::Json | BodyKind::Form, true) => quote!(p.body()?),
             (BodyKind::Json | BodyKind::Form, false) => quote!(p.optional_body()?),
             (BodyKind::Text, true) => quote!(p.text_body()?),

@@ -36,6 +36,7 @@ pub fn ty(model: &Model, t: &Ty) -> TokenStream {
         Ty::Date => quote!(::chrono::NaiveDate),
         Ty::Uuid => quote!(::uuid::Uuid),
         Ty::Bytes => quote!(Vec<u8>),
+        Ty::File => quote!(crate::runtime::FilePart),
         Ty::Vec(inner) => {
             let inner = ty(model, inner);
             quote!(Vec<#inner>)

@@ -322,6 +322,7 @@ impl<'d> TypeBuilder<'d> {
                 Some("date-time") => Ty::DateTime,
                 Some("date") => Ty::Date,
                 Some("uuid") => Ty::Uuid,
+                Some("binary") => Ty::File,
                 _ => Ty::String,
             },
             InstanceType::Array => self.array(o, hint),

@@ -35,6 +35,9 @@ pub enum Ty {
     Uuid,
     /// Raw bytes (non-JSON bodies).
     Bytes,
+    /// A file (`type: string, format: binary`): `runtime::FilePart`, bytes with a file name
+    /// and content type (a file part of a multipart body; plain text in JSON).
+    File,
     /// `Vec<T>`
     Vec(Box<Ty>),
     /// `BTreeMap<String, T>`

@@ -4,6 +4,7 @@
 
 mod convert;
 mod cycles;
+pub mod examples;
 pub mod features;
 pub mod http;
 pub mod ir;
@@ -42,6 +43,8 @@ pub struct Model {
     pub servers: Vec<Server>,
     /// The document's security schemes; operations' security points into this list.
     pub security_schemes: Vec<http::SecurityScheme>,
+    /// The spec's examples, each with the type it must fit (the crate's examples test).
+    pub examples: Vec<examples::Example>,
 }
 
 /// Names no generated type may take: they would shadow what derives and emitted code use.
@@ -103,6 +106,7 @@ pub fn build(doc: &Document) -> (Model, Vec<Diagnostic>) {
             .unwrap_or("")
             .to_owned()
     };
+    let examples = examples::collect(&doc.root, &types, &operations);
     let model = Model {
         title: text("title"),
         version: text("version"),
@@ -110,6 +114,7 @@ pub fn build(doc: &Document) -> (Model, Vec<Diagnostic>) {
         operations,
         servers: servers(&doc.root),
         security_schemes: described.schemes,
+        examples,
     };
     (model, diagnostics)
 }

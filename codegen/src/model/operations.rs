@@ -40,6 +40,11 @@ impl Body {
     pub fn kind(&self) -> BodyKind {
         self.media.kind
     }
+
+    /// A typed `multipart/form-data` body (a struct, sent and read part by part).
+    pub fn is_multipart(&self) -> bool {
+        self.media.kind == BodyKind::Bytes && !matches!(self.ty, Ty::Bytes)
+    }
 }
 
 /// One documented response.
@@ -212,7 +217,19 @@ fn typed_body(
             None => Ty::Any,
         },
         BodyKind::Text => Ty::String,
-        BodyKind::Bytes => Ty::Bytes,
+        // A multipart/form-data body whose schema is an object: a struct (file parts as
+        // `FilePart`s) the client sends part by part and the router decodes.
+        BodyKind::Bytes => match &media.schema {
+            Some(at) if openapi_runtime::operation::is_multipart(&media.media) => {
+                let ty = types.ty_at(at, hint);
+                if is_struct(&types.types, &ty) {
+                    ty
+                } else {
+                    Ty::Bytes
+                }
+            }
+            _ => Ty::Bytes,
+        },
     };
     // A form body must be an object to be encoded as key=value pairs.
     let kind = if media.kind == BodyKind::Form && matches!(ty, Ty::Any | Ty::Vec(_)) {

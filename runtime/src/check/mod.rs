@@ -70,6 +70,15 @@ impl<'a> Incoming<'a> {
     }
 }
 
+pub use crate::operation::is_multipart;
+
+impl Compiled {
+    /// The typed tree of the form (or multipart) body whose schema is at `pointer`.
+    pub fn form_tree(&self, pointer: &str) -> Option<&form::FormTree> {
+        self.forms.get(pointer)
+    }
+}
+
 /// The compiled validators of one operation: one per parameter and per body media type
 /// (`None` where the description names no schema).
 #[derive(Debug)]
@@ -106,7 +115,9 @@ impl Compiled {
             .body
             .iter()
             .flat_map(|b| b.media.iter())
-            .filter(|m| m.kind == BodyKind::Form && !m.schema.is_empty())
+            .filter(|m| {
+                (m.kind == BodyKind::Form || is_multipart(&m.media)) && !m.schema.is_empty()
+            })
             .map(|m| (m.schema.to_string(), schemas.form_tree(&m.schema)))
             .collect();
         Ok(Compiled {
@@ -280,6 +291,7 @@ pub fn parse_body(
     op: &Operation,
     compiled: &Compiled,
     media: Option<&Media>,
+    content_type: Option<&str>,
     bytes: &[u8],
 ) -> Result<Option<Value>, Rejection> {
     if bytes.is_empty() {
@@ -306,6 +318,18 @@ pub fn parse_body(
                 None => params::form_body(media.map_or(&[][..], |m| &m.fields[..]), bytes),
             },
         )),
+        BodyKind::Bytes if media.is_some_and(|m| is_multipart(&m.media)) => {
+            let tree = media.and_then(|m| compiled.form_tree(&m.schema));
+            crate::multipart::read(content_type.unwrap_or(""), bytes.to_vec(), tree)
+                .map(|read| Some(read.validate))
+                .map_err(|e| {
+                    Rejection::new(
+                        400,
+                        codes::INVALID_BODY,
+                        format!("The multipart body cannot be read: {e}"),
+                    )
+                })
+        }
         BodyKind::Text | BodyKind::Bytes => Ok(None),
     }
 }
@@ -453,7 +477,7 @@ pub fn all(
         }
     };
     let parsed = if out.is_empty() {
-        match parse_body(op, compiled, media, body_bytes) {
+        match parse_body(op, compiled, media, incoming.content_type(), body_bytes) {
             Ok(v) => v,
             Err(r) => {
                 out.push(r);

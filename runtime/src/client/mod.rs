@@ -317,6 +317,43 @@ impl ClientBuilder {
     }
 }
 
+/// reqwest's form of multipart parts.
+fn multipart_form(parts: crate::multipart::Parts) -> Result<reqwest::multipart::Form, Error> {
+    use crate::multipart::Part;
+    let mut form = reqwest::multipart::Form::new();
+    for part in parts.parts {
+        form = match part {
+            Part::Text {
+                name,
+                value,
+                content_type,
+            } => {
+                let mut p = reqwest::multipart::Part::text(value);
+                if let Some(media) = content_type {
+                    p = p
+                        .mime_str(media)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                }
+                form.part(name, p)
+            }
+            Part::File { name, file } => {
+                let mut p = reqwest::multipart::Part::bytes(file.bytes);
+                if let Some(file_name) = file.file_name {
+                    p = p.file_name(file_name);
+                }
+                let media = file
+                    .content_type
+                    .unwrap_or_else(|| "application/octet-stream".to_owned());
+                p = p.mime_str(&media).map_err(|e| {
+                    Error::InvalidRequest(format!("the content type of `{name}`: {e}"))
+                })?;
+                form.part(name, p)
+            }
+        };
+    }
+    Ok(form)
+}
+
 /// A base URL as requests are built on it (no trailing `/`), or why it cannot be one.
 fn checked_base_url(text: &str) -> Result<String, Error> {
     let bad = |why: &str| Error::InvalidConfig(format!("base URL `{text}` {why}"));
@@ -416,6 +453,9 @@ impl ReqwestClient {
             builder = builder
                 .header(reqwest::header::CONTENT_TYPE, media)
                 .body(bytes);
+        }
+        if let Some(parts) = request.multipart {
+            builder = builder.multipart(multipart_form(parts)?);
         }
         let response = builder.send().await.map_err(Error::Transport)?;
         let status = response.status().as_u16();

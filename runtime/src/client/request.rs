@@ -15,6 +15,7 @@ pub struct Request {
     pub(super) headers: Vec<(String, String)>,
     pub(super) cookies: Vec<String>,
     pub(super) body: Option<(String, Vec<u8>)>,
+    pub(super) multipart: Option<crate::multipart::Parts>,
     pub(super) schemes: List<Scheme>,
     pub(super) security: List<List<u16>>,
 }
@@ -210,6 +211,7 @@ impl Request {
             headers: Vec::new(),
             cookies: Vec::new(),
             body: None,
+            multipart: None,
             schemes: op.schemes.clone(),
             security: op.security.clone(),
         }
@@ -325,6 +327,13 @@ impl Request {
             encoded.finish().into_bytes(),
         ));
         Ok(self)
+    }
+
+    /// Adds a `multipart/form-data` body (sent with reqwest's multipart support, which
+    /// writes the boundary).
+    pub fn multipart(mut self, parts: crate::multipart::Parts) -> Request {
+        self.multipart = Some(parts);
+        self
     }
 
     /// Adds a raw body with its media type.
