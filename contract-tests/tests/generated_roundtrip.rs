@@ -460,3 +460,66 @@ async fn public_edges_return_standard_errors()
     );
     Ok(())
 }
+
+/// The open client: the user's own `reqwest::Client`, a header sent with every request
+/// (an operation's own header parameter of the same name would win), the answer's
+/// headers beside its typed body, and a base URL checked when the client is built (its
+/// path prefix kept).
+#[tokio::test]
+async fn the_client_takes_your_reqwest_client_default_headers_and_shows_response_headers() {
+    let seen: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    let log = seen.clone();
+    let app = axum::Router::new().route(
+        "/v2/connections/{id}",
+        axum::routing::get(move |request: axum::extract::Request| {
+            let log = log.clone();
+            async move {
+                let tenant = request
+                    .headers()
+                    .get("x-tenant")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                log.lock()
+                    .unwrap()
+                    .push((request.uri().path().to_owned(), tenant));
+                (
+                    axum::http::StatusCode::NOT_FOUND,
+                    [
+                        ("content-type", "application/json"),
+                        ("x-ratelimit-remaining", "41"),
+                    ],
+                    r#"{"error":{"code":"not_found","message":"Failed to find connection"}}"#,
+                )
+                    .into_response()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v2/", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let client = ReqwestClient::builder(&base)
+        .http_client(reqwest::Client::new())
+        .default_header("x-tenant", "acme")
+        .bearer_token(KEY)
+        .build()
+        .unwrap();
+    let answer = client
+        .get_connection(&GetConnectionParams::new("c-1", "github"))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    assert_eq!(answer.headers()["x-ratelimit-remaining"], "41");
+    let error = answer.into_result().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the API answered 404 Not Found: Failed to find connection"
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [("/v2/connections/c-1".to_owned(), Some("acme".to_owned()))]
+    );
+    assert!(ReqwestClient::builder("localhost:3003").build().is_err());
+    server.abort();
+}
