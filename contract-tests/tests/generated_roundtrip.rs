@@ -467,7 +467,9 @@ async fn public_edges_return_standard_errors()
 /// path prefix kept).
 #[tokio::test]
 async fn the_client_takes_your_reqwest_client_default_headers_and_shows_response_headers() {
-    let seen: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    /// Each request's path and `x-tenant` header.
+    type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+    let seen: Seen = Arc::default();
     let log = seen.clone();
     let app = axum::Router::new().route(
         "/v2/connections/{id}",

@@ -213,12 +213,8 @@ pub fn run(args: Args) -> ExitCode {
 
 /// Runs the examples test of every generated crate and reads its summary.
 fn run_examples(root: &Path, scratch: &Path, names: &[String], rows: &mut [Row]) {
-    let workspace = match Scratch::new(root, scratch, &root.join("target/corpus-target"), names) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return;
-        }
+    let Some(workspace) = workspace(root, scratch, names) else {
+        return;
     };
     let generated = rows.iter_mut().filter(|r| !r.result.starts_with("error"));
     for (row, name) in generated.zip(names) {
@@ -352,13 +348,17 @@ fn generate(path: &Path, display: &str, name: &str, out: &Path) -> Result<Genera
     ))
 }
 
+/// The scratch workspace of the generated crates (its own target directory), or `None`
+/// after saying why it cannot be made.
+fn workspace(root: &Path, scratch: &Path, names: &[String]) -> Option<Scratch> {
+    Scratch::new(root, scratch, &root.join("target/corpus-target"), names)
+        .map_err(|e| eprintln!("error: {e}"))
+        .ok()
+}
+
 fn check(root: &Path, scratch: &Path, names: &[String], rows: &mut [Row]) {
-    let workspace = match Scratch::new(root, scratch, &root.join("target/corpus-target"), names) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return;
-        }
+    let Some(workspace) = workspace(root, scratch, names) else {
+        return;
     };
     // Warm the dependencies once with the smallest crate, so each timing is the crate alone.
     if let Some(first) = names.first() {

@@ -115,7 +115,13 @@ pub fn collect(root: &Node, types: &[TypeDef], operations: &[Operation]) -> Vec<
     };
     for (i, op) in operations.iter().enumerate() {
         if let Some(body) = &op.body {
-            media(&body.media, &body.ty, true, i, &mut out);
+            // An optional body is an `Option` for the client: `null` is "no body".
+            let ty = if body.required {
+                body.ty.clone()
+            } else {
+                body.ty.clone().optional()
+            };
+            media(&body.media, &ty, true, i, &mut out);
         }
         for r in &op.responses {
             if let Some(body) = &r.body {
