@@ -47,7 +47,8 @@ fn rejections() -> [Rejection; 3] {
     ]
 }
 
-/// The whole HTTP/1.1 answer (head and body) for each status of [`rejections`].
+/// The whole HTTP/1.1 answer (head and body) for each status hyper answers parse errors
+/// with (400, 414, 431).
 #[derive(Debug, Default)]
 pub struct Answers {
     by_status: Vec<(u16, Bytes)>,
