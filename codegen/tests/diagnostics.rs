@@ -304,7 +304,7 @@ components:
     let fallbacks: Vec<String> = generation
         .diagnostics
         .iter()
-        .filter(|d| d.message.contains("is untagged") || d.message.contains("will not decode"))
+        .filter(|d| d.message.contains("is untagged") || d.message.contains("trying the variants"))
         .map(|d| d.pointer.as_ref().unwrap().to_string())
         .collect();
     assert_eq!(

@@ -147,7 +147,15 @@ pub fn build(op: &Operation, parts: &Parts, credentials: &Credentials) -> Result
                 // A multipart body: each property a part, as the generated client sends it.
                 let mut parts = openapi_runtime::multipart::Parts::new();
                 for (k, v) in map {
-                    parts.value(k, v)?;
+                    match v {
+                        // A list travels as repeated parts, one per item.
+                        serde_json::Value::Array(items) => {
+                            for item in items {
+                                parts.value(k, item)?;
+                            }
+                        }
+                        other => parts.value(k, other)?,
+                    }
                 }
                 let (media, bytes) = parts.encode();
                 request.raw(&media, bytes)

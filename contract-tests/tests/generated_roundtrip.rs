@@ -28,13 +28,7 @@ struct Fake {
 }
 
 fn std_error(code: &str) -> StdError {
-    StdError {
-        error: Some(StdErrorError {
-            code: code.into(),
-            message: None,
-            errors: None,
-        }),
-    }
+    StdError::default().with_error(StdErrorError::new(code))
 }
 
 impl Server for Fake {
@@ -75,15 +69,10 @@ impl Server for Fake {
         if body.connection_id != "conn-1" {
             return CreateReconnectSessionResponse::BadRequest(std_error("invalid_body"));
         }
-        CreateReconnectSessionResponse::Created(ConnectSessionEnvelope {
-            data: ConnectSession {
-                token: format!("nango_connect_session_{}", "a".repeat(64)),
-                connect_link: None,
-                expires_at: "2026-11-22T00:30:00.000Z".parse().unwrap(),
-                additional_properties: Default::default(),
-            },
-            additional_properties: Default::default(),
-        })
+        CreateReconnectSessionResponse::Created(ConnectSessionEnvelope::new(ConnectSession::new(
+            format!("nango_connect_session_{}", "a".repeat(64)),
+            "2026-11-22T00:30:00.000Z".parse().unwrap(),
+        )))
     }
 
     async fn create_connect_session(
@@ -204,6 +193,31 @@ async fn client_and_server_agree_on_every_documented_status() {
             "reconnect env-dev nope github",
             "get a b/c github Some(true)"
         ]
+    );
+    // As a user writes it: `?` on the transport error and on the documented error status.
+    async fn reconnect_token(
+        client: &ReqwestClient,
+        connection: &str,
+    ) -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+        let input = ConnectSessionReconnectInput::new(connection, "github");
+        let session = client
+            .create_reconnect_session(&input)
+            .await?
+            .into_result()?;
+        Ok(session.data.token)
+    }
+    assert!(
+        reconnect_token(&client, "conn-1")
+            .await
+            .unwrap()
+            .starts_with("nango_connect_session_")
+    );
+    let refused = reconnect_token(&client, "nope").await.unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .starts_with("the API answered 400 Bad Request"),
+        "{refused}"
     );
 }
 

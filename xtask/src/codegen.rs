@@ -61,13 +61,20 @@ pub fn run(args: Args) -> ExitCode {
     let crate_name = match (&args.out, &args.name) {
         (None, _) => "generated".to_owned(),
         (Some(_), Some(name)) => {
-            let valid = crate_ident(name);
-            if valid != *name {
+            // Cargo's rule: ASCII letters, digits, `-` and `_`, starting with a letter.
+            let valid = name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid {
                 eprintln!("error: `{name}` is not a valid crate name");
-                eprintln!("help: use lower-case letters, digits and `_`, such as `{valid}`");
+                eprintln!(
+                    "help: use letters, digits, `-` and `_`, starting with a letter, such as `{}`",
+                    crate_ident(name)
+                );
                 return ExitCode::from(2);
             }
-            valid
+            name.clone()
         }
         (Some(dir), None) => crate_name_for(dir),
     };

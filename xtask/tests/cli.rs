@@ -250,10 +250,25 @@ fn codegen_out_never_overwrites_a_crate_it_did_not_write() {
         "--out",
         named.to_str().unwrap(),
         "--name",
-        "Bad-Name",
+        "9 bad",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad_name"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("api_9_bad"));
+    // Cargo allows hyphens; the crate is then `nango_api` in Rust code.
+    let hyphen = dir.join("hyphen");
+    let out = xtask(&[
+        "codegen",
+        "--out",
+        hyphen.to_str().unwrap(),
+        "--name",
+        "nango-api",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -108,8 +108,8 @@ fn multipart(model: &Model, t: &Ty) -> TokenStream {
     let stmts = s.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.ident);
         let wire = Literal::string(&f.wire);
-        let file = |t: &Ty| matches!(t, Ty::File);
-        match &f.ty {
+        let file = |t: &Ty| matches!(unaliased(model, t), Ty::File);
+        match unaliased(model, &f.ty) {
             Ty::File => quote!(parts.file(#wire, &body.#ident);),
             Ty::Option(inner) if file(inner) => {
                 quote!(if let Some(v) = &body.#ident { parts.file(#wire, v); })
@@ -117,13 +117,13 @@ fn multipart(model: &Model, t: &Ty) -> TokenStream {
             Ty::Vec(inner) if file(inner) => {
                 quote!(for v in &body.#ident { parts.file(#wire, v); })
             }
-            Ty::Option(inner) if matches!(&**inner, Ty::Vec(i) if file(i)) => {
+            Ty::Option(inner) if matches!(unaliased(model, inner), Ty::Vec(i) if file(i)) => {
                 quote!(if let Some(vs) = &body.#ident { for v in vs { parts.file(#wire, v); } })
             }
             Ty::Vec(_) => quote! {
                 for v in &body.#ident { parts.value(#wire, v).map_err(Error::InvalidRequest)?; }
             },
-            Ty::Option(inner) if matches!(&**inner, Ty::Vec(_)) => quote! {
+            Ty::Option(inner) if matches!(unaliased(model, inner), Ty::Vec(_)) => quote! {
                 if let Some(vs) = &body.#ident {
                     for v in vs { parts.value(#wire, v).map_err(Error::InvalidRequest)?; }
                 }
@@ -143,6 +143,22 @@ fn multipart(model: &Model, t: &Ty) -> TokenStream {
         #rest
         Ok::<_, Error>(r.multipart(parts))
     }}
+}
+
+/// A type with its named aliases followed (`$ref: Upload` where `Upload` is
+/// `format: binary` is a file).
+fn unaliased<'m>(model: &'m Model, t: &'m Ty) -> &'m Ty {
+    let mut t = t;
+    for _ in 0..16 {
+        match t {
+            Ty::Named(id) => match model.types.get(id.0).map(|d| &d.kind) {
+                Some(TypeKind::Alias(inner)) => t = inner,
+                _ => return t,
+            },
+            _ => return t,
+        }
+    }
+    t
 }
 
 /// The borrowed form of a body type (`str`, `[T]`), as idiomatic (and clippy) want.

@@ -683,7 +683,7 @@ impl<'a> SchemaReader<'a> {
     fn resolves_inside(&self, target: &str) -> bool {
         let pointer = if target.starts_with('#') {
             JsonPointer::parse_ref(target).ok()
-        } else if !target.contains(['/', '#', '.']) {
+        } else if !target.contains(['/', '#']) {
             JsonPointer::parse_ref(&format!("#/components/schemas/{target}")).ok()
         } else {
             None

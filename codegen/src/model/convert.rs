@@ -706,7 +706,7 @@ impl<'d> TypeBuilder<'d> {
                             .child(tag);
                         self.warn(
                             &at,
-                            format!("the tag `{tag}` maps to `{target}`, which is none of the union's variants: a value tagged `{tag}` will not decode"),
+                            format!("the tag `{tag}` maps to `{target}`, which is none of the union's variants: a value tagged `{tag}` is decoded only by trying the variants in order"),
                             "map it to the `$ref` of one of the union's variants",
                         );
                     }

@@ -154,6 +154,11 @@ pub fn singular(name: &str) -> Option<String> {
     let stem = name.strip_suffix(last)?;
     let one = if let Some(base) = last.strip_suffix("ies").filter(|b| b.len() >= 2) {
         format!("{base}y")
+    } else if ["sses", "shes", "ches", "xes", "zes"]
+        .iter()
+        .any(|e| last.ends_with(e))
+    {
+        last[..last.len() - 2].to_owned()
     } else if last.ends_with("ss") || last.ends_with("us") || last.ends_with("is") {
         return None;
     } else {
@@ -222,7 +227,8 @@ pub const MAX_NAME: usize = 48;
 
 /// `name` cut to [`MAX_NAME`] characters by dropping whole words after the first, nearest
 /// the end first, keeping the last two (`StripeAccountsRequirementsAlternativesItem…` →
-/// the first word and the most specific ones). Collisions are suffixed by the scope.
+/// the first word and the most specific ones); three words still too long are cut at
+/// the limit. Collisions are suffixed by the scope.
 pub fn capped(name: &str) -> String {
     if name.len() <= MAX_NAME {
         return name.to_owned();
@@ -345,6 +351,9 @@ mod tests {
         assert_eq!(singular("ConnectionStatus"), None);
         assert_eq!(singular("Address"), None);
         assert_eq!(singular("Data"), None);
+        assert_eq!(singular("PayloadMatches").as_deref(), Some("PayloadMatch"));
+        assert_eq!(singular("Addresses").as_deref(), Some("Address"));
+        assert_eq!(singular("Boxes").as_deref(), Some("Box"));
     }
 
     #[test]

@@ -178,8 +178,12 @@ pub fn apply(tree: &FormTree, value: Value) -> Value {
     match fit(tree, &value) {
         Some(v) => v,
         None => match (tree, value) {
-            // A single `tags=a` is a list of one.
+            // A single `tags=a` is a list of one (and a single file part where a list of
+            // files is expected).
             (FormTree::Array(item), v @ Value::String(_)) => Value::Array(vec![apply(item, v)]),
+            (FormTree::Array(item), Value::Object(file)) if file.contains_key("$file") => {
+                Value::Array(vec![apply(item, Value::Object(file))])
+            }
             (FormTree::Either(branches), v) => {
                 match branches.iter().find(|b| matches!(b, FormTree::Array(_))) {
                     Some(list) if v.is_string() => apply(list, v),

@@ -406,21 +406,32 @@ impl ReqwestClient {
     pub async fn execute(&self, request: Request) -> Result<RawResponse, Error> {
         let url = format!("{}{}", self.base_url, request.path);
         let mut builder = self.http.request(request.method, url);
-        for (name, value) in &self.headers {
-            if !request
+        let placements = self
+            .credentials
+            .placements(&request.schemes, &request.security);
+        // A default header gives way to the operation's own header parameter and to the
+        // credentials' header of the same name (never sent twice).
+        let set_elsewhere = |name: &str| {
+            request
                 .headers
                 .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(name.as_str()))
-            {
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+                || placements.iter().any(|p| match p {
+                    Placement::Bearer(_) | Placement::Basic(..) | Placement::Authorization(_) => {
+                        name.eq_ignore_ascii_case("authorization")
+                    }
+                    Placement::Header(n, _) => n.eq_ignore_ascii_case(name),
+                    Placement::Query(..) | Placement::Cookie(..) => false,
+                })
+        };
+        for (name, value) in &self.headers {
+            if !set_elsewhere(name.as_str()) {
                 builder = builder.header(name, value);
             }
         }
         let mut query = request.query;
         let mut cookies = request.cookies;
-        for placement in self
-            .credentials
-            .placements(&request.schemes, &request.security)
-        {
+        for placement in placements {
             builder = match placement {
                 Placement::Bearer(token) => builder.bearer_auth(token.expose()),
                 Placement::Basic(user, password) => {

@@ -71,12 +71,23 @@ async fn a_typed_form_travels_from_the_generated_client_to_the_generated_server(
     }
     assert_eq!(seen, [expected]);
 
+    // One file where a list is expected, and a file behind a `$ref`.
+    let single = UploadForm::new("one", FilePart::new(b"a".to_vec()).with_file_name("a.txt"))
+        .with_attachments(vec![FilePart::new(b"only".to_vec()).with_file_name("only.txt")])
+        .with_cover(FilePart::new(vec![7u8; 3]).with_file_name("c.png").with_content_type("image/png"));
+    client.create_upload(&single).await.unwrap().into_result().unwrap();
+    let seen = store.seen.lock().unwrap().clone();
+    let got = &seen[1];
+    assert_eq!(got.attachments.as_ref().map(Vec::len), Some(1));
+    assert_eq!(got.cover.as_ref().map(|c| c.bytes.clone()), Some(vec![7u8; 3]));
+    assert_eq!(got.cover.as_ref().and_then(|c| c.file_name.clone()).as_deref(), Some("c.png"));
+
     // The schema holds: a title over maxLength is refused before the server runs.
     let long = UploadForm::new("x".repeat(41), FilePart::new(b"x".to_vec()).with_file_name("x"));
     let refused = client.create_upload(&long).await.unwrap();
     assert_eq!(refused.status(), 400);
     assert!(matches!(refused.into_inner(), CreateUploadResponse::BadRequest(_)));
-    assert_eq!(store.seen.lock().unwrap().len(), 1);
+    assert_eq!(store.seen.lock().unwrap().len(), 2);
 
     // An optional multipart body, with and without it.
     let avatar = PutAvatarBody::default().with_image(FilePart::new(vec![9u8; 64]).with_file_name("me.png"));
