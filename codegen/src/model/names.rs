@@ -118,19 +118,31 @@ fn words(name: &str) -> Vec<&str> {
 /// Words that say nothing about a type on their own.
 const GENERIC: &[&str] = &["Body", "Item", "Value", "Data", "List", "Items", "Object"];
 
+/// The reason phrases of a range of statuses, as names (`NotFound`), computed once:
+/// naming asks for every type it names.
+fn reason_words(range: std::ops::Range<u16>) -> BTreeSet<String> {
+    range
+        .filter_map(openapi_runtime::status::reason)
+        .map(pascal)
+        .collect()
+}
+
 /// Reason-phrase words of error answers (`Unauthorized`, `NotFound`…, `Default`).
 fn error_word(words: &[&str]) -> bool {
+    static ERRORS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
     let text = words.concat();
-    text == "Default"
-        || text == "ClientError"
-        || text == "ServerError"
-        || (400..600)
-            .any(|code| openapi_runtime::status::reason(code).is_some_and(|r| pascal(r) == text))
+    matches!(text.as_str(), "Default" | "ClientError" | "ServerError")
+        || ERRORS
+            .get_or_init(|| reason_words(400..600))
+            .contains(&text)
 }
 
 /// Whether a word is a 2xx reason phrase (`Ok`, `Created`…).
 pub fn success_word(word: &str) -> bool {
-    (200..300).any(|code| openapi_runtime::status::reason(code).is_some_and(|r| pascal(r) == word))
+    static SUCCESSES: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    SUCCESSES
+        .get_or_init(|| reason_words(200..300))
+        .contains(word)
 }
 
 /// `name` without a trailing success status and `Body` (`DropletsListOkBody` →
