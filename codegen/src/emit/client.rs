@@ -3,7 +3,7 @@
 
 use super::operations::{params_ident, response_ident};
 use super::plan::Plan;
-use super::ty::ty;
+use super::ty::{ty, unaliased};
 use super::types::doc;
 use crate::model::Model;
 use crate::model::ir::{Ty, TypeKind};
@@ -143,22 +143,6 @@ fn multipart(model: &Model, t: &Ty) -> TokenStream {
         #rest
         Ok::<_, Error>(r.multipart(parts))
     }}
-}
-
-/// A type with its named aliases followed (`$ref: Upload` where `Upload` is
-/// `format: binary` is a file).
-fn unaliased<'m>(model: &'m Model, t: &'m Ty) -> &'m Ty {
-    let mut t = t;
-    for _ in 0..16 {
-        match t {
-            Ty::Named(id) => match model.types.get(id.0).map(|d| &d.kind) {
-                Some(TypeKind::Alias(inner)) => t = inner,
-                _ => return t,
-            },
-            _ => return t,
-        }
-    }
-    t
 }
 
 /// The borrowed form of a body type (`str`, `[T]`), as idiomatic (and clippy) want.

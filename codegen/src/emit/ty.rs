@@ -1,7 +1,7 @@
 //! Type expressions → tokens, with fully qualified paths so the output compiles in any module.
 
 use crate::model::Model;
-use crate::model::ir::Ty;
+use crate::model::ir::{Ty, TypeKind};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -19,6 +19,22 @@ pub fn prelude() -> TokenStream {
         #[allow(unused_imports)]
         use ::serde::{Deserialize, Serialize};
     }
+}
+
+/// A type with its named aliases followed (`$ref: Upload` where `Upload` is
+/// `format: binary` is a file).
+pub fn unaliased<'m>(model: &'m Model, t: &'m Ty) -> &'m Ty {
+    let mut t = t;
+    for _ in 0..16 {
+        match t {
+            Ty::Named(id) => match model.types.get(id.0).map(|d| &d.kind) {
+                Some(TypeKind::Alias(inner)) => t = inner,
+                _ => return t,
+            },
+            _ => return t,
+        }
+    }
+    t
 }
 
 /// Tokens for a type in any generated module (`types::X`, `Option<String>`…).
@@ -70,7 +86,6 @@ pub fn ty(model: &Model, t: &Ty) -> TokenStream {
 
 /// Whether a type can be compared with `Eq` (no floats inside, transitively).
 pub fn uses_float(model: &Model, t: &Ty, depth: usize) -> bool {
-    use crate::model::ir::TypeKind;
     if depth > 64 {
         return true;
     }
@@ -107,7 +122,6 @@ pub struct Uses {
 
 /// Scans every type expression of the model.
 pub fn uses(model: &Model) -> Uses {
-    use crate::model::ir::TypeKind;
     let mut u = Uses::default();
     let mut see = |t: &Ty| scan(t, &mut u);
     for def in &model.types {

@@ -138,20 +138,11 @@ pub fn wire_attr(wire: &str, required: bool, into: bool) -> TokenStream {
 /// Whether a field's constructor argument is a string (`impl Into<String>`): its type,
 /// or the type inside its `Option` when it is optional, is `String` or an alias of it.
 pub fn takes_into(model: &Model, t: &Ty, required: bool) -> bool {
-    fn string(model: &Model, t: &Ty, depth: usize) -> bool {
-        match t {
-            Ty::String => true,
-            Ty::Named(id) if depth < 16 => match model.types.get(id.0).map(|d| &d.kind) {
-                Some(TypeKind::Alias(inner)) => string(model, inner, depth + 1),
-                _ => false,
-            },
-            _ => false,
-        }
-    }
+    let string = |t: &Ty| matches!(super::ty::unaliased(model, t), Ty::String);
     match (required, t) {
-        (false, Ty::Option(inner)) => string(model, inner, 0),
+        (false, Ty::Option(inner)) => string(inner),
         (false, _) => false,
-        (true, t) => string(model, t, 0),
+        (true, t) => string(t),
     }
 }
 
