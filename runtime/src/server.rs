@@ -551,26 +551,17 @@ where
             }
         };
     // 4. Syntax (a multipart body read into a view to validate and one to decode).
-    let mut multipart = None;
-    let parsed = match media.filter(|m| check::is_multipart(&m.media) && !bytes.is_empty()) {
-        Some(m) => {
-            let read = crate::multipart::read(
-                incoming.content_type().unwrap_or(""),
-                bytes.clone(),
-                compiled.form_tree(&m.schema),
-            )
-            .map_err(|e| {
-                Rejection::new(
-                    400,
-                    codes::INVALID_BODY,
-                    format!("The multipart body cannot be read: {e}"),
-                )
-            })?;
-            multipart = Some(read.decode);
-            Some(read.validate)
-        }
-        None => check::parse_body(op, compiled, media, incoming.content_type(), &bytes)?,
-    };
+    let (parsed, multipart) =
+        match media.filter(|m| check::is_multipart(&m.media) && !bytes.is_empty()) {
+            Some(m) => {
+                let read = check::multipart_body(compiled, m, incoming.content_type(), &bytes)?;
+                (Some(read.validate), Some(read.decode))
+            }
+            None => (
+                check::parse_body(op, compiled, media, incoming.content_type(), &bytes)?,
+                None,
+            ),
+        };
     // 5. Parameters.
     let (params, mut problems) =
         check::params(op, compiled, &incoming, core.options.reject_unknown_query);

@@ -318,20 +318,36 @@ pub fn parse_body(
                 None => params::form_body(media.map_or(&[][..], |m| &m.fields[..]), bytes),
             },
         )),
-        BodyKind::Bytes if media.is_some_and(|m| is_multipart(&m.media)) => {
-            let tree = media.and_then(|m| compiled.form_tree(&m.schema));
-            crate::multipart::read(content_type.unwrap_or(""), bytes.to_vec(), tree)
-                .map(|read| Some(read.validate))
-                .map_err(|e| {
-                    Rejection::new(
-                        400,
-                        codes::INVALID_BODY,
-                        format!("The multipart body cannot be read: {e}"),
-                    )
-                })
-        }
-        BodyKind::Text | BodyKind::Bytes => Ok(None),
+        BodyKind::Bytes => match media.filter(|m| is_multipart(&m.media)) {
+            Some(m) => {
+                multipart_body(compiled, m, content_type, bytes).map(|read| Some(read.validate))
+            }
+            None => Ok(None),
+        },
+        BodyKind::Text => Ok(None),
     }
+}
+
+/// A `multipart/form-data` body of media `media`, read into the view to validate and the
+/// view to decode (400 `invalid_body` when it cannot be read).
+pub fn multipart_body(
+    compiled: &Compiled,
+    media: &Media,
+    content_type: Option<&str>,
+    bytes: &[u8],
+) -> Result<crate::multipart::Read, Rejection> {
+    crate::multipart::read(
+        content_type.unwrap_or(""),
+        bytes.to_vec(),
+        compiled.form_tree(&media.schema),
+    )
+    .map_err(|e| {
+        Rejection::new(
+            400,
+            codes::INVALID_BODY,
+            format!("The multipart body cannot be read: {e}"),
+        )
+    })
 }
 
 /// The rejection code of problems in one part of a request.
