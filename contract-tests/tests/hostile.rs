@@ -133,6 +133,12 @@ async fn a_malformed_chunk_is_400_in_the_error_shape_not_413() {
     assert!(text.contains("The body could not be read"), "{text}");
 }
 
+/// The JSON body of a raw HTTP/1.1 answer (a test fails when it is not JSON).
+fn json_body(answer: &str) -> serde_json::Value {
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {answer}"))
+}
+
 /// Sends `raw` and returns the whole answer (the server closes after a parse error).
 async fn exchange(running_addr: &str, raw: &[u8]) -> String {
     let mut s = TcpStream::connect(running_addr).await.unwrap();
@@ -161,8 +167,7 @@ async fn requests_hyper_cannot_parse_get_problem_json() {
         let text = exchange(&at, raw).await;
         assert!(text.starts_with(&format!("HTTP/1.1 {status} ")), "{text}");
         assert!(text.contains("application/problem+json"), "{text}");
-        let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        let json = json_body(&text);
         assert_eq!(json["code"], code, "{text}");
         assert_eq!(json["status"].as_u64().unwrap().to_string(), status);
     }
@@ -195,8 +200,7 @@ async fn nangos_mock_answers_parse_errors_with_std_error() {
     let at = running.base_url.trim_start_matches("http://").to_owned();
     let text = exchange(&at, b"GET /connections HTTP/1.1\r\nBad Header\r\n\r\n").await;
     assert!(text.starts_with("HTTP/1.1 400 "), "{text}");
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let json = json_body(&text);
     assert_eq!(json["error"]["code"], "invalid_request", "{text}");
 }
 
@@ -216,8 +220,7 @@ async fn a_generated_servers_serve_renders_parse_errors_with_its_reject() {
     let raw = format!("GET /connections HTTP/1.1\r\nHost: x\r\n{many_headers}\r\n");
     let text = exchange(&at, raw.as_bytes()).await;
     assert!(text.starts_with("HTTP/1.1 431 "), "{text}");
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    let json = json_body(&text);
     assert_eq!(json["error"]["code"], "header_fields_too_large", "{text}");
     server.abort();
 }
