@@ -6,11 +6,13 @@
 #![cfg(all(feature = "server", feature = "client"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test scaffolding
 
+mod common;
+
 use openapi_runtime::FilePart;
 use openapi_runtime::client::{Request, ReqwestClient};
 use openapi_runtime::multipart::Parts;
 use openapi_runtime::operation::{Body, BodyKind, Media, Operation};
-use openapi_runtime::server::{Core, Host, Rejection, RouterOptions, Routes};
+use openapi_runtime::server::{RouterOptions, Routes};
 use serde_json::json;
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
@@ -58,25 +60,14 @@ static OP: Operation = Operation {
     security: Cow::Borrowed(&[]),
 };
 
-struct App {
-    core: Core,
-    seen: Arc<Mutex<Option<Upload>>>,
-}
-
-impl Host for App {
-    fn core(&self) -> &Core {
-        &self.core
-    }
-    fn reject(&self, rejection: Rejection) -> axum::response::Response {
-        openapi_runtime::server::problem(rejection)
-    }
-}
+/// What the handler decoded.
+type App = common::App<Arc<Mutex<Option<Upload>>>>;
 
 async fn handle(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let seen = app.seen.clone();
+    let seen = app.state.clone();
     openapi_runtime::server::serve(
         &*app,
         0,
@@ -102,7 +93,7 @@ async fn send(parts: Parts) -> (u16, String, Option<Upload>) {
     let app_seen = seen.clone();
     let router = routes.finish(move |core| App {
         core,
-        seen: app_seen,
+        state: app_seen,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -7,9 +7,11 @@
 #![cfg(all(feature = "server", feature = "client"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test scaffolding
 
+mod common;
+
 use openapi_runtime::client::{Request, ReqwestClient};
 use openapi_runtime::operation::{Location, Operation, Param, Scalar, Shape, Style};
-use openapi_runtime::server::{Core, Host, Rejection, RouterOptions, Routes};
+use openapi_runtime::server::{RouterOptions, Routes};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;
@@ -194,27 +196,14 @@ fn operation(cases: &[Case]) -> (Operation, Map<String, Value>) {
     (op, values)
 }
 
-struct App {
-    core: Core,
-    op: Arc<Operation>,
-    seen: Arc<Mutex<Option<Value>>>,
-}
-
-impl Host for App {
-    fn core(&self) -> &Core {
-        &self.core
-    }
-    fn reject(&self, rejection: Rejection) -> axum::response::Response {
-        openapi_runtime::server::problem(rejection)
-    }
-}
+/// The operation served and what its handler decoded.
+type App = common::App<(Arc<Operation>, Arc<Mutex<Option<Value>>>)>;
 
 async fn handle(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
     request: axum::extract::Request,
 ) -> axum::response::Response {
-    let op = app.op.clone();
-    let seen = app.seen.clone();
+    let (op, seen) = app.state.clone();
     openapi_runtime::server::serve(
         &*app,
         0,
@@ -242,8 +231,7 @@ async fn round_trip(op: Arc<Operation>, sent: &Map<String, Value>) -> (u16, Stri
     let app_op = op.clone();
     let router = routes.finish(move |core| App {
         core,
-        op: app_op,
-        seen: app_seen,
+        state: (app_op, app_seen),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

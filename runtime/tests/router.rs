@@ -7,12 +7,14 @@
 #![cfg(all(feature = "server", feature = "client"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test scaffolding
 
+mod common;
+
 use openapi_runtime::client::{Credential, Request, ReqwestClient, Secret};
 use openapi_runtime::operation::{
     Body, BodyKind, KeyLocation, Location, Media, Operation, Param, Scalar, Scheme, SchemeKind,
     Shape, Style,
 };
-use openapi_runtime::server::{Core, Credentials, Host, Rejection, RouterOptions, Routes};
+use openapi_runtime::server::{Credentials, RouterOptions, Routes};
 use serde_json::json;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -119,18 +121,7 @@ const SPEC: &str = r##"{"components": {"schemas": {
         "card": {"type": "object", "properties": {"exp_year": {"type": "integer"}, "name": {"type": "string"}}},
         "metadata": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}"##;
 
-struct App {
-    core: Core,
-}
-
-impl Host for App {
-    fn core(&self) -> &Core {
-        &self.core
-    }
-    fn reject(&self, rejection: Rejection) -> axum::response::Response {
-        openapi_runtime::server::problem(rejection)
-    }
-}
+type App = common::App<()>;
 
 async fn create(
     axum::extract::State(app): axum::extract::State<Arc<App>>,
@@ -206,7 +197,7 @@ async fn start() -> String {
         .add(0, &CREATE_USER, axum::routing::post(create))
         .unwrap();
     routes.add(1, &GET_USER, axum::routing::get(get)).unwrap();
-    let app = routes.finish(|core| App { core });
+    let app = routes.finish(|core| App { core, state: () });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
