@@ -2,6 +2,11 @@
 //! `check_response` (operation lookup, status, media type, JSON parse, schema) against the raw
 //! compiled `jsonschema` validator on the same bytes (parse + validate), in the same process.
 //! Goal (issue 4): ratio ≤ 1.2.
+//!
+//! Then recorded traffic: a 10,000-entry HAR of Nango exchanges checked by `har::check`
+//! (requests and responses), entries/s and peak RSS, next to `ref_validate.py`'s jsonschema
+//! engine on the same file (responses only; `benches/har_ref.py` drives it, with the Python of
+//! REF_VALIDATE_PYTHON, else `python3`).
 
 use contract_tests::ContractValidator;
 use std::path::Path;
@@ -69,4 +74,95 @@ fn main() {
     println!("raw jsonschema (parse + validate): {raw_ns:>8.0} ns/op");
     println!("check_response:                    {check_ns:>8.0} ns/op");
     println!("ratio: {:.2} (goal ≤ 1.2)", check_ns / raw_ns);
+    har_throughput(&root, &validator);
+}
+
+/// One HAR entry: a reconnect request and its answer.
+fn entry(request: &str, status: u16, response: &str) -> serde_json::Value {
+    let json = serde_json::json!({"name": "Content-Type", "value": "application/json"});
+    serde_json::json!({
+        "request": {
+            "method": "POST",
+            "url": "https://api.nango.dev/connect/sessions/reconnect",
+            "headers": [json, {"name": "Authorization", "value": "Bearer 6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b"}],
+            "postData": {"mimeType": "application/json", "text": request},
+        },
+        "response": {"status": status, "headers": [json], "content": {"mimeType": "application/json", "text": response}},
+    })
+}
+
+/// Peak resident memory of this process, in MiB (Linux).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn har_throughput(root: &Path, validator: &ContractValidator) {
+    const ENTRIES: usize = 10_000;
+    let body = std::str::from_utf8(BODY).unwrap_or_default();
+    let valid = r#"{"connection_id":"conn-1","integration_id":"github"}"#;
+    let kinds = [
+        entry(valid, 201, body),
+        entry(valid, 201, r#"{"data":{"token":"t"}}"#),
+        entry(
+            "{}",
+            400,
+            r#"{"error":{"code":"invalid_body","errors":[{"code":"invalid_type","message":"Invalid input","path":["connection_id"]}]}}"#,
+        ),
+        entry(
+            valid,
+            401,
+            r#"{"error":{"code":"unknown_connect_session_token"}}"#,
+        ),
+    ];
+    let entries: Vec<&serde_json::Value> = kinds.iter().cycle().take(ENTRIES).collect();
+    let har = serde_json::json!({"log": {"version": "1.2", "entries": entries}}).to_string();
+    let dir = std::env::temp_dir().join(format!("har-bench-{}", std::process::id()));
+    let Some(document) = validator.loaded().document.as_ref() else {
+        return;
+    };
+    let Ok(bundle) = codegen::bundle::render(document, codegen::bundle::Format::Json) else {
+        return;
+    };
+    let (spec_file, har_file) = (dir.join("effective.json"), dir.join("traffic.har"));
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&spec_file, bundle))
+        .and_then(|()| std::fs::write(&har_file, &har));
+    if let Err(e) = written {
+        eprintln!("cannot write {}: {e}", dir.display());
+        return;
+    }
+    let t = Instant::now();
+    let rows = contract_tests::har::check(validator, &har, Default::default()).unwrap_or_default();
+    let ours = rows.len() as f64 / t.elapsed().as_secs_f64();
+    let failed = contract_tests::report::totals(&rows).failed;
+    println!(
+        "\nHAR of {ENTRIES} entries: {ours:>9.0} entries/s, peak RSS {:.0} MiB ({failed} failed)",
+        peak_rss_mib().unwrap_or(f64::NAN)
+    );
+    let python = std::env::var_os("REF_VALIDATE_PYTHON")
+        .unwrap_or_else(|| std::ffi::OsString::from("python3"));
+    let out = std::process::Command::new(python)
+        .arg(root.join("contract-tests/benches/har_ref.py"))
+        .arg(root.join("../shared/tools/ref_validate.py"))
+        .args([&spec_file, &har_file])
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    let figures = out
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok());
+    let Some(figures) = figures else {
+        println!("ref_validate.py: not run (needs python3 with jsonschema and pyyaml)");
+        return;
+    };
+    let theirs = figures["entries_per_s"].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "ref_validate.py:  {theirs:>9.0} entries/s, peak RSS {:.0} MiB ({} invalid responses)",
+        figures["max_rss_kib"].as_f64().unwrap_or(f64::NAN) / 1024.0,
+        figures["invalid"]
+    );
+    println!("throughput ratio: {:.0}× ref_validate.py", ours / theirs);
 }

@@ -1,5 +1,8 @@
-//! HAR 1.2 files (recorded traffic): every entry's request and response checked offline.
+//! HAR 1.2 files (recorded traffic): every entry's request and response checked offline,
+//! by the rules of [`crate::recorded`].
 
+use crate::recorded::{self, Rules, Seen};
+use crate::redact::Redact;
 use crate::report::Row;
 use crate::validator::ContractValidator;
 use serde::Deserialize;
@@ -119,23 +122,35 @@ pub(crate) fn base_paths(validator: &ContractValidator) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Checks every entry of a HAR document; one row per entry.
-pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, HarError> {
+/// Checks every entry of a HAR document by the rules of [`crate::recorded`]; one row per
+/// entry.
+pub fn check(
+    validator: &ContractValidator,
+    har_text: &str,
+    rules: Rules,
+) -> Result<Vec<Row>, HarError> {
     let har: Har = serde_json::from_str(har_text).map_err(HarError)?;
     let base_paths = base_paths(validator);
-    let mut rows = Vec::new();
-    for (i, e) in har.log.entries.iter().enumerate() {
-        let path = path_of(&e.request.url, &base_paths);
-        let req_headers: Vec<(String, String)> = e
-            .request
-            .headers
+    let redact = validator
+        .loaded()
+        .document
+        .as_ref()
+        .map(|d| Redact::for_spec(&codegen::model::http::describe(d)))
+        .unwrap_or_default();
+    let pairs = |headers: &[Header]| -> Vec<(String, String)> {
+        headers
             .iter()
             .map(|h| (h.name.clone(), h.value.clone()))
-            .collect();
+            .collect()
+    };
+    let mut rows = Vec::with_capacity(har.log.entries.len());
+    for (i, e) in har.log.entries.iter().enumerate() {
+        let path = path_of(&e.request.url, &base_paths);
         let (req_ct, req_body) = match &e.request.post_data {
             Some(p) => (
                 p.mime_type
                     .clone()
+                    .filter(|m| !m.is_empty())
                     .or_else(|| header(&e.request.headers, "content-type").map(str::to_owned)),
                 bytes(&p.text, p.encoding.as_deref()),
             ),
@@ -144,13 +159,6 @@ pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, 
                 Vec::new(),
             ),
         };
-        let request = validator.check_request(
-            &e.request.method,
-            &path,
-            &req_headers,
-            req_ct.as_deref(),
-            &req_body,
-        );
         let body = bytes(
             &e.response.content.text,
             e.response.content.encoding.as_deref(),
@@ -164,24 +172,26 @@ pub fn check(validator: &ContractValidator, har_text: &str) -> Result<Vec<Row>, 
                     .clone()
                     .filter(|m| !m.is_empty())
             });
-        let response = validator.check_response(
-            &e.request.method,
-            &path,
-            e.response.status,
-            ct.as_deref(),
-            &body,
-        );
-        let operation = response
-            .operation
-            .clone()
-            .unwrap_or_else(|| format!("{} {path}", e.request.method.to_uppercase()));
-        let mut violations = request.violations;
-        violations.extend(response.violations);
-        rows.push(Row::checked(
-            operation,
-            e.response.status,
+        let (request_headers, response_headers) =
+            (pairs(&e.request.headers), pairs(&e.response.headers));
+        let seen = Seen {
+            method: &e.request.method,
+            path: &path,
+            url: &e.request.url,
+            request_headers: &request_headers,
+            request_content_type: req_ct.as_deref(),
+            request_body: &req_body,
+            status: e.response.status,
+            response_headers: &response_headers,
+            response_content_type: ct.as_deref(),
+            response_body: &body,
+        };
+        rows.push(recorded::judge(
+            validator,
+            &seen,
+            rules,
+            &redact,
             format!("har #{i}"),
-            violations,
         ));
     }
     Ok(rows)

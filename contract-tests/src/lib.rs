@@ -4,15 +4,20 @@
 //! [`validator::ContractValidator`] checks requests and responses against the effective spec
 //! (documented + overlays). It does not depend on the generated crate: it reads the spec.
 
+pub mod curl;
 pub mod docs;
 #[cfg(feature = "mock")]
 pub mod explore;
 pub mod har;
+#[cfg(feature = "mock")]
+pub mod html;
 pub mod large_body;
 #[cfg(feature = "mock")]
 pub mod mock;
 #[cfg(feature = "mock")]
 pub mod proxy;
+pub mod recorded;
+pub mod redact;
 pub mod report;
 pub mod requests;
 pub mod schemathesis;

@@ -2,6 +2,68 @@
 
 use crate::validator::Violation;
 
+/// The verdict on one exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// It keeps the contract.
+    Pass,
+    /// It breaks it.
+    Fail,
+    /// It was not checked.
+    Skip,
+}
+
+impl Verdict {
+    /// How the table shows it (`pass`, `FAIL`, `skip`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "FAIL",
+            Verdict::Skip => "skip",
+        }
+    }
+}
+
+/// An answer as reports show it: its status, Content-Type and the start of its body.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Excerpt {
+    /// Status (0 when no answer came).
+    pub status: u16,
+    /// Content-Type.
+    pub content_type: Option<String>,
+    /// The start of the body.
+    pub body: String,
+}
+
+impl Excerpt {
+    /// At most this many characters of a body are kept.
+    pub const BODY_CHARS: usize = 2000;
+
+    /// An excerpt of an answer, its body cut after [`Excerpt::BODY_CHARS`] characters.
+    pub fn of(status: u16, content_type: Option<&str>, body: &[u8]) -> Excerpt {
+        let text = String::from_utf8_lossy(body);
+        let body = match text.char_indices().nth(Excerpt::BODY_CHARS) {
+            Some((cut, _)) => format!("{}…", &text[..cut]),
+            None => text.into_owned(),
+        };
+        Excerpt {
+            status,
+            content_type: content_type.map(str::to_owned),
+            body,
+        }
+    }
+}
+
+/// The exchange behind a row, as a person reproduces it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Shown {
+    /// The request as curl (secrets redacted).
+    pub curl: String,
+    /// The answer.
+    pub response: Excerpt,
+}
+
 /// One checked exchange.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Row {
@@ -11,14 +73,26 @@ pub struct Row {
     pub status: u16,
     /// What was exercised (a scenario name, or `har #3`).
     pub scenario: String,
-    /// Everything wrong with it (request and response); empty when it conforms.
+    /// Pass, fail or skip.
+    pub verdict: Verdict,
+    /// Where the server (or the exchange as a whole) breaks the contract: each one fails
+    /// the row.
     pub violations: Vec<Violation>,
-    /// Why it was not run, when it was skipped.
+    /// Where the client's request breaks the contract: failures only when requests are
+    /// judged strictly (`--strict-requests`).
+    pub request_problems: Vec<Violation>,
+    /// What a reader should know about a passing exchange ("request invalid: …; rejected
+    /// as documented").
+    pub notes: Vec<String>,
+    /// Why it was not checked, when it was skipped.
     pub skipped: Option<String>,
+    /// The request and answer, when the run saw them.
+    pub exchange: Option<Shown>,
 }
 
 impl Row {
-    /// A checked exchange; skipped (with the spec's reason) when the spec cannot check it.
+    /// A checked exchange: failed when it has violations; skipped (with the spec's reason)
+    /// when the spec cannot check it.
     pub fn checked(
         operation: String,
         status: u16,
@@ -29,21 +103,58 @@ impl Row {
             .iter()
             .find(|v| v.kind == crate::Kind::SpecProblem)
             .map(|v| v.message.clone());
-        Row {
+        let mut row = Row {
             operation,
             status,
             scenario,
+            verdict: Verdict::Pass,
             violations,
+            request_problems: Vec::new(),
+            notes: Vec::new(),
             skipped,
-        }
+            exchange: None,
+        };
+        row.decide(false);
+        row
     }
 
-    /// `pass`, `FAIL` or `skip`.
-    pub fn verdict(&self) -> &'static str {
-        match (&self.skipped, self.violations.is_empty()) {
-            (Some(_), _) => "skip",
-            (None, true) => "pass",
-            (None, false) => "FAIL",
+    /// An exchange that was not checked, and why.
+    pub fn skipped(operation: String, status: u16, scenario: String, why: String) -> Row {
+        let mut row = Row::checked(operation, status, scenario, Vec::new());
+        row.skip(why);
+        row
+    }
+
+    /// Marks the row not checked, for `why`.
+    pub fn skip(&mut self, why: String) {
+        self.skipped = Some(why);
+        self.verdict = Verdict::Skip;
+    }
+
+    /// Sets the verdict from what the row holds: skipped, else failed by a violation (or,
+    /// with `strict_requests`, by a request problem), else passed.
+    pub fn decide(&mut self, strict_requests: bool) {
+        self.verdict = if self.skipped.is_some() {
+            Verdict::Skip
+        } else if !self.violations.is_empty()
+            || (strict_requests && !self.request_problems.is_empty())
+        {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+    }
+
+    /// The line a reader sees first: why it was skipped, the first violation, the first
+    /// request problem, or the first note.
+    pub fn headline(&self) -> String {
+        if let Some(why) = &self.skipped {
+            return why.clone();
+        }
+        match (self.violations.first(), self.request_problems.first()) {
+            (Some(v), _) => v.to_string(),
+            (None, Some(p)) if self.verdict == Verdict::Fail => format!("request {p}"),
+            _ => self.notes.first().cloned().unwrap_or_default(),
         }
     }
 }
@@ -57,22 +168,31 @@ pub struct Totals {
     pub failed: usize,
     /// Exchanges not run.
     pub skipped: usize,
+    /// Contract violations of checked exchanges (the server's answers, or what it accepted).
+    pub violations: usize,
+    /// Problems of clients' requests in checked exchanges.
+    pub request_problems: usize,
 }
 
-/// Counts rows by verdict.
+/// Counts rows by verdict, and violations and request problems apart.
 pub fn totals(rows: &[Row]) -> Totals {
     let mut t = Totals::default();
     for r in rows {
-        match r.verdict() {
-            "pass" => t.passed += 1,
-            "skip" => t.skipped += 1,
-            _ => t.failed += 1,
+        match r.verdict {
+            Verdict::Pass => t.passed += 1,
+            Verdict::Skip => t.skipped += 1,
+            Verdict::Fail => t.failed += 1,
+        }
+        if r.verdict != Verdict::Skip {
+            t.violations += r.violations.len();
+            t.request_problems += r.request_problems.len();
         }
     }
     t
 }
 
-/// The summary table: operation, status, scenario, verdict, first violation.
+/// The summary table: operation, status, scenario, verdict, and the first line of what is
+/// wrong (or of a note).
 pub fn table(rows: &[Row]) -> String {
     let w_op = rows
         .iter()
@@ -87,28 +207,35 @@ pub fn table(rows: &[Row]) -> String {
         .unwrap_or(8)
         .max(8);
     let mut out = format!(
-        "{:<w_op$}  {:>6}  {:<w_sc$}  {:<7}  first violation\n",
+        "{:<w_op$}  {:>6}  {:<w_sc$}  {:<7}  details\n",
         "operation", "status", "scenario", "verdict"
     );
     for r in rows {
-        let first = match (&r.skipped, r.violations.first()) {
-            (Some(why), _) => why.clone(),
-            (None, Some(v)) => v.to_string(),
-            (None, None) => String::new(),
-        };
         out.push_str(&format!(
-            "{:<w_op$}  {:>6}  {:<w_sc$}  {:<7}  {first}\n",
+            "{:<w_op$}  {:>6}  {:<w_sc$}  {:<7}  {}\n",
             r.operation,
             r.status,
             r.scenario,
-            r.verdict()
+            r.verdict.label(),
+            r.headline()
         ));
     }
-    let t = totals(rows);
-    out.push_str(&format!(
+    out.push_str(&summary(&totals(rows)));
+    out
+}
+
+/// The closing line: verdicts, then contract violations and request problems apart.
+pub fn summary(t: &Totals) -> String {
+    let mut out = format!(
         "{} passed, {} failed, {} skipped\n",
         t.passed, t.failed, t.skipped
-    ));
+    );
+    if t.violations + t.request_problems > 0 {
+        out.push_str(&format!(
+            "{} contract violation(s); {} client request problem(s)\n",
+            t.violations, t.request_problems
+        ));
+    }
     out
 }
 
@@ -153,15 +280,31 @@ pub fn junit(rows: &[Row], suite: &str) -> String {
             xml(&r.operation),
             xml(&name)
         ));
-        if let Some(why) = &r.skipped {
-            out.push_str(&format!("<skipped message=\"{}\"/>", xml(why)));
-        } else if let Some(first) = r.violations.first() {
-            let all: Vec<String> = r.violations.iter().map(ToString::to_string).collect();
-            out.push_str(&format!(
-                "<failure message=\"{}\">{}</failure>",
-                xml(&first.to_string()),
-                xml(&all.join("\n"))
-            ));
+        match r.verdict {
+            Verdict::Skip => out.push_str(&format!(
+                "<skipped message=\"{}\"/>",
+                xml(r.skipped.as_deref().unwrap_or_default())
+            )),
+            Verdict::Fail => {
+                let mut all: Vec<String> = r.violations.iter().map(ToString::to_string).collect();
+                all.extend(r.request_problems.iter().map(|p| format!("request {p}")));
+                if let Some(shown) = &r.exchange {
+                    all.push(shown.curl.clone());
+                }
+                out.push_str(&format!(
+                    "<failure message=\"{}\">{}</failure>",
+                    xml(&r.headline()),
+                    xml(&all.join("\n"))
+                ));
+            }
+            Verdict::Pass => {
+                if !r.notes.is_empty() {
+                    out.push_str(&format!(
+                        "<system-out>{}</system-out>",
+                        xml(&r.notes.join("\n"))
+                    ));
+                }
+            }
         }
         out.push_str("</testcase>\n");
     }
@@ -176,47 +319,53 @@ mod tests {
 
     #[test]
     fn renders_table_json_and_escaped_junit() {
+        let violation = |kind, message: &str| Violation {
+            kind,
+            message: message.into(),
+            instance_path: String::new(),
+            keyword: String::new(),
+            location: None,
+        };
+        let mut rejected = Row::checked("POST /a".into(), 400, "har #3".into(), vec![]);
+        rejected.request_problems = vec![violation(Kind::MissingBody, "no body")];
+        rejected.notes = vec!["request invalid: no body; rejected as documented".into()];
+        rejected.decide(false);
         let rows = vec![
-            Row {
-                operation: "POST /a".into(),
-                status: 201,
-                scenario: "ok".into(),
-                violations: vec![],
-                skipped: None,
-            },
-            Row {
-                operation: "POST /a".into(),
-                status: 500,
-                scenario: "<bad>".into(),
-                violations: vec![Violation {
-                    kind: Kind::UndocumentedStatus,
-                    message: "status 500 & more".into(),
-                    instance_path: String::new(),
-                    keyword: String::new(),
-                    location: None,
-                }],
-                skipped: None,
-            },
-            Row {
-                operation: "GET /b".into(),
-                status: 0,
-                scenario: "seeded".into(),
-                violations: vec![],
-                skipped: Some("no id".into()),
-            },
+            Row::checked("POST /a".into(), 201, "ok".into(), vec![]),
+            Row::checked(
+                "POST /a".into(),
+                500,
+                "<bad>".into(),
+                vec![violation(Kind::UndocumentedStatus, "status 500 & more")],
+            ),
+            Row::skipped("GET /b".into(), 0, "seeded".into(), "no id".into()),
+            rejected.clone(),
         ];
         let t = table(&rows);
         assert!(
             t.contains("FAIL     undocumented_status: status 500 & more"),
             "{t}"
         );
-        assert!(t.ends_with("1 passed, 1 failed, 1 skipped\n"), "{t}");
+        assert!(t.contains("pass     request invalid: no body"), "{t}");
+        assert!(
+            t.ends_with(
+                "2 passed, 1 failed, 1 skipped\n1 contract violation(s); 1 client request problem(s)\n"
+            ),
+            "{t}"
+        );
         assert_eq!(json(&rows)["totals"]["failed"], 1);
+        assert_eq!(json(&rows)["exchanges"][3]["verdict"], "pass");
         let x = junit(&rows, "contract");
         assert!(
-            x.contains("tests=\"3\" failures=\"1\" skipped=\"1\""),
+            x.contains("tests=\"4\" failures=\"1\" skipped=\"1\""),
             "{x}"
         );
+        assert!(x.contains("<system-out>request invalid"), "{x}");
+        // Strict: the same request problem fails the row.
+        let mut strict = rejected;
+        strict.decide(true);
+        assert_eq!(strict.verdict, Verdict::Fail);
+        assert_eq!(strict.headline(), "request missing_body: no body");
         assert!(x.contains("&lt;bad&gt;") && x.contains("&amp; more"), "{x}");
     }
 }

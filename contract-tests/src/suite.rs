@@ -3,7 +3,7 @@
 //! URL. Every response goes through the validator; a scenario also fails when the status or
 //! `error.code` differs from what Nango documents.
 
-use crate::report::Row;
+use crate::report::{Excerpt, Row, Shown};
 use crate::validator::{ContractValidator, Kind, Violation};
 
 /// Where to run and with which data.
@@ -432,13 +432,12 @@ pub async fn run(validator: &ContractValidator, target: &Target) -> Vec<Row> {
     for sc in scenarios(target) {
         let operation_path = sc.path.split('?').next().unwrap_or("").to_owned();
         if let Some(reason) = skip_reason(target, sc.needs) {
-            rows.push(Row {
-                operation: format!("{} {operation_path}", sc.method),
-                status: sc.status,
-                scenario: sc.name.into(),
-                violations: Vec::new(),
-                skipped: Some(reason),
-            });
+            rows.push(Row::skipped(
+                format!("{} {operation_path}", sc.method),
+                sc.status,
+                sc.name.into(),
+                reason,
+            ));
             continue;
         }
         if let Some(setup) = &sc.setup {
@@ -447,9 +446,10 @@ pub async fn run(validator: &ContractValidator, target: &Target) -> Vec<Row> {
                 .send()
                 .await;
         }
+        let url = format!("{}{}", target.base_url.trim_end_matches('/'), sc.path);
         let mut req = http.request(
             reqwest::Method::from_bytes(sc.method.as_bytes()).unwrap_or(reqwest::Method::GET),
-            format!("{}{}", target.base_url.trim_end_matches('/'), sc.path),
+            &url,
         );
         let key = match sc.key {
             Key::Valid => Some(target.secret_key.as_str()),
@@ -457,15 +457,26 @@ pub async fn run(validator: &ContractValidator, target: &Target) -> Vec<Row> {
             Key::Raw(k) => Some(k),
             Key::Missing => None,
         };
+        let mut sent = Vec::new();
         if let Some(k) = key {
-            req = req.header("authorization", format!("Bearer {k}"));
+            sent.push(("authorization".to_owned(), format!("Bearer {k}")));
         }
         if let Some(ct) = sc.content_type {
-            req = req.header("content-type", ct);
+            sent.push(("content-type".to_owned(), ct.to_owned()));
+        }
+        for (name, value) in &sent {
+            req = req.header(name, value);
         }
         if let Some(b) = &sc.body {
             req = req.body(b.clone());
         }
+        let curl = crate::curl::command(
+            sc.method,
+            &url,
+            &sent,
+            sc.body.as_deref().map(str::as_bytes).unwrap_or_default(),
+            |name| name == "authorization",
+        );
         let (status, ct, body) = match req.send().await {
             Ok(resp) => {
                 let status = resp.status().as_u16();
@@ -481,13 +492,12 @@ pub async fn run(validator: &ContractValidator, target: &Target) -> Vec<Row> {
                 )
             }
             Err(e) => {
-                rows.push(Row {
-                    operation: format!("{} {operation_path}", sc.method),
-                    status: 0,
-                    scenario: sc.name.into(),
-                    violations: vec![expectation(format!("request failed: {e}"))],
-                    skipped: None,
-                });
+                rows.push(Row::checked(
+                    format!("{} {operation_path}", sc.method),
+                    0,
+                    sc.name.into(),
+                    vec![expectation(format!("request failed: {e}"))],
+                ));
                 continue;
             }
         };
@@ -513,13 +523,12 @@ pub async fn run(validator: &ContractValidator, target: &Target) -> Vec<Row> {
         let operation = report
             .operation
             .unwrap_or_else(|| format!("{} {operation_path}", sc.method));
-        rows.push(Row {
-            operation,
-            status,
-            scenario: sc.name.into(),
-            violations,
-            skipped: None,
+        let mut row = Row::checked(operation, status, sc.name.into(), violations);
+        row.exchange = Some(Shown {
+            curl,
+            response: Excerpt::of(status, ct.as_deref(), &body),
         });
+        rows.push(row);
     }
     rows
 }

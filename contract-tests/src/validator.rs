@@ -46,6 +46,8 @@ pub enum Kind {
     Schema,
     /// A required parameter is missing or a parameter breaks its schema.
     Parameter,
+    /// A query parameter the operation does not declare.
+    UndeclaredParameter,
     /// A required request body is missing.
     MissingBody,
     /// The request satisfies none of the operation's security alternatives.
@@ -54,6 +56,13 @@ pub enum Kind {
     Header,
     /// The contract suite expected another status or `error.code`.
     Expectation,
+    /// A response that cannot have a body (204, 304, 1xx, or the answer to HEAD) came with one.
+    BodyNotAllowed,
+    /// The request broke the contract, yet the server answered 2xx.
+    NegativeDataAccepted,
+    /// The request satisfied none of the operation's security alternatives, yet the server
+    /// answered 2xx.
+    IgnoredAuth,
     /// The spec itself cannot check this exchange (a schema it names does not compile,
     /// e.g. a `$ref` to nothing): the exchange is skipped, not failed.
     SpecProblem,
@@ -70,10 +79,14 @@ impl Kind {
             Kind::NotJson => "not_json",
             Kind::Schema => "schema",
             Kind::Parameter => "parameter",
+            Kind::UndeclaredParameter => "undeclared_parameter",
             Kind::MissingBody => "missing_body",
             Kind::Security => "security",
             Kind::Header => "header",
             Kind::Expectation => "expectation",
+            Kind::BodyNotAllowed => "body_not_allowed",
+            Kind::NegativeDataAccepted => "negative_data_accepted",
+            Kind::IgnoredAuth => "ignored_auth",
             Kind::SpecProblem => "spec_problem",
         }
     }
@@ -522,6 +535,17 @@ impl ContractValidator {
         let Some(op) = self.operation_for(&mut report, method, raw_path) else {
             return report;
         };
+        if !body.is_empty() && !may_have_body(method, status) {
+            report.violation(
+                Kind::BodyNotAllowed,
+                format!(
+                    "a {} answer to {} carries no body (RFC 9110 §6.4.1), yet it has {} byte(s)",
+                    status,
+                    method.to_uppercase(),
+                    body.len()
+                ),
+            );
+        }
         let Some(entry) = op.response(status) else {
             report.violation(
                 Kind::UndocumentedStatus,
@@ -778,10 +802,10 @@ impl ContractValidator {
             return;
         }
         for e in rejection.errors {
-            let kind = if kind == Kind::Schema && e.code == "missing" {
-                Kind::MissingBody
-            } else {
-                kind
+            let kind = match e.code.as_str() {
+                "missing" if kind == Kind::Schema => Kind::MissingBody,
+                "unrecognized_keys" => Kind::UndeclaredParameter,
+                _ => kind,
             };
             let instance_path = match e.part {
                 Part::Body | Part::Security => pointer_of(&e.path),
@@ -800,6 +824,11 @@ impl ContractValidator {
             });
         }
     }
+}
+
+/// Whether a response may carry content: not 1xx, 204 or 304, and not the answer to HEAD.
+fn may_have_body(method: &str, status: u16) -> bool {
+    !(status < 200 || status == 204 || status == 304 || method.eq_ignore_ascii_case("HEAD"))
 }
 
 /// An instance path as a JSON pointer (`/data/expires_at`).

@@ -321,7 +321,7 @@ async fn faithful_mode_is_caught_as_drift() {
     let rows = contract_tests::suite::run(&v, &target).await;
     let failed: Vec<(&str, String)> = rows
         .iter()
-        .filter(|r| r.verdict() == "FAIL")
+        .filter(|r| r.verdict == contract_tests::report::Verdict::Fail)
         .map(|r| (r.scenario.as_str(), r.violations[0].to_string()))
         .collect();
     let payload = failed

@@ -211,7 +211,7 @@ async fn every_planted_response_defect_is_reported_and_recorded() {
     assert!(!text.contains("s3cret"), "the token leaked into the HAR");
     assert_eq!(entries[1]["response"]["status"], 418);
     let validator = ContractValidator::new(load()).unwrap();
-    let replayed = contract_tests::har::check(&validator, &text).unwrap();
+    let replayed = contract_tests::har::check(&validator, &text, Default::default()).unwrap();
     assert_eq!(replayed.len(), 5);
     assert!(
         replayed[1]
@@ -238,17 +238,41 @@ async fn invalid_requests_reach_the_upstream_unless_rejected() {
     assert_eq!(status, 400);
     assert_eq!(state.received.load(Ordering::SeqCst), 1);
     assert_eq!(*state.last_body.lock().unwrap(), bad);
+    // The upstream rejected it as documented: the client's problem, not a failure.
     let row = &proxy.recording().rows[0];
     assert!(
-        row.violations
+        row.request_problems
             .iter()
             .any(|v| v.kind == Kind::Schema && v.instance_path == "/name"),
+        "{row:?}"
+    );
+    assert_eq!(
+        row.verdict,
+        contract_tests::report::Verdict::Pass,
+        "{row:?}"
+    );
+    assert!(
+        row.notes[0].contains("rejected as documented (400)"),
         "{row:?}"
     );
     // No credentials: forwarded too.
     send(&base, "GET", "/products", &[], None).await;
     assert_eq!(state.received.load(Ordering::SeqCst), 2);
-    assert!(kinds(&proxy, 1).contains(&Kind::Security));
+    let row = &proxy.recording().rows[1];
+    assert!(
+        row.request_problems
+            .iter()
+            .any(|v| v.kind == Kind::Security),
+        "{row:?}"
+    );
+
+    // An upstream that accepts the same invalid body breaks the contract.
+    state.fault.store(Fault::Accept as u8, Ordering::SeqCst);
+    let (status, _, _) = send(&base, "POST", "/products", &json_ct, Some(bad.clone())).await;
+    state.fault.store(Fault::None as u8, Ordering::SeqCst);
+    assert_eq!(status, 201);
+    assert_eq!(kinds(&proxy, 2), [Kind::NegativeDataAccepted]);
+    assert_eq!(state.received.load(Ordering::SeqCst), 3);
 
     // With reject_invalid the proxy answers as the spec documents, and the upstream sees nothing.
     let (strict, strict_base) = start_proxy(&upstream, true).await;

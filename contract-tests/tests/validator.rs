@@ -225,7 +225,7 @@ fn requests_are_checked_too() {
         None,
         b"",
     );
-    assert_eq!(kinds(&r), [Kind::Parameter], "{r:?}");
+    assert_eq!(kinds(&r), [Kind::UndeclaredParameter], "{r:?}");
     assert!(
         r.violations[0]
             .message

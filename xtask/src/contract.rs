@@ -4,7 +4,7 @@
 
 use crate::spec_args::{self, SpecArgs};
 use clap::Subcommand;
-use contract_tests::{ContractValidator, explore, report};
+use contract_tests::{ContractValidator, explore, html, report};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -68,6 +68,13 @@ pub struct Args {
     /// Also write a JSON report.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Also write an HTML report: one self-contained page, filterable by verdict.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// With --har: clients' request problems fail their exchange too (by default they are
+    /// counted apart and the server's answer alone decides).
+    #[arg(long)]
+    strict_requests: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -165,7 +172,10 @@ pub fn run(args: Args) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            match contract_tests::har::check(&validator, &text) {
+            let rules = contract_tests::recorded::Rules {
+                strict_requests: args.strict_requests,
+            };
+            match contract_tests::har::check(&validator, &text, rules) {
                 Ok(rows) => rows,
                 Err(e) => {
                     eprintln!("error: {}: {e}", har.display());
@@ -201,20 +211,19 @@ pub fn run(args: Args) -> ExitCode {
         }
     }
     print!("{}", report::table(&rows));
-    let writes = [
-        (args.junit.as_ref(), junit),
-        (
-            args.json.as_ref(),
-            serde_json::to_string_pretty(&json).unwrap_or_default(),
-        ),
-    ];
-    for (path, text) in writes {
-        if let Some(path) = path
-            && let Err(e) = std::fs::write(path, text)
-        {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
+    let title = match &args.har {
+        Some(har) => format!("contract --har {}", har.display()),
+        None => "contract: the Nango suite".to_owned(),
+    };
+    let html = || {
+        html::page(&html::Run {
+            title: &title,
+            rows: Some(&rows),
+            generated: explored.as_ref(),
+        })
+    };
+    if let Err(code) = write_reports(&args, junit, &json, html) {
+        return code;
     }
     let found = explored.as_ref().is_some_and(|o| !o.findings.is_empty());
     if report::totals(&rows).failed > 0 || found {
@@ -222,6 +231,32 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes the reports the flags ask for (`--junit`, `--json`, `--html`); the page is made
+/// only when asked for.
+fn write_reports(
+    args: &Args,
+    junit: String,
+    json: &serde_json::Value,
+    html: impl FnOnce() -> String,
+) -> Result<(), ExitCode> {
+    let write = |path: &PathBuf, text: String| {
+        std::fs::write(path, text).map_err(|e| {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            ExitCode::from(2)
+        })
+    };
+    if let Some(path) = &args.junit {
+        write(path, junit)?;
+    }
+    if let Some(path) = &args.json {
+        write(path, serde_json::to_string_pretty(json).unwrap_or_default())?;
+    }
+    if let Some(path) = &args.html {
+        write(path, html())?;
+    }
+    Ok(())
 }
 
 fn env_or(flag: &Option<String>, var: &str) -> Option<String> {
@@ -330,23 +365,17 @@ fn run_generated(
         }
     };
     print!("{}", explore::report::table(&outcome));
-    let writes = [
-        (
-            args.junit.as_ref(),
-            explore::report::junit(&outcome, "contract"),
-        ),
-        (
-            args.json.as_ref(),
-            serde_json::to_string_pretty(&explore::report::json(&outcome)).unwrap_or_default(),
-        ),
-    ];
-    for (path, text) in writes {
-        if let Some(path) = path
-            && let Err(e) = std::fs::write(path, text)
-        {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
+    let title = format!("contract: generated cases against {url}");
+    let html = || {
+        html::page(&html::Run {
+            title: &title,
+            rows: None,
+            generated: Some(&outcome),
+        })
+    };
+    let junit = explore::report::junit(&outcome, "contract");
+    if let Err(code) = write_reports(args, junit, &explore::report::json(&outcome), html) {
+        return code;
     }
     if outcome.findings.is_empty() {
         ExitCode::SUCCESS

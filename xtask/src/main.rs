@@ -48,7 +48,7 @@ enum Command {
     /// Run the contract suite (embedded mock by default, `--base-url` for a live server),
     /// validate recorded traffic (`--har FILE`), or check one body (`contract check`).
     ///
-    /// Prints a table (operation, status, scenario, verdict, first violation); exit 1 on any
+    /// Prints a table (operation, status, scenario, verdict, details); exit 1 on any
     /// violation, 2 on usage or spec errors.
     Contract(Box<contract::Args>),
     /// Run the embedded, stateful Nango mock (no Nango account needed), or with `--spec` a
@@ -62,7 +62,7 @@ enum Command {
     ///
     /// Forwards every request unchanged (invalid ones too, unless `--reject-invalid`),
     /// checks requests and answers against the spec and prints each violation as it
-    /// happens; on SIGINT/SIGTERM writes `--har` and `--json`. Exit 1 when any exchange
+    /// happens; on SIGINT/SIGTERM writes `--har`, `--json` and `--html`. Exit 1 when any exchange
     /// broke the contract.
     Proxy(Box<proxy::Args>),
     /// Benchmarks printed as ratios against a baseline run in the same command.

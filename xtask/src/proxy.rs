@@ -1,5 +1,5 @@
 //! `cargo xtask proxy`: a validating proxy in front of a server, for any OpenAPI document.
-//! Violations print as they happen; on SIGINT or SIGTERM the HAR and JSON reports are
+//! Violations print as they happen; on SIGINT or SIGTERM the HAR, JSON and HTML reports are
 //! written and the summary printed.
 
 use crate::spec_args::{self, SpecArgs};
@@ -29,6 +29,13 @@ pub struct Args {
     /// Write the report (totals and every exchange's violations) here as JSON, at exit.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write the HTML report (one self-contained page) here, at exit.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Clients' request problems fail their exchange too (by default they are counted
+    /// apart and the upstream's answer alone decides).
+    #[arg(long)]
+    strict_requests: bool,
     /// Answer invalid requests here (400/401/415, in the spec's documented error shape)
     /// instead of forwarding them.
     #[arg(long)]
@@ -66,6 +73,7 @@ pub fn run(args: Args) -> ExitCode {
         body_limit: args.max_body.saturating_mul(1 << 20),
         timeout: Duration::from_secs(args.timeout),
         print: true,
+        strict_requests: args.strict_requests,
     };
     let proxy = match Proxy::new(validator, options) {
         Ok(p) => p,
@@ -142,6 +150,18 @@ fn finish(proxy: &Proxy, args: &Args) -> ExitCode {
     if let Some(path) = &args.json {
         write(path, contract_tests::report::json(&recording.rows));
     }
+    if let Some(path) = &args.html {
+        let title = format!("proxy in front of {}", args.upstream);
+        let page = contract_tests::html::page(&contract_tests::html::Run {
+            title: &title,
+            rows: Some(&recording.rows),
+            generated: None,
+        });
+        if let Err(e) = std::fs::write(path, page) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            code = ExitCode::from(1);
+        }
+    }
     let totals = contract_tests::report::totals(&recording.rows);
     println!(
         "{} exchanges: {} conform, {} broke the contract, {} not checked",
@@ -150,6 +170,7 @@ fn finish(proxy: &Proxy, args: &Args) -> ExitCode {
         totals.failed,
         totals.skipped
     );
+    print!("{}", contract_tests::report::summary(&totals));
     if totals.failed > 0 {
         return ExitCode::from(1);
     }

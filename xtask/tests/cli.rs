@@ -328,19 +328,22 @@ fn contract_check_prints_a_verdict_and_located_violations() {
 fn contract_har_validates_recorded_traffic_and_writes_reports() {
     let dir = scratch("har");
     let har = dir.join("staging.har");
-    let entry = |status: u16, body: &str| {
+    let entry = |request: &str, status: u16, body: &str| {
         serde_json::json!({
             "request": {"method": "POST", "url": "https://api.nango.dev/connect/sessions/reconnect",
                         "headers": [{"name": "Content-Type", "value": "application/json"},
                                     {"name": "Authorization", "value": "Bearer 6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b"}],
-                        "postData": {"mimeType": "application/json", "text": "{\"connection_id\":\"c\",\"integration_id\":\"github\"}"}},
+                        "postData": {"mimeType": "application/json", "text": request}},
             "response": {"status": status, "headers": [{"name": "Content-Type", "value": "application/json"}],
                          "content": {"mimeType": "application/json", "text": body}}
         })
     };
+    let valid = r#"{"connection_id":"c","integration_id":"github"}"#;
     let doc = serde_json::json!({"log": {"version": "1.2", "entries": [
-        entry(201, r#"{"data":{"token":"t","expires_at":"2026-01-01T00:00:00Z"}}"#),
-        entry(401, r#"{"error":{"code":"missing_auth_header","payload":{}}}"#),
+        entry(valid, 201, r#"{"data":{"token":"t","expires_at":"2026-01-01T00:00:00Z"}}"#),
+        entry(valid, 401, r#"{"error":{"code":"missing_auth_header","payload":{}}}"#),
+        // A client's mistake, rejected by Nango exactly as documented: not the server's fault.
+        entry("{}", 400, r#"{"error":{"code":"invalid_body","errors":[{"code":"invalid_type","message":"Invalid input: expected string, received undefined","path":["connection_id"]}]}}"#),
     ]}});
     std::fs::write(&har, doc.to_string()).unwrap();
     let (junit, json) = (dir.join("junit.xml"), dir.join("report.json"));
@@ -364,7 +367,16 @@ fn contract_har_validates_recorded_traffic_and_writes_reports() {
         "{text}"
     );
     assert!(
-        text.trim_end().ends_with("1 passed, 1 failed, 0 skipped"),
+        text.contains(
+            "har #2    pass     request invalid: schema: \"connection_id\" is a required property"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("; rejected as documented (400)"), "{text}");
+    assert!(
+        text.trim_end().ends_with(
+            "2 passed, 1 failed, 0 skipped\n1 contract violation(s); 2 client request problem(s)"
+        ),
         "{text}"
     );
     assert!(
@@ -374,7 +386,20 @@ fn contract_har_validates_recorded_traffic_and_writes_reports() {
     );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(report["totals"]["passed"], 1);
+    assert_eq!(report["totals"]["passed"], 2);
+    assert_eq!(report["totals"]["request_problems"], 2);
+    // --strict-requests: the client's mistake fails the run too.
+    let out = xtask(&[
+        "contract",
+        "--har",
+        har.to_str().unwrap(),
+        "--strict-requests",
+    ]);
+    assert!(
+        stdout(&out).contains("1 passed, 2 failed, 0 skipped"),
+        "{}",
+        stdout(&out)
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

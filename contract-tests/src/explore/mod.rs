@@ -108,15 +108,7 @@ impl Config {
 }
 
 /// The answer of a finding, as reports show it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Excerpt {
-    /// Status (0 when no answer came).
-    pub status: u16,
-    /// Content-Type.
-    pub content_type: Option<String>,
-    /// The start of the body.
-    pub body: String,
-}
+pub use crate::report::Excerpt;
 
 /// One defect: an operation failed a check with a status.
 #[derive(Clone, Debug)]

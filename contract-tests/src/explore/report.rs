@@ -1,8 +1,9 @@
 //! A run's outcome as people and CI read it: a table for the terminal, JSON, and JUnit XML
 //! with one test case per operation and check.
 
+use super::checks::Check;
 use super::{Finding, Outcome};
-use crate::report::xml;
+use crate::report::{Verdict, xml};
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -97,7 +98,8 @@ fn one_line(text: &str, limit: usize) -> String {
     }
 }
 
-/// The JSON report: `{"cases", "requests", "skipped", "findings": [...]}`.
+/// The JSON report: `{"totals", "cases", "requests", "skipped", "findings": [...]}`, the
+/// totals counting operations × checks as [`grid`] does.
 pub fn json(outcome: &Outcome) -> Value {
     let findings: Vec<Value> = outcome.findings.iter().map(finding).collect();
     let skipped: Vec<Value> = outcome
@@ -109,7 +111,16 @@ pub fn json(outcome: &Outcome) -> Value {
                 .map(|r| json!({"operation": o.operation, "reason": r}))
         })
         .collect();
+    let cells = grid(outcome);
+    let (passed, failed, skipped_cells) = totals(&cells);
     json!({
+        "totals": {
+            "tests": cells.len(),
+            "passed": passed,
+            "failed": failed,
+            "skipped": skipped_cells,
+            "findings": outcome.findings.len(),
+        },
         "cases": outcome.cases,
         "requests": outcome.requests,
         "operations": outcome.operations.len(),
@@ -149,8 +160,24 @@ pub fn junit(outcome: &Outcome, suite: &str) -> String {
     )
 }
 
-/// The `<testsuite>` element of [`junit`], to place beside other suites.
-pub fn junit_suite(outcome: &Outcome, suite: &str) -> String {
+/// One operation under one check.
+#[derive(Clone, Debug)]
+pub struct Cell<'o> {
+    /// `METHOD /template`.
+    pub operation: &'o str,
+    /// The check.
+    pub check: Check,
+    /// Failed when it has findings, skipped when the operation was not tested.
+    pub verdict: Verdict,
+    /// Why the operation was not tested, when it was not.
+    pub skipped: Option<&'o str>,
+    /// What the check found there.
+    pub findings: Vec<&'o Finding>,
+}
+
+/// Every operation (in spec order, then any only findings name) under every applied check:
+/// the cases of the JUnit report, the JSON totals, and the HTML tables.
+pub fn grid(outcome: &Outcome) -> Vec<Cell<'_>> {
     let mut operations: Vec<&str> = outcome
         .operations
         .iter()
@@ -161,58 +188,85 @@ pub fn junit_suite(outcome: &Outcome, suite: &str) -> String {
             operations.push(&f.operation);
         }
     }
-    let mut body = String::new();
-    let mut tests = 0;
-    let mut failures = 0;
-    let mut skipped_count = 0;
-    for operation in &operations {
+    let mut cells = Vec::with_capacity(operations.len() * outcome.checks.len());
+    for operation in operations {
         let skipped = outcome
             .operations
             .iter()
-            .find(|o| o.operation == *operation)
-            .and_then(|o| o.skipped.as_ref());
+            .find(|o| o.operation == operation)
+            .and_then(|o| o.skipped.as_deref());
         for check in &outcome.checks {
-            tests += 1;
-            let _ = write!(
-                body,
-                "  <testcase classname=\"{}\" name=\"{}\">",
-                xml(operation),
-                check.as_str()
-            );
-            let found: Vec<&Finding> = outcome
+            let findings: Vec<&Finding> = outcome
                 .findings
                 .iter()
-                .filter(|f| f.operation == *operation && f.check == *check)
+                .filter(|f| f.operation == operation && f.check == *check)
                 .collect();
-            if let Some(reason) = skipped {
-                skipped_count += 1;
-                let _ = write!(body, "<skipped message=\"{}\"/>", xml(reason));
-            } else if !found.is_empty() {
-                failures += 1;
-                let text: Vec<String> = found
-                    .iter()
-                    .map(|f| format!("status {}: {}\n{}", status(f.status), f.message, f.curl))
-                    .collect();
-                let _ = write!(
-                    body,
-                    "<failure message=\"{}\">{}</failure>",
-                    xml(&found[0].message),
-                    xml(&text.join("\n\n"))
-                );
-            }
-            body.push_str("</testcase>\n");
+            let verdict = match (skipped, findings.is_empty()) {
+                (Some(_), _) => Verdict::Skip,
+                (None, false) => Verdict::Fail,
+                (None, true) => Verdict::Pass,
+            };
+            cells.push(Cell {
+                operation,
+                check: *check,
+                verdict,
+                skipped,
+                findings,
+            });
         }
     }
+    cells
+}
+
+/// How many cells passed, failed and were skipped.
+pub fn totals(cells: &[Cell<'_>]) -> (usize, usize, usize) {
+    let count = |v: Verdict| cells.iter().filter(|c| c.verdict == v).count();
+    (
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::Skip),
+    )
+}
+
+/// The `<testsuite>` element of [`junit`], to place beside other suites.
+pub fn junit_suite(outcome: &Outcome, suite: &str) -> String {
+    let cells = grid(outcome);
+    let (_, failures, skipped) = totals(&cells);
+    let mut body = String::new();
+    for cell in &cells {
+        let _ = write!(
+            body,
+            "  <testcase classname=\"{}\" name=\"{}\">",
+            xml(cell.operation),
+            cell.check.as_str()
+        );
+        if let Some(reason) = cell.skipped {
+            let _ = write!(body, "<skipped message=\"{}\"/>", xml(reason));
+        } else if let Some(first) = cell.findings.first() {
+            let text: Vec<String> = cell
+                .findings
+                .iter()
+                .map(|f| format!("status {}: {}\n{}", status(f.status), f.message, f.curl))
+                .collect();
+            let _ = write!(
+                body,
+                "<failure message=\"{}\">{}</failure>",
+                xml(&first.message),
+                xml(&text.join("\n\n"))
+            );
+        }
+        body.push_str("</testcase>\n");
+    }
     format!(
-        "<testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" skipped=\"{skipped_count}\">\n{body}</testsuite>\n",
-        xml(suite)
+        "<testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n{body}</testsuite>\n",
+        xml(suite),
+        cells.len()
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::explore::checks::Check;
     use crate::explore::{Excerpt, OperationRun};
     use std::time::Duration;
 
@@ -276,6 +330,10 @@ mod tests {
         assert_eq!(v["findings"][0]["status"], 500);
         assert_eq!(v["skipped"][0]["operation"], "POST /pets");
         assert_eq!(v["cases"], 3);
+        assert_eq!(
+            v["totals"],
+            json!({"tests": 4, "passed": 1, "failed": 1, "skipped": 2, "findings": 1})
+        );
     }
 
     #[test]

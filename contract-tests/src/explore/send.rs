@@ -163,33 +163,14 @@ fn describe(error: &reqwest::Error) -> String {
 /// values of `secret` headers (lower-case names) are shown as `[redacted]`, the scheme word
 /// kept, so reports kept as CI artifacts hold no credential.
 pub fn curl(made: &Made, base: &str, secret: &[String]) -> String {
-    let mut out = format!(
-        "curl -X {} {}",
-        made.method,
-        quote(&format!("{base}{}", made.target))
-    );
-    for (name, value) in &made.headers {
-        let shown = if secret.contains(&name.to_ascii_lowercase()) {
-            match value.split_once(' ') {
-                Some((scheme, _)) => format!("{scheme} [redacted]"),
-                None => "[redacted]".to_owned(),
-            }
-        } else {
-            value.clone()
-        };
-        out.push_str(" -H ");
-        out.push_str(&quote(&format!("{name}: {shown}")));
-    }
-    if let Some((_, bytes)) = &made.body {
-        out.push_str(" --data-binary ");
-        out.push_str(&quote(&String::from_utf8_lossy(bytes)));
-    }
-    out
-}
-
-/// A shell word in single quotes.
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
+    let body = made.body.as_ref().map_or(&[][..], |(_, b)| b.as_slice());
+    crate::curl::command(
+        &made.method,
+        &format!("{base}{}", made.target),
+        &made.headers,
+        body,
+        |name| secret.contains(&name.to_ascii_lowercase()),
+    )
 }
 
 #[cfg(test)]

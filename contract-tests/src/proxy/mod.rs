@@ -16,6 +16,7 @@
 pub mod record;
 
 use crate::ContractValidator;
+use crate::recorded::{self, Rules, Seen};
 use crate::report::Row;
 use crate::spec_mock::{self, SpecMock};
 use crate::validator::Report;
@@ -42,6 +43,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Print each violation to stderr as it happens.
     pub print: bool,
+    /// Judge clients' requests strictly: their problems fail the exchange (by default they
+    /// are counted apart, and only the upstream's answer decides).
+    pub strict_requests: bool,
 }
 
 impl Default for Options {
@@ -52,6 +56,7 @@ impl Default for Options {
             body_limit: 64 << 20,
             timeout: Duration::from_secs(60),
             print: true,
+            strict_requests: false,
         }
     }
 }
@@ -85,7 +90,7 @@ impl std::error::Error for ProxyError {}
 /// What the proxy has seen so far.
 #[derive(Clone, Debug, Default)]
 pub struct Recording {
-    /// One row per exchange, request and response violations together.
+    /// One row per exchange, judged as [`crate::recorded`] says.
     pub rows: Vec<Row>,
     /// One HAR 1.2 entry per exchange, secrets redacted.
     pub entries: Vec<Value>,
@@ -272,8 +277,6 @@ struct Answer {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
-    /// The response was checked against the spec (not the proxy's own 502/413).
-    checked: bool,
     /// Why the exchange could not be checked, when it could not.
     skipped: Option<String>,
     rejected: bool,
@@ -288,7 +291,6 @@ impl Answer {
             status,
             headers: vec![("content-type".into(), "application/problem+json".into())],
             body,
-            checked: false,
             skipped: Some(detail),
             rejected: false,
         }
@@ -406,7 +408,6 @@ async fn reject(
         status,
         headers,
         body,
-        checked: true,
         skipped: None,
         rejected: true,
     })
@@ -453,7 +454,6 @@ async fn forward(
         status,
         headers,
         body,
-        checked: true,
         skipped: None,
         rejected: false,
     }
@@ -505,57 +505,61 @@ fn record(
         spec_path,
         headers: request_headers,
     } = exchange;
-    let response_report = if answer.checked {
-        shared.validator.check_response(
-            method,
-            spec_path,
-            answer.status,
-            content_type(&answer.headers),
-            &answer.body,
-        )
-    } else {
-        Report::default()
-    };
-    let operation = request_report
-        .operation
-        .clone()
-        .or_else(|| response_report.operation.clone())
-        .unwrap_or_else(|| format!("{method} {spec_path}"));
-    if shared.options.print {
-        for v in &request_report.violations {
-            eprintln!("proxy #{n} {operation} → {}: request {v}", answer.status);
-        }
-        // An unknown operation is reported once, for the request.
-        for v in response_report.violations.iter().filter(|v| {
-            !(v.kind == crate::Kind::UnknownOperation
-                && request_report
-                    .violations
-                    .iter()
-                    .any(|r| r.kind == crate::Kind::UnknownOperation))
-        }) {
-            eprintln!("proxy #{n} {operation} → {}: response {v}", answer.status);
-        }
-        if let Some(why) = &answer.skipped {
-            eprintln!("proxy #{n} {operation} → {}: {why}", answer.status);
-        }
-    }
-    let request_unknown = request_report
-        .violations
-        .iter()
-        .any(|v| v.kind == crate::Kind::UnknownOperation);
-    let mut violations = request_report.violations;
-    violations.extend(
-        response_report
-            .violations
-            .into_iter()
-            .filter(|v| !(request_unknown && v.kind == crate::Kind::UnknownOperation)),
-    );
     let scenario = if answer.rejected {
         format!("proxy #{n} (rejected by the proxy)")
     } else {
         format!("proxy #{n}")
     };
     let url = format!("{}{target}", shared.upstream);
+    let row = match &answer.skipped {
+        // The proxy's own answer (413, 502): nothing of the upstream's to check.
+        Some(why) => Row::skipped(
+            request_report
+                .operation
+                .clone()
+                .unwrap_or_else(|| format!("{method} {spec_path}")),
+            answer.status,
+            scenario,
+            why.clone(),
+        ),
+        None => {
+            let seen = Seen {
+                method,
+                path: spec_path,
+                url: &url,
+                request_headers,
+                request_content_type: content_type(request_headers),
+                request_body,
+                status: answer.status,
+                response_headers: &answer.headers,
+                response_content_type: content_type(&answer.headers),
+                response_body: &answer.body,
+            };
+            let rules = Rules {
+                strict_requests: shared.options.strict_requests,
+            };
+            recorded::judge_with(
+                &shared.validator,
+                &seen,
+                request_report,
+                rules,
+                &shared.redact,
+                scenario,
+            )
+        }
+    };
+    if shared.options.print {
+        let at = format!("proxy #{n} {} → {}", row.operation, answer.status);
+        for v in &row.violations {
+            eprintln!("{at}: {v}");
+        }
+        for v in &row.request_problems {
+            eprintln!("{at}: request {v}");
+        }
+        for note in row.notes.iter().chain(&row.skipped) {
+            eprintln!("{at}: {note}");
+        }
+    }
     let entry = record::entry(
         &shared.redact,
         started,
@@ -573,10 +577,6 @@ fn record(
         },
     );
     if let Ok(mut recording) = shared.recording.lock() {
-        let mut row = Row::checked(operation, answer.status, scenario, violations);
-        if answer.skipped.is_some() {
-            row.skipped = answer.skipped;
-        }
         recording.rows.push(row);
         recording.entries.push(entry);
     }

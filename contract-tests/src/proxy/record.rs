@@ -2,80 +2,12 @@
 //! `Authorization`, `Cookie` and `Set-Cookie` headers, and every header, query parameter or
 //! cookie an `apiKey` security scheme of the spec names), ready for `contract --har`.
 
+pub use crate::redact::{REDACTED, Redact};
 use base64::Engine;
-use codegen::model::http::{Http, SchemeKind};
-use openapi_runtime::operation::KeyLocation;
 use serde_json::{Value, json};
-
-/// What replaces a secret.
-pub const REDACTED: &str = "[REDACTED]";
 
 /// Bodies longer than this are left out of the HAR (their size is kept, with a comment).
 pub const RECORDED_BODY_LIMIT: usize = 1 << 20;
-
-/// The names whose values are secrets.
-#[derive(Clone, Debug, Default)]
-pub struct Redact {
-    headers: Vec<String>,
-    query: Vec<String>,
-}
-
-impl Redact {
-    /// Secrets of any HTTP exchange plus those the spec's `apiKey` schemes name.
-    pub fn for_spec(http: &Http) -> Redact {
-        let mut r = Redact {
-            headers: [
-                "authorization",
-                "proxy-authorization",
-                "cookie",
-                "set-cookie",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
-            query: Vec::new(),
-        };
-        for scheme in &http.schemes {
-            if let SchemeKind::ApiKey { name, location } = &scheme.kind {
-                match location {
-                    KeyLocation::Header => r.headers.push(name.to_ascii_lowercase()),
-                    KeyLocation::Query => r.query.push(name.clone()),
-                    // Cookies travel in `Cookie`, redacted whole.
-                    KeyLocation::Cookie => {}
-                }
-            }
-        }
-        r
-    }
-
-    /// A header's value as recorded.
-    pub fn header<'a>(&self, name: &str, value: &'a str) -> &'a str {
-        if self.headers.iter().any(|h| h.eq_ignore_ascii_case(name)) {
-            REDACTED
-        } else {
-            value
-        }
-    }
-
-    /// A query string with secret parameters' values replaced (other bytes untouched).
-    pub fn query(&self, query: &str) -> String {
-        if self.query.is_empty() {
-            return query.to_owned();
-        }
-        query
-            .split('&')
-            .map(|pair| {
-                let key = pair.split('=').next().unwrap_or(pair);
-                let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
-                if self.query.iter().any(|q| *q == decoded) {
-                    format!("{key}={REDACTED}")
-                } else {
-                    pair.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("&")
-    }
-}
 
 /// One side of an exchange, as recorded.
 pub struct Side<'a> {
@@ -198,10 +130,10 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_and_the_rest_kept() {
-        let redact = Redact {
-            headers: vec!["authorization".into(), "x-api-key".into()],
-            query: vec!["api_key".into()],
-        };
+        let redact = Redact::new(
+            vec!["authorization".into(), "x-api-key".into()],
+            vec!["api_key".into()],
+        );
         assert_eq!(redact.header("Authorization", "Bearer s"), REDACTED);
         assert_eq!(redact.header("X-Api-Key", "k"), REDACTED);
         assert_eq!(redact.header("Accept", "a/b"), "a/b");

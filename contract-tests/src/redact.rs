@@ -1,0 +1,91 @@
+//! Which parts of an exchange are secrets: the `Authorization`, `Cookie` and `Set-Cookie`
+//! headers, and every header or query parameter an `apiKey` security scheme of the spec
+//! names. Recordings and reports kept as CI artifacts show them as [`REDACTED`].
+
+use codegen::model::http::{Http, SchemeKind};
+use openapi_runtime::operation::KeyLocation;
+
+/// What replaces a secret.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// The names whose values are secrets.
+#[derive(Clone, Debug, Default)]
+pub struct Redact {
+    headers: Vec<String>,
+    query: Vec<String>,
+}
+
+impl Redact {
+    /// Exactly these header names (any case) and query parameter names.
+    pub fn new(headers: Vec<String>, query: Vec<String>) -> Redact {
+        Redact { headers, query }
+    }
+
+    /// Secrets of any HTTP exchange plus those the spec's `apiKey` schemes name.
+    pub fn for_spec(http: &Http) -> Redact {
+        let mut r = Redact {
+            headers: [
+                "authorization",
+                "proxy-authorization",
+                "cookie",
+                "set-cookie",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            query: Vec::new(),
+        };
+        for scheme in &http.schemes {
+            if let SchemeKind::ApiKey { name, location } = &scheme.kind {
+                match location {
+                    KeyLocation::Header => r.headers.push(name.to_ascii_lowercase()),
+                    KeyLocation::Query => r.query.push(name.clone()),
+                    // Cookies travel in `Cookie`, redacted whole.
+                    KeyLocation::Cookie => {}
+                }
+            }
+        }
+        r
+    }
+
+    /// Whether a header's value is a secret.
+    pub fn is_secret_header(&self, name: &str) -> bool {
+        self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    /// A header's value as recorded.
+    pub fn header<'a>(&self, name: &str, value: &'a str) -> &'a str {
+        if self.is_secret_header(name) {
+            REDACTED
+        } else {
+            value
+        }
+    }
+
+    /// A URL with the values of secret query parameters replaced.
+    pub fn url(&self, url: &str) -> String {
+        match url.split_once('?') {
+            Some((base, query)) => format!("{base}?{}", self.query(query)),
+            None => url.to_owned(),
+        }
+    }
+
+    /// A query string with secret parameters' values replaced (other bytes untouched).
+    pub fn query(&self, query: &str) -> String {
+        if self.query.is_empty() {
+            return query.to_owned();
+        }
+        query
+            .split('&')
+            .map(|pair| {
+                let key = pair.split('=').next().unwrap_or(pair);
+                let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
+                if self.query.iter().any(|q| *q == decoded) {
+                    format!("{key}={REDACTED}")
+                } else {
+                    pair.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
