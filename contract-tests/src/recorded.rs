@@ -83,7 +83,7 @@ pub fn judge_with(
         ),
         response: Excerpt::of(seen.status, seen.response_content_type, seen.response_body),
     };
-    let Some(operation) = request.operation.clone() else {
+    let Some(operation) = request.operation.as_deref().map(str::to_owned) else {
         // No operation matched: that is the whole story, said once.
         let mut row = Row::checked(
             format!("{} {}", seen.method.to_uppercase(), path_only(seen.path)),

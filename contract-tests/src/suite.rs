@@ -520,9 +520,10 @@ pub async fn run(validator: &ContractValidator, target: &Target) -> Vec<Row> {
                 );
             }
         }
-        let operation = report
-            .operation
-            .unwrap_or_else(|| format!("{} {operation_path}", sc.method));
+        let operation = report.operation.map_or_else(
+            || format!("{} {operation_path}", sc.method),
+            |o| o.to_string(),
+        );
         let mut row = Row::checked(operation, status, sc.name.into(), violations);
         row.exchange = Some(Shown {
             curl,

@@ -19,14 +19,14 @@ use openapi_runtime::check::schemas::{Direction, Reading, Schemas};
 use openapi_runtime::check::{self, Compiled, Incoming};
 use openapi_runtime::operation as op;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A validator compiled on first use (or why it could not be compiled), shared between threads.
 /// Response bodies longer than this are read with their arrays streamed
 /// ([`crate::large_body`]): bounded memory instead of ~15× the text.
 pub const STREAM_ABOVE: usize = 1024 * 1024;
 
-type LazyValidator = std::sync::Arc<OnceLock<Result<jsonschema::Validator, String>>>;
+type LazyValidator = Arc<OnceLock<Result<jsonschema::Validator, String>>>;
 
 /// What kind of disagreement with the spec.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -133,8 +133,9 @@ fn unchecked(error: &str) -> String {
 /// The verdict on one exchange.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
-    /// `METHOD /template` of the matched operation, when one matched.
-    pub operation: Option<String>,
+    /// `METHOD /template` of the matched operation, when one matched (shared with the
+    /// validator: a check allocates nothing for it).
+    pub operation: Option<Arc<str>>,
     /// Everything wrong; empty means valid.
     pub violations: Vec<Violation>,
 }
@@ -160,7 +161,7 @@ impl Report {
 #[derive(Debug)]
 struct Operation {
     method: String,
-    label: String,
+    label: Arc<str>,
     segments: Vec<Segment>,
     /// What the runtime's request checks read.
     described: op::Operation,
@@ -227,13 +228,13 @@ impl Segment {
         }
     }
 
-    fn matches(&self, actual: &str) -> bool {
+    fn matches(&self, actual: &[u8]) -> bool {
         match self {
-            Segment::Literal(l) => l == actual,
+            Segment::Literal(l) => l.as_bytes() == actual,
             Segment::Param { prefix, suffix } => {
                 actual.len() > prefix.len() + suffix.len()
-                    && actual.starts_with(prefix.as_str())
-                    && actual.ends_with(suffix.as_str())
+                    && actual.starts_with(prefix.as_bytes())
+                    && actual.ends_with(suffix.as_bytes())
             }
         }
     }
@@ -264,6 +265,9 @@ pub struct ContractValidator {
     loaded: Loaded,
     schemas: Schemas,
     operations: Vec<Operation>,
+    /// Indices into `operations` by method ([`method_index`]) and number of path segments,
+    /// in `operations`' order.
+    by_shape: Vec<Vec<Vec<usize>>>,
     validators: Mutex<BTreeMap<(String, bool), LazyValidator>>,
     http: http::Http,
 }
@@ -353,7 +357,7 @@ impl ContractValidator {
                     .join(", ");
                 Operation {
                     method: e.method.clone(),
-                    label: e.label(),
+                    label: Arc::from(e.label()),
                     segments: e.path.split('/').skip(1).map(Segment::parse).collect(),
                     described: e.describe(&scheme_table),
                     compiled: OnceLock::new(),
@@ -371,10 +375,24 @@ impl ContractValidator {
                     .count(),
             )
         });
+        let mut by_shape: Vec<Vec<Vec<usize>>> = vec![Vec::new(); METHODS.len()];
+        for (i, o) in operations.iter().enumerate() {
+            let Some(by_length) = method_index(&o.method).and_then(|m| by_shape.get_mut(m)) else {
+                continue;
+            };
+            let n = o.segments.len();
+            if by_length.len() <= n {
+                by_length.resize(n + 1, Vec::new());
+            }
+            if let Some(list) = by_length.get_mut(n) {
+                list.push(i);
+            }
+        }
         Ok(ContractValidator {
             loaded,
             schemas,
             operations,
+            by_shape,
             validators,
             http,
         })
@@ -396,22 +414,28 @@ impl ContractValidator {
         self.schemas.document().unwrap_or(&serde_json::Value::Null)
     }
 
+    /// The operation of a method and path (query and fragment ignored): only the templates
+    /// of that method and number of segments are compared.
     fn find(&self, method: &str, raw_path: &str) -> Option<&Operation> {
-        let end = raw_path.find(['?', '#']).unwrap_or(raw_path.len());
-        let path = raw_path.get(1..end).unwrap_or("");
-        // Split once, on the stack: this runs for every exchange.
-        let mut segments = [""; 32];
-        let mut count = 0;
-        for segment in path.split('/') {
-            *segments.get_mut(count)? = segment;
-            count += 1;
-        }
-        let actual = &segments[..count];
-        self.operations.iter().find(|o| {
-            o.segments.len() == count
-                && o.method.eq_ignore_ascii_case(method)
-                && o.segments.iter().zip(actual).all(|(s, a)| s.matches(a))
-        })
+        // Bytes, not chars: this runs for every exchange, and `/`, `?`, `#` are ASCII.
+        let bytes = raw_path.as_bytes();
+        let end = bytes
+            .iter()
+            .position(|b| matches!(b, b'?' | b'#'))
+            .unwrap_or(bytes.len());
+        let path = bytes.get(1..end).unwrap_or_default();
+        let count = path.iter().filter(|b| **b == b'/').count() + 1;
+        self.by_shape
+            .get(method_index(method)?)?
+            .get(count)?
+            .iter()
+            .filter_map(|&i| self.operations.get(i))
+            .find(|o| {
+                o.segments
+                    .iter()
+                    .zip(path.split(|b| *b == b'/'))
+                    .all(|(s, a)| s.matches(a))
+            })
     }
 
     fn compiled<'v>(
@@ -572,7 +596,11 @@ impl ContractValidator {
             }
             return report;
         };
-        let Some(media) = content.iter().find(|m| op::media_matches(&m.media, ct)) else {
+        // Most answers carry the documented media type as written: compared first, as bytes.
+        let exact = content.iter().find(|m| m.media == ct);
+        let Some(media) =
+            exact.or_else(|| content.iter().find(|m| op::media_matches(&m.media, ct)))
+        else {
             let documented: Vec<&str> = content.iter().map(|m| m.media.as_str()).collect();
             report.violation(
                 Kind::UnexpectedContentType,
@@ -583,7 +611,8 @@ impl ContractValidator {
             );
             return report;
         };
-        let (Some((pointer, cell)), true) = (&media.schema, media.json && op::is_json(ct)) else {
+        let json = media.json && (exact.is_some() || op::is_json(ct));
+        let (Some((pointer, cell)), true) = (&media.schema, json) else {
             return report;
         };
         if body.len() > STREAM_ABOVE {
@@ -826,6 +855,16 @@ impl ContractValidator {
     }
 }
 
+/// The methods an OpenAPI path item can hold.
+const METHODS: [&str; 8] = [
+    "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
+];
+
+/// A method's place in [`METHODS`], in any case; `None` for others.
+fn method_index(method: &str) -> Option<usize> {
+    METHODS.iter().position(|m| m.eq_ignore_ascii_case(method))
+}
+
 /// Whether a response may carry content: not 1xx, 204 or 304, and not the answer to HEAD.
 fn may_have_body(method: &str, status: u16) -> bool {
     !(status < 200 || status == 204 || status == 304 || method.eq_ignore_ascii_case("HEAD"))
@@ -888,9 +927,9 @@ paths:
 
     #[test]
     fn segments() {
-        assert!(Segment::parse("{id}.json").matches("42.json"));
-        assert!(!Segment::parse("{id}.json").matches(".json"));
-        assert!(Segment::parse("users").matches("users"));
+        assert!(Segment::parse("{id}.json").matches(b"42.json"));
+        assert!(!Segment::parse("{id}.json").matches(b".json"));
+        assert!(Segment::parse("users").matches(b"users"));
         assert_eq!(pointer_of(&["a/b".into(), "c".into()]), "/a~1b/c");
     }
 }

@@ -516,8 +516,8 @@ fn record(
         Some(why) => Row::skipped(
             request_report
                 .operation
-                .clone()
-                .unwrap_or_else(|| format!("{method} {spec_path}")),
+                .as_deref()
+                .map_or_else(|| format!("{method} {spec_path}"), str::to_owned),
             answer.status,
             scenario,
             why.clone(),
