@@ -2,7 +2,8 @@
 //! every report (terminal, JSON, JUnit, HTML) shows the request behind a finding.
 
 /// `curl -X METHOD 'URL' -H 'name: value' … --data-binary 'body'`; the value of every
-/// header `secret` names is shown as `[redacted]`, its scheme word kept (`Bearer [redacted]`).
+/// header `secret` names is shown as `[redacted]`; for `Authorization` and
+/// `Proxy-Authorization` the scheme word is kept (`Bearer [redacted]`).
 pub fn command(
     method: &str,
     url: &str,
@@ -12,10 +13,12 @@ pub fn command(
 ) -> String {
     let mut out = format!("curl -X {method} {}", quote(url));
     for (name, value) in headers {
+        let authorization = name.eq_ignore_ascii_case("authorization")
+            || name.eq_ignore_ascii_case("proxy-authorization");
         let shown = if secret(name) {
             match value.split_once(' ') {
-                Some((scheme, _)) => format!("{scheme} [redacted]"),
-                None => "[redacted]".to_owned(),
+                Some((scheme, _)) if authorization => format!("{scheme} [redacted]"),
+                _ => "[redacted]".to_owned(),
             }
         } else {
             value.clone()
@@ -45,11 +48,14 @@ mod tests {
             ("content-type".to_owned(), "application/json".to_owned()),
             ("Authorization".to_owned(), "Bearer s3cret".to_owned()),
             ("X-Key".to_owned(), "k".to_owned()),
+            ("Cookie".to_owned(), "session=abc; theme=dark".to_owned()),
         ];
-        let secret = |n: &str| n.eq_ignore_ascii_case("authorization") || n == "X-Key";
+        let secret = |n: &str| {
+            ["authorization", "x-key", "cookie"].contains(&n.to_ascii_lowercase().as_str())
+        };
         assert_eq!(
             command("POST", "http://h/a b", &headers, br#"{"n":"O'H"}"#, secret),
-            r#"curl -X POST 'http://h/a b' -H 'content-type: application/json' -H 'Authorization: Bearer [redacted]' -H 'X-Key: [redacted]' --data-binary '{"n":"O'\''H"}'"#
+            r#"curl -X POST 'http://h/a b' -H 'content-type: application/json' -H 'Authorization: Bearer [redacted]' -H 'X-Key: [redacted]' -H 'Cookie: [redacted]' --data-binary '{"n":"O'\''H"}'"#
         );
         assert_eq!(
             command("GET", "http://h/", &[], b"", secret),

@@ -10,7 +10,7 @@
 //! request's problems fail the row too. An unknown operation is reported once.
 
 use crate::redact::Redact;
-use crate::report::{Excerpt, Row, Shown};
+use crate::report::{Excerpt, Row, Shown, Verdict};
 use crate::validator::{ContractValidator, Kind, Report, Violation};
 
 /// One exchange as seen: the request (its path as the spec names it, its query kept) and
@@ -73,7 +73,8 @@ pub fn judge_with(
     redact: &Redact,
     scenario: String,
 ) -> Row {
-    let shown = Shown {
+    // The reproduction is kept for failures only: a long recording stays small.
+    let shown = || Shown {
         curl: crate::curl::command(
             seen.method,
             &redact.url(seen.url),
@@ -83,7 +84,33 @@ pub fn judge_with(
         ),
         response: Excerpt::of(seen.status, seen.response_content_type, seen.response_body),
     };
+    if seen.status == 0 {
+        // Browsers record aborted and blocked requests with status 0: nothing came back.
+        let operation = request.operation.as_deref().map_or_else(
+            || format!("{} {}", seen.method.to_uppercase(), path_only(seen.path)),
+            str::to_owned,
+        );
+        return Row::skipped(
+            operation,
+            0,
+            scenario,
+            "no answer was recorded (status 0)".into(),
+        );
+    }
     let Some(operation) = request.operation.as_deref().map(str::to_owned) else {
+        let preflight = seen.method.eq_ignore_ascii_case("OPTIONS")
+            && seen
+                .request_headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("access-control-request-method"));
+        if preflight {
+            return Row::skipped(
+                format!("OPTIONS {}", path_only(seen.path)),
+                seen.status,
+                scenario,
+                "a CORS preflight, which the spec does not describe".into(),
+            );
+        }
         // No operation matched: that is the whole story, said once.
         let mut row = Row::checked(
             format!("{} {}", seen.method.to_uppercase(), path_only(seen.path)),
@@ -91,7 +118,9 @@ pub fn judge_with(
             scenario,
             request.violations,
         );
-        row.exchange = Some(shown);
+        if row.verdict == Verdict::Fail {
+            row.exchange = Some(shown());
+        }
         return row;
     };
     let mut response = validator.check_response(
@@ -111,26 +140,37 @@ pub fn judge_with(
         .into_iter()
         .partition(|v| v.kind == Kind::SpecProblem);
     let mut violations = response.violations;
-    let mut notes = Vec::new();
+    // What the spec keeps from checking in the request is said, and the answer still judged.
+    let mut notes: Vec<String> = spec_problems
+        .iter()
+        .map(|p| format!("request {}", p.message))
+        .collect();
     if !problems.is_empty() {
         let what = summary(&problems);
-        if (200..300).contains(&seen.status) {
-            violations.extend(accepted(&problems, seen.status));
-        } else if (400..500).contains(&seen.status) && violations.is_empty() {
-            notes.push(format!(
-                "request invalid: {what}; rejected as documented ({})",
-                seen.status
-            ));
+        let status = seen.status;
+        let found = if (200..300).contains(&status) {
+            accepted(&problems, status)
         } else {
-            notes.push(format!("request invalid: {what}"));
-        }
+            Vec::new()
+        };
+        notes.push(if !found.is_empty() {
+            format!("request invalid: {what}")
+        } else if (200..300).contains(&status) {
+            format!("request invalid: {what}; accepted ({status}), as servers may ignore what they do not know")
+        } else if (400..500).contains(&status) && violations.is_empty() {
+            format!("request invalid: {what}; rejected as documented ({status})")
+        } else {
+            format!("request invalid: {what}; answered {status}")
+        });
+        violations.extend(found);
     }
-    violations.extend(spec_problems);
     let mut row = Row::checked(operation, seen.status, scenario, violations);
     row.request_problems = problems;
     row.notes = notes;
-    row.exchange = Some(shown);
     row.decide(rules.strict_requests);
+    if row.verdict == Verdict::Fail {
+        row.exchange = Some(shown());
+    }
     row
 }
 

@@ -1,12 +1,32 @@
 //! Which parts of an exchange are secrets: the `Authorization`, `Cookie` and `Set-Cookie`
-//! headers, and every header or query parameter an `apiKey` security scheme of the spec
-//! names. Recordings and reports kept as CI artifacts show them as [`REDACTED`].
+//! headers, query parameters that carry credentials in many APIs (`api_key`, `token`,
+//! `X-Amz-Signature`…), and every header or query parameter an `apiKey` security scheme of
+//! the spec names. Recordings and reports kept as CI artifacts show them as [`REDACTED`].
 
 use codegen::model::http::{Http, SchemeKind};
 use openapi_runtime::operation::KeyLocation;
 
 /// What replaces a secret.
 pub const REDACTED: &str = "[REDACTED]";
+
+/// Query parameters that carry credentials in many APIs, whatever the spec declares
+/// (compared without case).
+const COMMON_QUERY_SECRETS: [&str; 14] = [
+    "access_token",
+    "api_key",
+    "api-key",
+    "apikey",
+    "client_secret",
+    "key",
+    "password",
+    "secret",
+    "sig",
+    "signature",
+    "token",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "x-amz-signature",
+];
 
 /// The names whose values are secrets.
 #[derive(Clone, Debug, Default)]
@@ -32,7 +52,7 @@ impl Redact {
             ]
             .map(str::to_owned)
             .to_vec(),
-            query: Vec::new(),
+            query: COMMON_QUERY_SECRETS.map(str::to_owned).to_vec(),
         };
         for scheme in &http.schemes {
             if let SchemeKind::ApiKey { name, location } = &scheme.kind {
@@ -61,11 +81,13 @@ impl Redact {
         }
     }
 
-    /// A URL with the values of secret query parameters replaced.
+    /// A URL with its user information (`user:password@`) and the values of secret query
+    /// parameters replaced.
     pub fn url(&self, url: &str) -> String {
+        let url = without_userinfo(url);
         match url.split_once('?') {
             Some((base, query)) => format!("{base}?{}", self.query(query)),
-            None => url.to_owned(),
+            None => url,
         }
     }
 
@@ -79,7 +101,7 @@ impl Redact {
             .map(|pair| {
                 let key = pair.split('=').next().unwrap_or(pair);
                 let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
-                if self.query.iter().any(|q| *q == decoded) {
+                if self.query.iter().any(|q| q.eq_ignore_ascii_case(&decoded)) {
                     format!("{key}={REDACTED}")
                 } else {
                     pair.to_owned()
@@ -87,5 +109,33 @@ impl Redact {
             })
             .collect::<Vec<_>>()
             .join("&")
+    }
+}
+
+/// `https://user:pass@host/p` → `https://[REDACTED]@host/p`; other URLs unchanged.
+pub fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{REDACTED}{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_their_user_information_and_secret_query_values() {
+        let r = Redact::new(Vec::new(), vec!["api_key".into()]);
+        assert_eq!(
+            r.url("https://me:pw@h.example/p?api_key=s&q=1"),
+            format!("https://{REDACTED}@h.example/p?api_key={REDACTED}&q=1")
+        );
+        assert_eq!(r.url("http://h/p@x"), "http://h/p@x");
+        assert_eq!(without_userinfo("not a url"), "not a url");
     }
 }

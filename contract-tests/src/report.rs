@@ -86,7 +86,7 @@ pub struct Row {
     pub notes: Vec<String>,
     /// Why it was not checked, when it was skipped.
     pub skipped: Option<String>,
-    /// The request and answer, when the run saw them.
+    /// The request and answer of a failed exchange, when the run saw them.
     pub exchange: Option<Shown>,
 }
 

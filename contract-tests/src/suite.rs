@@ -3,7 +3,7 @@
 //! URL. Every response goes through the validator; a scenario also fails when the status or
 //! `error.code` differs from what Nango documents.
 
-use crate::report::{Excerpt, Row, Shown};
+use crate::report::{Excerpt, Row, Shown, Verdict};
 use crate::validator::{ContractValidator, Kind, Violation};
 
 /// Where to run and with which data.
@@ -525,10 +525,12 @@ pub async fn run(validator: &ContractValidator, target: &Target) -> Vec<Row> {
             |o| o.to_string(),
         );
         let mut row = Row::checked(operation, status, sc.name.into(), violations);
-        row.exchange = Some(Shown {
-            curl,
-            response: Excerpt::of(status, ct.as_deref(), &body),
-        });
+        if row.verdict == Verdict::Fail {
+            row.exchange = Some(Shown {
+                curl,
+                response: Excerpt::of(status, ct.as_deref(), &body),
+            });
+        }
         rows.push(row);
     }
     rows

@@ -425,17 +425,27 @@ impl ContractValidator {
             .unwrap_or(bytes.len());
         let path = bytes.get(1..end).unwrap_or_default();
         let count = path.iter().filter(|b| **b == b'/').count() + 1;
-        self.by_shape
-            .get(method_index(method)?)?
-            .get(count)?
-            .iter()
-            .filter_map(|&i| self.operations.get(i))
-            .find(|o| {
-                o.segments
-                    .iter()
-                    .zip(path.split(|b| *b == b'/'))
-                    .all(|(s, a)| s.matches(a))
-            })
+        let of = |method: usize| {
+            self.by_shape
+                .get(method)?
+                .get(count)?
+                .iter()
+                .filter_map(|&i| self.operations.get(i))
+                .find(|o| {
+                    o.segments
+                        .iter()
+                        .zip(path.split(|b| *b == b'/'))
+                        .all(|(s, a)| s.matches(a))
+                })
+        };
+        let index = method_index(method)?;
+        // HEAD is GET without content (RFC 9110 §9.3.2): a path without its own HEAD
+        // operation answers HEAD as its GET.
+        of(index).or_else(|| {
+            (METHODS.get(index) == Some(&"HEAD"))
+                .then(|| of(0))
+                .flatten()
+        })
     }
 
     fn compiled<'v>(
@@ -535,11 +545,13 @@ impl ContractValidator {
         let found = self.find(method, raw_path);
         match found {
             Some(op) => report.operation = Some(op.label.clone()),
+            // The path alone: a query may carry a key.
             None => report.violation(
                 Kind::UnknownOperation,
                 format!(
-                    "no operation {} {raw_path} in the spec",
-                    method.to_uppercase()
+                    "no operation {} {} in the spec",
+                    method.to_uppercase(),
+                    raw_path.split(['?', '#']).next().unwrap_or_default()
                 ),
             ),
         }
@@ -559,7 +571,8 @@ impl ContractValidator {
         let Some(op) = self.operation_for(&mut report, method, raw_path) else {
             return report;
         };
-        if !body.is_empty() && !may_have_body(method, status) {
+        let bodiless = !may_have_body(method, status);
+        if bodiless && !body.is_empty() {
             report.violation(
                 Kind::BodyNotAllowed,
                 format!(
@@ -587,7 +600,9 @@ impl ContractValidator {
             );
             return report;
         };
-        if content.is_empty() {
+        // No content to check: none documented, or none allowed (a 304 or the answer to
+        // HEAD keeps the Content-Type its GET would have).
+        if content.is_empty() || bodiless {
             return report;
         }
         let Some(ct) = content_type else {

@@ -193,6 +193,11 @@ fn every_planted_fault_is_caught_and_conforming_traffic_passes() {
     );
     assert_eq!(kinds(&rows[2].request_problems), [Kind::Security]);
 
+    // Every planted fault fails its exchange, but the undeclared query parameter (a client
+    // problem: servers may ignore what they do not know).
+    for row in &rows[4..13] {
+        assert_eq!(row.verdict, Verdict::Fail, "{row:#?}");
+    }
     for (row, kind) in rows[4..].iter().zip(PLANTED) {
         let found = kinds(&row.violations);
         let problems = kinds(&row.request_problems);
@@ -277,4 +282,69 @@ fn an_invalid_request_rejected_with_a_broken_error_body_fails_on_the_response() 
     );
     assert!(!rows[0].notes[0].contains("rejected as documented"));
     assert_eq!(kinds(&rows[1].violations), [Kind::UndocumentedStatus]);
+}
+
+#[test]
+fn browsers_quirks_and_the_specs_own_gaps_are_not_failures_of_the_server() {
+    let validator = validator();
+    let har = json!({"log": {"entries": [
+        // 0: an aborted request: nothing came back.
+        entry("GET", "/products", &[BEARER], None, 0, &[], ""),
+        // 1: HEAD of a GET operation, with the GET's Content-Type and no body.
+        entry("HEAD", "/products/1", &[BEARER], None, 200, &[JSON], ""),
+        // 2: a CORS preflight.
+        entry("OPTIONS", "/products", &[("Access-Control-Request-Method", "POST")], None, 204, &[], ""),
+        // 3: an unknown operation whose query carries a key: the report must not repeat it.
+        entry("GET", "/orders?api_key=k3y-s3cret", &[], None, 200, &[JSON], "{}"),
+        // 4: an invalid request answered by a documented... nothing: 500 is not documented.
+        entry("POST", "/products", &[BEARER, JSON], Some("{}"), 500, &[JSON], ERROR),
+    ]}})
+    .to_string();
+    let rows = contract_tests::har::check(&validator, &har, Rules::default()).unwrap();
+    assert_eq!(rows[0].verdict, Verdict::Skip, "{:#?}", rows[0]);
+    assert_eq!(rows[1].verdict, Verdict::Pass, "{:#?}", rows[1]);
+    assert_eq!(rows[1].operation, "GET /products/{productId}");
+    assert_eq!(rows[2].verdict, Verdict::Skip, "{:#?}", rows[2]);
+    assert_eq!(kinds(&rows[3].violations), [Kind::UnknownOperation]);
+    let text = serde_json::to_string(&report::json(&rows)).unwrap();
+    assert!(!text.contains("k3y-s3cret"), "{text}");
+    assert!(
+        rows[4].notes[0].ends_with("; answered 500"),
+        "{:#?}",
+        rows[4]
+    );
+    assert_eq!(kinds(&rows[4].violations), [Kind::UndocumentedStatus]);
+}
+
+#[test]
+fn a_request_the_spec_cannot_check_still_has_its_answer_judged() {
+    let spec = r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /a:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Missing'}
+      responses:
+        "201": {description: made}
+"#;
+    let loaded = codegen::check(codegen::Input::new("t.yaml", spec), vec![]);
+    let validator = ContractValidator::new(loaded).unwrap();
+    let har = json!({"log": {"entries": [
+        entry("POST", "/a", &[JSON], Some("{}"), 418, &[], ""),
+        entry("POST", "/a", &[JSON], Some("{}"), 201, &[], ""),
+    ]}})
+    .to_string();
+    let rows = contract_tests::har::check(&validator, &har, Rules::default()).unwrap();
+    assert_eq!(rows[0].verdict, Verdict::Fail, "{:#?}", rows[0]);
+    assert_eq!(kinds(&rows[0].violations), [Kind::UndocumentedStatus]);
+    assert!(
+        rows[0].notes[0].starts_with("request not checked"),
+        "{:#?}",
+        rows[0]
+    );
+    assert_eq!(rows[1].verdict, Verdict::Pass, "{:#?}", rows[1]);
 }

@@ -73,7 +73,7 @@ pub struct Args {
     html: Option<PathBuf>,
     /// With --har: clients' request problems fail their exchange too (by default they are
     /// counted apart and the server's answer alone decides).
-    #[arg(long)]
+    #[arg(long, requires = "har")]
     strict_requests: bool,
 }
 

@@ -151,7 +151,10 @@ fn finish(proxy: &Proxy, args: &Args) -> ExitCode {
         write(path, contract_tests::report::json(&recording.rows));
     }
     if let Some(path) = &args.html {
-        let title = format!("proxy in front of {}", args.upstream);
+        let title = format!(
+            "proxy in front of {}",
+            contract_tests::redact::without_userinfo(&args.upstream)
+        );
         let page = contract_tests::html::page(&contract_tests::html::Run {
             title: &title,
             rows: Some(&recording.rows),

@@ -578,7 +578,9 @@ fn contract_check_and_har_go_on_past_lint_errors_and_skip_what_they_break() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.trim_end().ends_with("1 passed, 1 failed, 1 skipped"),
+        text.trim_end().ends_with(
+            "1 passed, 1 failed, 1 skipped\n1 contract violation(s); 0 client request problem(s)"
+        ),
         "{text}"
     );
     std::fs::remove_dir_all(dir).unwrap();
