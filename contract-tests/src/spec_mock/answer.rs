@@ -182,9 +182,11 @@ pub(crate) fn documented(
         applied.push("dynamic=true".into());
     }
     let example = match (media, &asks.prefer.example) {
-        (Some(m), Some(name)) => values::named(mock.response_doc(), &content[m].pointer.fragment())
-            .into_iter()
-            .find(|(n, _)| n == name),
+        (Some(m), Some(name)) => {
+            values::named(mock.values.examples(), &content[m].pointer.fragment())
+                .into_iter()
+                .find(|(n, _)| n == name)
+        }
         _ => None,
     };
     if let Some((name, _)) = &example {
@@ -256,6 +258,7 @@ pub fn body_value(
     if !dynamic || schema.is_none() {
         let examples = values::documented(
             schemas.document().unwrap_or(&Value::Null),
+            values.examples(),
             &spec.pointer.fragment(),
         );
         if let Some(v) =
@@ -355,7 +358,7 @@ fn headers(mock: &Mock, response: &ResponseSpec, seed: u64) -> Vec<(HeaderName, 
         };
         let pointer = schema.fragment();
         let holder = pointer.strip_suffix("/schema").unwrap_or(&pointer);
-        let documented = values::documented(mock.response_doc(), holder);
+        let documented = values::documented(mock.response_doc(), mock.values.examples(), holder);
         let schemas = mock.core_schemas();
         let mut candidates: Vec<Value> = mock
             .values

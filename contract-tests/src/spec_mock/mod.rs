@@ -339,6 +339,9 @@ impl SpecMock {
                 .unwrap_or_else(|_| codegen::load::normalize::to_json_schema_2020_lean(doc));
             (described, json)
         });
+        let mut json = json;
+        let examples =
+            values::Examples::take(&mut json, holders(&described).iter().map(|p| p.fragment()));
         let credentials =
             Credentials::parse(&options.credentials, &described).map_err(BuildError::Usage)?;
         let schemes = described.runtime_schemes();
@@ -432,7 +435,7 @@ impl SpecMock {
         }
         let served = ops.len() - skipped.len();
         let store = options.stateful.then(stateful::Store::default);
-        let values = Values::new(example_holders(loaded, &described));
+        let values = Values::new(example_holders(loaded, &described), examples);
         let answers = answer::Cache::default();
         let fired = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let router = routes.finish(|core| Mock {
@@ -507,34 +510,40 @@ fn example_holders(loaded: &Loaded, http: &Http) -> BTreeMap<String, String> {
     let Some(doc) = loaded.document.as_ref() else {
         return out;
     };
-    let mut add = |pointer: &codegen::load::pointer::JsonPointer| {
-        let Some(node) = doc.root.pointer(pointer) else {
-            return;
+    for pointer in holders(http) {
+        let Some(node) = doc.root.pointer(&pointer) else {
+            continue;
         };
         if node.get("example").is_none() && node.get("examples").is_none() {
-            return;
+            continue;
         }
-        let span = doc.root.key_span(pointer).unwrap_or(node.span);
+        let span = doc.root.key_span(&pointer).unwrap_or(node.span);
         if let Some(location) = loaded.sources.location(span) {
             out.insert(pointer.fragment(), location.to_string());
         }
-    };
+    }
+    out
+}
+
+/// The objects that may document examples: every parameter, body and response media type,
+/// and response header of every operation.
+fn holders(http: &Http) -> Vec<codegen::load::pointer::JsonPointer> {
+    let mut out = Vec::new();
     for e in &http.endpoints {
-        for p in &e.params {
-            add(&p.pointer);
-        }
-        for m in e.body.iter().flat_map(|b| b.content.iter()) {
-            add(&m.pointer);
-        }
+        out.extend(e.params.iter().map(|p| p.pointer.clone()));
+        out.extend(
+            e.body
+                .iter()
+                .flat_map(|b| b.content.iter())
+                .map(|m| m.pointer.clone()),
+        );
         for r in &e.responses {
-            for m in r.content.iter().flatten() {
-                add(&m.pointer);
-            }
-            for h in &r.headers {
-                if let Some(holder) = h.schema.as_ref().and_then(|s| s.parent()) {
-                    add(&holder);
-                }
-            }
+            out.extend(r.content.iter().flatten().map(|m| m.pointer.clone()));
+            out.extend(
+                r.headers
+                    .iter()
+                    .filter_map(|h| h.schema.as_ref().and_then(|s| s.parent())),
+            );
         }
     }
     out

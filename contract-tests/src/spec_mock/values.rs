@@ -21,22 +21,25 @@ pub struct Values {
     /// `#/…` pointer), for located warnings.
     locations: BTreeMap<String, String>,
     validators: RwLock<Validators>,
+    /// The holders' examples, out of the registered document.
+    examples: Examples,
     /// Positions already reported (each problem is printed once).
     reported: Mutex<BTreeSet<String>>,
 }
 
 impl Default for Values {
     fn default() -> Self {
-        Values::new(BTreeMap::new())
+        Values::new(BTreeMap::new(), Examples::default())
     }
 }
 
 impl Values {
     /// An empty cache; `locations` place the example holders in the spec's files.
-    pub fn new(locations: BTreeMap<String, String>) -> Values {
+    pub fn new(locations: BTreeMap<String, String>, examples: Examples) -> Values {
         Values {
             locations,
             validators: RwLock::new(BTreeMap::new()),
+            examples,
             reported: Mutex::new(BTreeSet::new()),
         }
     }
@@ -102,6 +105,11 @@ impl Values {
         last
     }
 
+    /// The holders' examples.
+    pub fn examples(&self) -> &Examples {
+        &self.examples
+    }
+
     /// The first of `candidates` (documented examples) valid against the schema at
     /// `pointer`; an invalid one is reported once and passed over.
     pub fn first_valid(
@@ -146,19 +154,77 @@ impl Values {
     }
 }
 
+/// The `example` and `examples` of every example holder (Media Type, Parameter and Header
+/// Objects), taken out of the registered document and kept as compact JSON text, parsed
+/// when an answer is first made (answers are cached). github-api.json's named examples are
+/// 1.5 MB of text and ~10 MB as `serde_json::Value`s; the validator never reads them.
+#[derive(Debug, Default)]
+pub struct Examples {
+    /// By holder (`#/…` fragment): `{"example": …, "examples": [[name, value], …]}`.
+    by_holder: BTreeMap<String, Box<str>>,
+}
+
+impl Examples {
+    /// Takes the examples of each holder out of `doc` (named ones with their `$ref`s to
+    /// `components/examples` followed, `externalValue` ones skipped), then drops
+    /// `components/examples`, which only holders refer to.
+    pub fn take(doc: &mut Value, holders: impl IntoIterator<Item = String>) -> Examples {
+        let mut by_holder = BTreeMap::new();
+        for holder in holders {
+            if by_holder.contains_key(&holder) {
+                continue;
+            }
+            let Some(node) = lookup(doc, &holder) else {
+                continue;
+            };
+            let mut kept = serde_json::Map::new();
+            if let Some(v) = node.get("example") {
+                kept.insert("example".into(), v.clone());
+            }
+            let named = named_in(doc, node);
+            if !named.is_empty() {
+                let pairs = named.into_iter().map(|(n, v)| json!([n, v])).collect();
+                kept.insert("examples".into(), Value::Array(pairs));
+            }
+            if kept.is_empty() {
+                continue;
+            }
+            if let Ok(text) = serde_json::to_string(&Value::Object(kept)) {
+                by_holder.insert(holder, text.into_boxed_str());
+            }
+        }
+        for holder in by_holder.keys() {
+            if let Some(Value::Object(node)) = lookup_mut(doc, holder) {
+                node.remove("example");
+                node.remove("examples");
+            }
+        }
+        if let Some(Value::Object(components)) = doc.get_mut("components") {
+            components.remove("examples");
+        }
+        Examples { by_holder }
+    }
+
+    /// What a holder documents, parsed.
+    fn of(&self, holder: &str) -> Option<Value> {
+        let text = self.by_holder.get(holder)?;
+        serde_json::from_str(text).ok()
+    }
+}
+
 /// The examples documented on a Media Type, Parameter or Header Object at `holder` (a
-/// `#/…` pointer): `(where, value)`, its `example` first, then its `examples` (`$ref`s to
-/// `components/examples` followed, `externalValue` ones skipped), then its schema's
-/// `example` and `examples`.
-pub fn documented(doc: &Value, holder: &str) -> Vec<(String, Value)> {
+/// `#/…` pointer): `(where, value)`, its `example` first, then its `examples`, then its
+/// schema's `example` and `examples` (read in `doc`).
+pub fn documented(doc: &Value, examples: &Examples, holder: &str) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     let Some(node) = lookup(doc, holder) else {
         return out;
     };
-    if let Some(v) = node.get("example") {
+    let kept = examples.of(holder);
+    if let Some(v) = kept.as_ref().and_then(|k| k.get("example")) {
         out.push((format!("{holder}/example"), v.clone()));
     }
-    for (name, value) in named(doc, holder) {
+    for (name, value) in named(examples, holder) {
         out.push((format!("{holder}/examples/{name}"), value));
     }
     let mut schema = node.get("schema");
@@ -185,9 +251,30 @@ pub fn documented(doc: &Value, holder: &str) -> Vec<(String, Value)> {
     out
 }
 
-/// The named examples of the object at `holder`: `(name, value)` in document order.
-pub fn named(doc: &Value, holder: &str) -> Vec<(String, Value)> {
-    let Some(Value::Object(examples)) = lookup(doc, holder).and_then(|n| n.get("examples")) else {
+/// The named examples of the holder at `holder`: `(name, value)` in document order.
+pub fn named(examples: &Examples, holder: &str) -> Vec<(String, Value)> {
+    let Some(Value::Array(pairs)) = examples
+        .of(holder)
+        .and_then(|mut k| k.get_mut("examples").map(Value::take))
+    else {
+        return Vec::new();
+    };
+    pairs
+        .into_iter()
+        .filter_map(|pair| match pair {
+            Value::Array(mut two) if two.len() == 2 => {
+                let value = two.pop()?;
+                let name = two.pop()?.as_str()?.to_owned();
+                Some((name, value))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The named examples of a holder node in `doc`: `(name, value)`, `$ref`s followed.
+fn named_in(doc: &Value, node: &Value) -> Vec<(String, Value)> {
+    let Some(Value::Object(examples)) = node.get("examples") else {
         return Vec::new();
     };
     examples
@@ -209,6 +296,15 @@ pub fn named(doc: &Value, holder: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// The value at a `#/…` pointer, to change it.
+fn lookup_mut<'d>(doc: &'d mut Value, pointer: &str) -> Option<&'d mut Value> {
+    let fragment = pointer.strip_prefix('#').unwrap_or(pointer);
+    let decoded = percent_encoding::percent_decode_str(fragment)
+        .decode_utf8()
+        .map_or_else(|_| fragment.to_owned(), |d| d.into_owned());
+    doc.pointer_mut(&decoded)
+}
+
 /// The value at a `#/…` pointer or URI fragment (percent-encoded or not).
 pub fn lookup<'d>(doc: &'d Value, pointer: &str) -> Option<&'d Value> {
     let fragment = pointer.strip_prefix('#').unwrap_or(pointer);
@@ -225,13 +321,19 @@ mod tests {
 
     #[test]
     fn examples_come_from_the_media_type_then_its_schema() {
-        let doc = json!({
+        let mut doc = json!({
             "m": {"example": 1, "examples": {"a": {"value": 2}, "b": {"$ref": "#/components/examples/B"}, "c": {"externalValue": "x"}},
                   "schema": {"$ref": "#/S"}},
             "S": {"example": 3, "examples": [4]},
-            "components": {"examples": {"B": {"value": 5}}}
+            "components": {"examples": {"B": {"value": 5}}, "schemas": {}}
         });
-        let found: Vec<Value> = documented(&doc, "#/m")
+        let examples = Examples::take(&mut doc, ["#/m".to_owned(), "#/nowhere".to_owned()]);
+        // Taken out of the document: the holder keeps its schema, `components/examples` is gone.
+        assert_eq!(
+            doc,
+            json!({"m": {"schema": {"$ref": "#/S"}}, "S": {"example": 3, "examples": [4]}, "components": {"schemas": {}}})
+        );
+        let found: Vec<Value> = documented(&doc, &examples, "#/m")
             .into_iter()
             .map(|(_, v)| v)
             .collect();
@@ -240,11 +342,13 @@ mod tests {
             vec![json!(1), json!(2), json!(5), json!(3), json!(4)]
         );
         assert_eq!(
-            named(&doc, "#/m"),
+            named(&examples, "#/m"),
             vec![("a".to_owned(), json!(2)), ("b".to_owned(), json!(5))]
         );
-        assert!(documented(&doc, "#/nowhere").is_empty());
-        let braces = json!({"paths": {"/a/{id}": {"example": 1}}});
-        assert_eq!(documented(&braces, "#/paths/~1a~1%7Bid%7D").len(), 1);
+        assert!(documented(&doc, &examples, "#/nowhere").is_empty());
+        let mut braces = json!({"paths": {"/a/{id}": {"example": 1}}});
+        let holder = "#/paths/~1a~1%7Bid%7D".to_owned();
+        let examples = Examples::take(&mut braces, [holder.clone()]);
+        assert_eq!(documented(&braces, &examples, &holder).len(), 1);
     }
 }
