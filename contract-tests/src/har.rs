@@ -26,6 +26,8 @@ struct Entry {
 #[derive(Deserialize)]
 struct Header {
     name: String,
+    /// Absent on a form parameter that is a file.
+    #[serde(default)]
     value: String,
 }
 
@@ -47,17 +49,48 @@ struct PostData {
     text: String,
     /// Not in HAR 1.2 for requests, but written by browsers' exporters and our proxy.
     encoding: Option<String>,
+    /// A form body as name/value pairs, which exporters may write instead of `text`.
+    #[serde(default)]
+    params: Vec<Header>,
+}
+
+impl PostData {
+    /// The body's bytes: `text` (decoded when base64), else `params` as a form body.
+    fn body(&self) -> Vec<u8> {
+        if self.text.is_empty() && !self.params.is_empty() {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            for p in &self.params {
+                form.append_pair(&p.name, &p.value);
+            }
+            return form.finish().into_bytes();
+        }
+        bytes(&self.text, self.encoding.as_deref())
+    }
 }
 
 #[derive(Deserialize)]
 struct Response {
+    /// Exporters write 0 or -1 for requests that got no answer (aborted, blocked): read as 0.
+    #[serde(deserialize_with = "status")]
     status: u16,
     #[serde(default)]
     headers: Vec<Header>,
+    /// Required by HAR 1.2, left out by some exporters for answers without a body.
+    #[serde(default)]
     content: Content,
 }
 
-#[derive(Deserialize)]
+/// A status as any JSON number; what is not an HTTP status (negative, fractional, too
+/// large) is 0, "no answer".
+fn status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    Ok(n.as_u64()
+        .and_then(|s| u16::try_from(s).ok())
+        .filter(|s| *s <= 999)
+        .unwrap_or(0))
+}
+
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Content {
     mime_type: Option<String>,
@@ -152,7 +185,7 @@ pub fn check(
                     .clone()
                     .filter(|m| !m.is_empty())
                     .or_else(|| header(&e.request.headers, "content-type").map(str::to_owned)),
-                bytes(&p.text, p.encoding.as_deref()),
+                p.body(),
             ),
             None => (
                 header(&e.request.headers, "content-type").map(str::to_owned),
@@ -218,6 +251,28 @@ mod tests {
         assert_eq!(bytes("eyJhIjoxfQ==", Some("base64")), br#"{"a":1}"#);
         assert_eq!(bytes("plain", None), b"plain");
         assert_eq!(bytes("not base64!", Some("base64")), b"not base64!");
+    }
+
+    #[test]
+    fn exporters_quirks_are_read() {
+        let har = r#"{"log": {"entries": [
+            {"request": {"method": "GET", "url": "http://h/a"}, "response": {"status": -1}},
+            {"request": {"method": "GET", "url": "http://h/a"}, "response": {"status": 200.5, "headers": []}}
+        ]}}"#;
+        let parsed: super::Har = serde_json::from_str(har).unwrap();
+        let statuses: Vec<u16> = parsed
+            .log
+            .entries
+            .iter()
+            .map(|e| e.response.status)
+            .collect();
+        assert_eq!(statuses, [0, 0]);
+        assert!(parsed.log.entries[0].response.content.text.is_empty());
+        let form: super::PostData = serde_json::from_str(
+            r#"{"mimeType": "application/x-www-form-urlencoded", "params": [{"name": "a b", "value": "1&2"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(form.body(), b"a+b=1%262");
     }
 
     #[test]

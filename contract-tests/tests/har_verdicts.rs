@@ -348,3 +348,51 @@ paths:
     );
     assert_eq!(rows[1].verdict, Verdict::Pass, "{:#?}", rows[1]);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Whatever a recording holds (odd methods, URLs, headers, statuses, bodies that are not
+    /// JSON or not base64), every entry gets exactly one row and nothing panics.
+    #[test]
+    fn any_recorded_exchange_gets_one_row(
+        entries in proptest::collection::vec(
+            (
+                "[A-Za-z]{0,8}",
+                "(https?://[a-z.]{1,10})?(/[a-z0-9{}%?=&._~-]{0,12}){0,4}",
+                proptest::collection::vec(("[A-Za-z-]{1,12}", "\\PC{0,20}"), 0..4),
+                proptest::option::of("\\PC{0,40}"),
+                -5i64..1200,
+                "\\PC{0,60}",
+                proptest::bool::ANY,
+            ),
+            0..6,
+        )
+    ) {
+        let validator = validator();
+        let list: Vec<Value> = entries
+            .iter()
+            .map(|(method, url, headers, body, status, response, base64)| {
+                let headers: Vec<Value> = headers
+                    .iter()
+                    .map(|(n, v)| json!({"name": n, "value": v}))
+                    .collect();
+                let mut request = json!({"method": method, "url": url, "headers": headers});
+                if let Some(b) = body {
+                    request["postData"] = json!({"mimeType": "application/json", "text": b});
+                }
+                let encoding = if *base64 { json!("base64") } else { Value::Null };
+                json!({
+                    "request": request,
+                    "response": {"status": status, "headers": headers,
+                                 "content": {"text": response, "encoding": encoding}},
+                })
+            })
+            .collect();
+        let har = json!({"log": {"entries": list}}).to_string();
+        let rows = contract_tests::har::check(&validator, &har, Rules::default()).unwrap();
+        proptest::prop_assert_eq!(rows.len(), entries.len());
+        let t = report::totals(&rows);
+        proptest::prop_assert_eq!(t.passed + t.failed + t.skipped, rows.len());
+    }
+}
