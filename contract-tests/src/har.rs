@@ -164,12 +164,7 @@ pub fn check(
 ) -> Result<Vec<Row>, HarError> {
     let har: Har = serde_json::from_str(har_text).map_err(HarError)?;
     let base_paths = base_paths(validator);
-    let redact = validator
-        .loaded()
-        .document
-        .as_ref()
-        .map(|d| Redact::for_spec(&codegen::model::http::describe(d)))
-        .unwrap_or_default();
+    let redact = Redact::for_spec(validator.http());
     let pairs = |headers: &[Header]| -> Vec<(String, String)> {
         headers
             .iter()

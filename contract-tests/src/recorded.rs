@@ -84,12 +84,14 @@ pub fn judge_with(
         ),
         response: Excerpt::of(seen.status, seen.response_content_type, seen.response_body),
     };
+    // What names an exchange no operation matched.
+    let as_sent = || format!("{} {}", seen.method.to_uppercase(), path_only(seen.path));
     if seen.status == 0 {
         // Browsers record aborted and blocked requests with status 0: nothing came back.
-        let operation = request.operation.as_deref().map_or_else(
-            || format!("{} {}", seen.method.to_uppercase(), path_only(seen.path)),
-            str::to_owned,
-        );
+        let operation = request
+            .operation
+            .as_deref()
+            .map_or_else(as_sent, str::to_owned);
         return Row::skipped(
             operation,
             0,
@@ -112,12 +114,7 @@ pub fn judge_with(
             );
         }
         // No operation matched: that is the whole story, said once.
-        let mut row = Row::checked(
-            format!("{} {}", seen.method.to_uppercase(), path_only(seen.path)),
-            seen.status,
-            scenario,
-            request.violations,
-        );
+        let mut row = Row::checked(as_sent(), seen.status, scenario, request.violations);
         if row.verdict == Verdict::Fail {
             row.exchange = Some(shown());
         }
@@ -148,14 +145,15 @@ pub fn judge_with(
     if !problems.is_empty() {
         let what = summary(&problems);
         let status = seen.status;
-        let found = if (200..300).contains(&status) {
+        let success = (200..300).contains(&status);
+        let found = if success {
             accepted(&problems, status)
         } else {
             Vec::new()
         };
         notes.push(if !found.is_empty() {
             format!("request invalid: {what}")
-        } else if (200..300).contains(&status) {
+        } else if success {
             format!("request invalid: {what}; accepted ({status}), as servers may ignore what they do not know")
         } else if (400..500).contains(&status) && violations.is_empty() {
             format!("request invalid: {what}; rejected as documented ({status})")

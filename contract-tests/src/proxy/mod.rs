@@ -144,12 +144,7 @@ impl Proxy {
         } else {
             None
         };
-        let redact = validator
-            .loaded()
-            .document
-            .as_ref()
-            .map(|d| Redact::for_spec(&codegen::model::http::describe(d)))
-            .unwrap_or_default();
+        let redact = Redact::for_spec(validator.http());
         Ok(Proxy {
             shared: Arc::new(Shared {
                 base_paths: crate::har::base_paths(&validator),
