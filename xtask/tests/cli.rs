@@ -3,25 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // helpers outside #[test] fns
 
+mod common;
+
+use common::{NANGO_KEY, free_port, scratch, spawn_server, stdout, xtask};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .output()
-        .expect("xtask runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("xtask-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use std::process::Command;
 
 #[test]
 fn lint_without_overlay_lists_the_five_placeholders_and_fails() {
@@ -328,16 +314,7 @@ fn contract_check_prints_a_verdict_and_located_violations() {
 fn contract_har_validates_recorded_traffic_and_writes_reports() {
     let dir = scratch("har");
     let har = dir.join("staging.har");
-    let entry = |request: &str, status: u16, body: &str| {
-        serde_json::json!({
-            "request": {"method": "POST", "url": "https://api.nango.dev/connect/sessions/reconnect",
-                        "headers": [{"name": "Content-Type", "value": "application/json"},
-                                    {"name": "Authorization", "value": "Bearer 6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b"}],
-                        "postData": {"mimeType": "application/json", "text": request}},
-            "response": {"status": status, "headers": [{"name": "Content-Type", "value": "application/json"}],
-                         "content": {"mimeType": "application/json", "text": body}}
-        })
-    };
+    let entry = common::reconnect_entry;
     let valid = r#"{"connection_id":"c","integration_id":"github"}"#;
     let doc = serde_json::json!({"log": {"version": "1.2", "entries": [
         entry(valid, 201, r#"{"data":{"token":"t","expires_at":"2026-01-01T00:00:00Z"}}"#),
@@ -587,42 +564,7 @@ fn contract_check_and_har_go_on_past_lint_errors_and_skip_what_they_break() {
 }
 
 /// A mock of `spec` started as a user starts it (`cargo xtask mock --spec …`), killed on drop.
-struct Served(std::process::Child, u16);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A free loopback port.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Spawns `xtask ARGS` serving on `port` and waits until it listens.
-fn spawn_server(mut command: Command, port: u16) -> Served {
-    let child = command
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let served = Served(child, port);
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return served;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the server did not listen on {port}");
-}
-
-fn serve(spec: &Path, extra: &[&str]) -> Served {
+fn serve(spec: &Path, extra: &[&str]) -> common::Served {
     let port = free_port();
     let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
     command
@@ -723,31 +665,24 @@ fn contract_with_a_spec_tests_a_running_server_and_reports_findings() {
 }
 
 /// The Nango mock as a user starts it, with `--state FILE`; killed (SIGKILL) on drop.
-fn serve_nango(state: &Path) -> Served {
+fn serve_nango(state: &Path) -> common::Served {
     let port = free_port();
     let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
     command
         .args(["mock", "--port", &port.to_string(), "--state"])
         .arg(state)
-        .env("NANGO_SECRET_KEY", "6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b");
+        .env("NANGO_SECRET_KEY", NANGO_KEY);
     spawn_server(command, port)
 }
 
-/// A raw HTTP/1.1 exchange on loopback (the tests here have no HTTP client): status and body.
+/// A JSON request to the Nango mock with its key: status and body.
 fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer 6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = out.split_once("\r\n\r\n").map_or("", |(_, b)| b).to_owned();
-    (status, body)
+    let auth = format!("Bearer {NANGO_KEY}");
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    common::request(port, method, path, &headers, body)
 }
 
 #[test]

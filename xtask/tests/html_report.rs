@@ -5,22 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // helpers outside #[test] fns
 
+mod common;
+
+use common::{free_port, scratch, spawn_xtask, xtask};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .output()
-        .expect("xtask runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("xtask-html-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use std::process::{Command, Stdio};
 
 /// Chromium (`$CHROMIUM`, else `chromium` on the PATH); CI must have it (see `.ci/run`).
 fn chromium() -> Option<PathBuf> {
@@ -162,16 +151,7 @@ fn json_of(path: &Path) -> serde_json::Value {
 fn a_har_run_renders_what_its_json_report_counts() {
     let dir = scratch("har");
     let har = dir.join("t.har");
-    let entry = |request: &str, status: u16, body: &str| {
-        serde_json::json!({
-            "request": {"method": "POST", "url": "https://api.nango.dev/connect/sessions/reconnect",
-                        "headers": [{"name": "Content-Type", "value": "application/json"},
-                                    {"name": "Authorization", "value": "Bearer 6f1c2b0e-8a3d-4e5f-9a7b-0c1d2e3f4a5b"}],
-                        "postData": {"mimeType": "application/json", "text": request}},
-            "response": {"status": status, "headers": [{"name": "Content-Type", "value": "application/json"}],
-                         "content": {"mimeType": "application/json", "text": body}}
-        })
-    };
+    let entry = common::reconnect_entry;
     let valid = r#"{"connection_id":"c","integration_id":"github"}"#;
     let doc = serde_json::json!({"log": {"version": "1.2", "entries": [
         entry(valid, 201, r#"{"data":{"token":"t","expires_at":"2026-01-01T00:00:00Z"}}"#),
@@ -233,59 +213,13 @@ fn the_nango_suite_and_its_generated_cases_render_what_the_json_report_counts() 
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// A free loopback port.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed on drop.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn_listening(args: &[&str], port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let child = Child(child);
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("nothing listens on {port}");
-}
-
-/// One HTTP/1.1 request on a fresh connection; the status.
+/// A GET through the proxy: the status.
 fn get(port: u16, path: &str, authorization: Option<&str>) -> u16 {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let auth = authorization.map_or(String::new(), |a| format!("Authorization: {a}\r\n"));
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Connection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    let headers: Vec<(&str, &str)> = authorization
+        .map(|a| ("Authorization", a))
+        .into_iter()
+        .collect();
+    common::request(port, "GET", path, &headers, "").0
 }
 
 #[test]
@@ -295,7 +229,7 @@ fn generated_cases_and_the_proxy_render_what_their_json_reports_count() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../contract-tests/tests/fixtures/shop.yaml");
     let spec = spec.to_str().unwrap();
     let mock_port = free_port();
-    let _mock = spawn_listening(
+    let _mock = spawn_xtask(
         &[
             "mock",
             "--spec",
@@ -337,7 +271,7 @@ fn generated_cases_and_the_proxy_render_what_their_json_reports_count() {
     // The proxy writes its page at exit (SIGTERM).
     let proxy_port = free_port();
     let (pjson, phtml) = (dir.join("p.json"), dir.join("p.html"));
-    let mut proxy = spawn_listening(
+    let mut proxy = spawn_xtask(
         &[
             "proxy",
             "--spec",
