@@ -326,7 +326,7 @@ mod tests {
             }],
         );
         bad.exchange = Some(Shown {
-            curl: "curl -X POST 'http://h/a' -H 'Authorization: Bearer [redacted]'".into(),
+            curl: "curl -X POST 'http://h/a' -H 'Authorization: Bearer [REDACTED]'".into(),
             response: Excerpt::of(200, Some("application/json"), b"{\"data\":{}}"),
         });
         vec![

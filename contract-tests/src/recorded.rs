@@ -80,7 +80,7 @@ pub fn judge_with(
             &redact.url(seen.url),
             seen.request_headers,
             seen.request_body,
-            |name| redact.is_secret_header(name),
+            redact,
         ),
         response: Excerpt::of(seen.status, seen.response_content_type, seen.response_body),
     };

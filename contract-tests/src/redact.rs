@@ -5,6 +5,7 @@
 
 use codegen::model::http::{Http, SchemeKind};
 use openapi_runtime::operation::KeyLocation;
+use std::borrow::Cow;
 
 /// What replaces a secret.
 pub const REDACTED: &str = "[REDACTED]";
@@ -72,13 +73,31 @@ impl Redact {
         self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
     }
 
-    /// A header's value as recorded.
-    pub fn header<'a>(&self, name: &str, value: &'a str) -> &'a str {
-        if self.is_secret_header(name) {
-            REDACTED
-        } else {
-            value
+    /// A header's value as recorded or shown, its secret replaced by [`REDACTED`] and what is
+    /// not secret kept, so the exchange still reads as the spec describes it: the scheme word
+    /// of `Authorization` (`Bearer [REDACTED]`), the names of cookies (`sid=[REDACTED]`), the
+    /// attributes of `Set-Cookie`.
+    pub fn header<'a>(&self, name: &str, value: &'a str) -> Cow<'a, str> {
+        if !self.is_secret_header(name) {
+            return Cow::Borrowed(value);
         }
+        let lower = name.to_ascii_lowercase();
+        let cookie = |pair: &str| match pair.trim().split_once('=') {
+            Some((n, _)) => format!("{}={REDACTED}", n.trim()),
+            None => REDACTED.to_owned(),
+        };
+        Cow::Owned(match lower.as_str() {
+            "authorization" | "proxy-authorization" => match value.trim().split_once(' ') {
+                Some((scheme, _)) => format!("{scheme} {REDACTED}"),
+                None => REDACTED.to_owned(),
+            },
+            "cookie" => value.split(';').map(cookie).collect::<Vec<_>>().join("; "),
+            "set-cookie" => match value.split_once(';') {
+                Some((first, attributes)) => format!("{};{attributes}", cookie(first)),
+                None => cookie(value),
+            },
+            _ => REDACTED.to_owned(),
+        })
     }
 
     /// A URL with its user information (`user:password@`) and the values of secret query
@@ -127,6 +146,31 @@ pub fn without_userinfo(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_headers_keep_what_makes_them_readable() {
+        let r = Redact::new(
+            ["authorization", "cookie", "set-cookie", "x-key"]
+                .map(str::to_owned)
+                .to_vec(),
+            Vec::new(),
+        );
+        assert_eq!(
+            r.header("Authorization", "Bearer s3cret"),
+            "Bearer [REDACTED]"
+        );
+        assert_eq!(r.header("authorization", "s3cret"), REDACTED);
+        assert_eq!(r.header("X-Key", "k3y"), REDACTED);
+        assert_eq!(
+            r.header("Cookie", "sid=abc; theme=dark"),
+            "sid=[REDACTED]; theme=[REDACTED]"
+        );
+        assert_eq!(
+            r.header("Set-Cookie", "sid=abc; Path=/; HttpOnly"),
+            "sid=[REDACTED]; Path=/; HttpOnly"
+        );
+        assert_eq!(r.header("Accept", "a/b"), "a/b");
+    }
 
     #[test]
     fn urls_lose_their_user_information_and_secret_query_values() {

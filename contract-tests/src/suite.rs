@@ -475,7 +475,7 @@ pub async fn run(validator: &ContractValidator, target: &Target) -> Vec<Row> {
             &url,
             &sent,
             sc.body.as_deref().map(str::as_bytes).unwrap_or_default(),
-            |name| name == "authorization",
+            &crate::redact::Redact::new(vec!["authorization".into()], Vec::new()),
         );
         let (status, ct, body) = match req.send().await {
             Ok(resp) => {

@@ -242,7 +242,7 @@ fn every_planted_fault_is_caught_and_conforming_traffic_passes() {
     // The reproduction hides the credential.
     let shown = rows[4].exchange.as_ref().unwrap();
     assert!(
-        shown.curl.contains("Bearer [redacted]") && !shown.curl.contains("s3cret"),
+        shown.curl.contains("Bearer [REDACTED]") && !shown.curl.contains("s3cret"),
         "{}",
         shown.curl
     );

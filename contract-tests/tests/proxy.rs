@@ -213,6 +213,15 @@ async fn every_planted_response_defect_is_reported_and_recorded() {
     let validator = ContractValidator::new(load()).unwrap();
     let replayed = contract_tests::har::check(&validator, &text, Default::default()).unwrap();
     assert_eq!(replayed.len(), 5);
+    // The redacted recording still carries a bearer credential: the valid exchange replays
+    // as valid (no `ignored_auth`, no request problem).
+    assert_eq!(
+        replayed[0].verdict,
+        contract_tests::report::Verdict::Pass,
+        "{:?}",
+        replayed[0]
+    );
+    assert!(replayed[0].request_problems.is_empty(), "{:?}", replayed[0]);
     assert!(
         replayed[1]
             .violations

@@ -177,7 +177,7 @@ fn a_har_run_renders_what_its_json_report_counts() {
     exchanges_agree(&dom, &report["totals"]);
     // A finding shows its request (credential hidden), the answer and the broken keyword.
     assert!(dom.contains("negative_data_accepted"), "{dom}");
-    assert!(dom.contains("Bearer [redacted]") && !dom.contains("6f1c2b0e"));
+    assert!(dom.contains("Bearer [REDACTED]") && !dom.contains("6f1c2b0e"));
     assert!(
         dom.contains("spec/nango.yaml:"),
         "a keyword's file:line:col: {dom}"

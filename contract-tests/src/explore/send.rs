@@ -160,8 +160,8 @@ fn describe(error: &reqwest::Error) -> String {
 }
 
 /// A request as a curl command a person can paste (`base` is the server's base URL); the
-/// values of `secret` headers (lower-case names) are shown as `[redacted]`, the scheme word
-/// kept, so reports kept as CI artifacts hold no credential.
+/// values of `secret` headers (lower-case names) are redacted as [`crate::redact`] does it,
+/// so reports kept as CI artifacts hold no credential.
 pub fn curl(made: &Made, base: &str, secret: &[String]) -> String {
     let body = made.body.as_ref().map_or(&[][..], |(_, b)| b.as_slice());
     crate::curl::command(
@@ -169,7 +169,7 @@ pub fn curl(made: &Made, base: &str, secret: &[String]) -> String {
         &format!("{base}{}", made.target),
         &made.headers,
         body,
-        |name| secret.contains(&name.to_ascii_lowercase()),
+        &crate::redact::Redact::new(secret.to_vec(), Vec::new()),
     )
 }
 
@@ -201,7 +201,7 @@ mod tests {
         };
         assert_eq!(
             curl(&made, "http://h", &["authorization".into()]),
-            "curl -X GET 'http://h/pets' -H 'Authorization: Bearer [redacted]'"
+            "curl -X GET 'http://h/pets' -H 'Authorization: Bearer [REDACTED]'"
         );
     }
 

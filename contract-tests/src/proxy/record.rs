@@ -1,6 +1,6 @@
-//! What the proxy keeps of each exchange: a HAR 1.2 entry with secrets redacted (the
-//! `Authorization`, `Cookie` and `Set-Cookie` headers, and every header, query parameter or
-//! cookie an `apiKey` security scheme of the spec names), ready for `contract --har`.
+//! What the proxy keeps of each exchange: a HAR 1.2 entry with secrets redacted as
+//! [`crate::redact`] does it (schemes and cookie names kept, so a replay with `contract
+//! --har` still sees the credentials the spec asks for), ready for `contract --har`.
 
 pub use crate::redact::{REDACTED, Redact};
 use base64::Engine;
@@ -134,7 +134,10 @@ mod tests {
             vec!["authorization".into(), "x-api-key".into()],
             vec!["api_key".into()],
         );
-        assert_eq!(redact.header("Authorization", "Bearer s"), REDACTED);
+        assert_eq!(
+            redact.header("Authorization", "Bearer s"),
+            "Bearer [REDACTED]"
+        );
         assert_eq!(redact.header("X-Api-Key", "k"), REDACTED);
         assert_eq!(redact.header("Accept", "a/b"), "a/b");
         assert_eq!(
