@@ -55,17 +55,35 @@ pub fn to_json_schema_2020(doc: &Document) -> Value {
     convert(doc, false)
 }
 
-/// [`to_json_schema_2020`] without what only people read: `description`, `summary`,
-/// `title`, `$comment`, `externalDocs` and `x-` extensions of schemas and OpenAPI objects,
-/// and the document's `info`, `tags` and `externalDocs`. Validation and made values are the
-/// same; a validator of a large spec holds half the memory (github-api.json: 7.3 → 3.7 MB
-/// of JSON). Examples stay: mocks answer with them.
+/// [`to_json_schema_2020`] without what only people read or nothing validates against:
+/// `description`, `summary`, `title`, `$comment`, `externalDocs` and `x-` extensions of
+/// schemas and OpenAPI objects, operations' `operationId` and `tags`, and every top-level
+/// section but `openapi`, `jsonSchemaDialect`, `paths` and `components` (so `info`,
+/// `webhooks`, `x-webhooks`, …) unless a `$ref` points into it. Validation and made values
+/// are the same; a validator of a large spec holds a third of the memory (github-api.json:
+/// 7.3 → 3.3 MB of JSON, its `x-webhooks` alone 0.6 MB). Examples stay: mocks answer with
+/// them. Objects are allocated at their exact sizes: the document is kept for as long as a
+/// server runs.
 pub fn to_json_schema_2020_lean(doc: &Document) -> Value {
     convert(doc, true)
 }
 
+/// The top-level sections validation reads; the lean form keeps only these, and the
+/// sections a `$ref` points into.
+const VALIDATED_SECTIONS: &[&str] = &["openapi", "jsonSchemaDialect", "paths", "components"];
+
+/// What [`sections_referenced`] names for `$ref: '#'`, the whole document.
+const WHOLE: &str = "#";
+
+/// Keys of an Operation Object that only name and group it.
+const OPERATION_LABELS: &[&str] = &["operationId", "tags"];
+
 fn convert(doc: &Document, lean: bool) -> Value {
-    let mut json = doc.root.to_json();
+    let mut json = if lean {
+        lean_root(&doc.root)
+    } else {
+        doc.root.to_json()
+    };
     let mut objects = Objects(Vec::new());
     openapi::walk(&doc.root, &mut objects);
     for (slot, at) in objects.0 {
@@ -82,26 +100,193 @@ fn convert(doc: &Document, lean: bool) -> Value {
         };
         match slot {
             Slot::Schema => schema_3_0(object, 0, lean),
+            Slot::Operation => {
+                strip_docs(object);
+                retain_keys(object, |k| !OPERATION_LABELS.contains(&k));
+            }
             _ => strip_docs(object),
-        }
-    }
-    if lean && let Value::Object(root) = &mut json {
-        for key in ["info", "tags", "externalDocs"] {
-            root.remove(key);
         }
     }
     json
 }
 
+/// The top-level sections validation reads, and any other one a local `$ref` of those
+/// points into (followed until no new section is named), as JSON.
+fn lean_root(root: &Node) -> Value {
+    let Some(object) = root.as_object() else {
+        return root.to_json();
+    };
+    let mut kept: std::collections::BTreeSet<&str> = VALIDATED_SECTIONS
+        .iter()
+        .copied()
+        .filter(|k| object.contains_key(k))
+        .collect();
+    let mut unread: Vec<&str> = kept.iter().copied().collect();
+    while let Some(section) = unread.pop() {
+        let mut named = Vec::new();
+        if let Some(node) = object.get(section) {
+            sections_referenced(node, &mut named, 0);
+        }
+        for name in named {
+            if name == WHOLE {
+                return root.to_json();
+            }
+            if let Some((key, _)) = object.iter().find(|(k, _)| *k == name)
+                && kept.insert(key)
+            {
+                unread.push(key);
+            }
+        }
+    }
+    Value::Object(
+        object
+            .iter()
+            .filter(|(k, _)| kept.contains(k))
+            .map(|(k, v)| (k.to_owned(), v.to_json()))
+            .collect(),
+    )
+}
+
+/// The top-level sections the local `$ref`s under `node` point into (`#/webhooks/…` names
+/// `webhooks`; `#` names [`WHOLE`]).
+fn sections_referenced(node: &Node, out: &mut Vec<String>, depth: usize) {
+    if depth > 512 {
+        return;
+    }
+    if let Some(object) = node.as_object() {
+        for (key, value) in object.iter() {
+            if key == "$ref" {
+                let local = value.as_str().filter(|r| r.starts_with('#'));
+                let pointer = local.and_then(|r| JsonPointer::parse_ref(r).ok());
+                if let Some(pointer) = pointer {
+                    // `#` alone is the whole document: every section.
+                    let first = pointer.tokens().first().map_or(WHOLE, String::as_str);
+                    if !out.iter().any(|o| o == first) {
+                        out.push(first.to_owned());
+                    }
+                }
+            } else {
+                sections_referenced(value, out, depth + 1);
+            }
+        }
+    } else if let Some(items) = node.as_array() {
+        items
+            .iter()
+            .for_each(|item| sections_referenced(item, out, depth + 1));
+    }
+}
+
+/// A document as compact JSON text (one line).
+pub fn to_text(document: &Value) -> String {
+    serde_json::to_string(document).unwrap_or_default()
+}
+
+/// Reads JSON text with every object and array allocated at its exact size, for a document
+/// a server keeps while it runs: a parser grows them entry by entry, and an object of one
+/// entry then holds room for three (`indexmap` grows its entries to its table's size);
+/// github-api.json's lean document takes 30 MiB this way instead of 46.
+pub fn from_text_exact(text: &str) -> Result<Value, String> {
+    use serde::de::DeserializeSeed;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = exact::Exact
+        .deserialize(&mut deserializer)
+        .map_err(|e| format!("document: {e}"))?;
+    deserializer.end().map_err(|e| format!("document: {e}"))?;
+    Ok(value)
+}
+
+/// The reading of [`from_text_exact`].
+mod exact {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value};
+
+    /// Reads one value, its objects and arrays at their exact sizes.
+    #[derive(Clone, Copy)]
+    pub(super) struct Exact;
+
+    impl<'de> DeserializeSeed<'de> for Exact {
+        type Value = Value;
+
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+            deserializer.deserialize_any(Exact)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Exact {
+        type Value = Value;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element_seed(Exact)? {
+                items.push(item);
+            }
+            items.shrink_to_fit();
+            Ok(Value::Array(items))
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut entries = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                entries.push((key, map.next_value_seed(Exact)?));
+            }
+            Ok(Value::Object(entries.into_iter().collect::<Map<_, _>>()))
+        }
+    }
+}
+
 /// Removes the keys only people read from one object (its keywords, never its data).
 fn strip_docs(object: &mut Value) {
-    if let Value::Object(obj) = object {
-        obj.retain(|k, _| {
-            !matches!(
-                k.as_str(),
-                "description" | "summary" | "title" | "$comment" | "externalDocs"
-            ) && !k.starts_with("x-")
-        });
+    retain_keys(object, |k| {
+        !matches!(
+            k,
+            "description" | "summary" | "title" | "$comment" | "externalDocs"
+        ) && !k.starts_with("x-")
+    });
+}
+
+/// Keeps the keys of an object that `keep` accepts; an object that loses some is
+/// reallocated at its new size (it is kept for as long as a server runs, and `retain`
+/// keeps the room).
+fn retain_keys(object: &mut Value, keep: impl Fn(&str) -> bool) {
+    if let Value::Object(obj) = object
+        && !obj.keys().all(|k| keep(k))
+    {
+        *obj = std::mem::take(obj)
+            .into_iter()
+            .filter(|(k, _)| keep(k))
+            .collect();
     }
 }
 
@@ -250,7 +435,7 @@ mod tests {
         let op = &lean["paths"]["/a"]["get"];
         assert_eq!(op.get("summary"), None);
         assert_eq!(op.get("x-internal"), None);
-        assert_eq!(op["operationId"], "a");
+        assert_eq!(op.get("operationId"), None);
         assert_eq!(
             op["parameters"][0],
             json!({"name": "q", "in": "query", "schema": {"type": "string"}})
@@ -262,6 +447,40 @@ mod tests {
         assert_eq!(lean.get("info"), None);
         assert_eq!(lean.get("tags"), None);
         assert_eq!(to_json_schema_2020(&doc)["info"]["description"], "long");
+    }
+
+    #[test]
+    fn the_lean_form_keeps_a_section_only_when_validation_or_a_ref_reaches_it() {
+        let text = r##"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "servers": [{"url": "https://example.com"}],
+            "x-webhooks": {"ping": {"post": {"requestBody": {"content": {"application/json": {
+                "schema": {"type": "object"}}}}}}},
+            "x-shared": {"Id": {"type": "integer", "minimum": 1}},
+            "x-more": {"Name": {"type": "string", "description": "d"}},
+            "paths": {"/a/{id}": {"get": {"tags": ["a"],
+                "parameters": [{"name": "id", "in": "path", "required": true,
+                    "schema": {"$ref": "#/x-shared/Id"}}],
+                "responses": {"200": {"description": "ok"}}}}},
+            "components": {"schemas": {"N": {"$ref": "#/x%2Dmore/Name"}}}}"##;
+        let doc = load(Input::new("a.json", text), vec![]).document.unwrap();
+        let lean = to_json_schema_2020_lean(&doc);
+        let kept: Vec<&str> = lean
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            kept,
+            ["openapi", "x-shared", "x-more", "paths", "components"]
+        );
+        // Kept as written: only OpenAPI's own positions are walked as schemas.
+        assert_eq!(lean["x-more"]["Name"]["type"], "string");
+        assert_eq!(lean["paths"]["/a/{id}"]["get"].get("tags"), None);
+        let whole = r##"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "components": {"schemas": {"All": {"$ref": "#"}}}}"##;
+        let doc = load(Input::new("b.json", whole), vec![]).document.unwrap();
+        assert!(to_json_schema_2020_lean(&doc).get("info").is_some());
     }
 
     #[test]
@@ -277,5 +496,17 @@ mod tests {
             s["B"],
             json!({"type": ["string", "null"], "exclusiveMinimum": 0, "const": "x"})
         );
+    }
+
+    #[test]
+    fn exact_reading_gives_the_same_value_at_its_exact_size() {
+        let text = r#"{"a": {"b": 1, "b": 2}, "c": [1, 2.5, -3], "d": {"e": {"f": [true, null, "x\ny"]}}}"#;
+        let value = from_text_exact(text).unwrap();
+        assert_eq!(value, serde_json::from_str::<Value>(text).unwrap());
+        assert_eq!(from_text_exact(&to_text(&value)).unwrap(), value);
+        assert_eq!(value["c"].as_array().map(Vec::capacity), Some(3));
+        assert!(!to_text(&value).contains('\n'), "one line");
+        assert!(from_text_exact("{} {}").is_err());
+        assert!(from_text_exact(r#"{"a": "#).is_err());
     }
 }
