@@ -126,7 +126,9 @@ fn segment_values<'t, 'p>(t: &'t str, a: &'p str, out: &mut Vec<(&'t str, &'p st
 }
 
 /// Where a parameter travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Location {
     /// A segment of the path.
     Path,
@@ -151,7 +153,7 @@ impl Location {
 }
 
 /// How a parameter value is serialized (OpenAPI `style`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Style {
     /// `simple`: `a,b` (path and header default).
     Simple,
@@ -170,7 +172,7 @@ pub enum Style {
 }
 
 /// The JSON type a string from the wire is read as before validation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Scalar {
     /// Kept as a string.
     String,
@@ -183,7 +185,7 @@ pub enum Scalar {
 }
 
 /// The structure of a parameter's value.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Shape {
     /// One value.
     Scalar(Scalar),
@@ -215,7 +217,7 @@ pub struct Param {
 }
 
 /// How a body is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum BodyKind {
     /// `application/json` and `+json` types.
     Json,
@@ -307,7 +309,7 @@ impl Body {
 }
 
 /// Where an API key travels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum KeyLocation {
     /// A header.
     Header,

@@ -12,6 +12,9 @@ pub enum Format {
     Human,
     /// One JSON object: `{"diagnostics": [...], "errors": N, "warnings": N}`.
     Json,
+    /// The errors as rustc-like text, then the count of errors and warnings (what a mock
+    /// prints of its spec).
+    Errors,
 }
 
 /// Flags of `cargo xtask lint`.
@@ -45,6 +48,17 @@ pub fn run(args: Args) -> ExitCode {
                 "{}",
                 diag::render_human(&loaded.diagnostics, &loaded.sources, color)
             );
+            println!("{}: {tally}", names.join(" + "));
+        }
+        Format::Errors => {
+            let color = spec_args::use_color(&std::io::stdout());
+            let errors: Vec<_> = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect();
+            print!("{}", diag::render_human(&errors, &loaded.sources, color));
             println!("{}: {tally}", names.join(" + "));
         }
         Format::Json => {

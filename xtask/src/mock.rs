@@ -1,11 +1,12 @@
 //! `cargo xtask mock`: the embedded Nango mock as a standalone server, or with `--spec` a
 //! mock of any OpenAPI document.
 
+use crate::serving;
 use crate::spec_args::{self, SpecArgs};
 use contract_tests::mock::{self, server::Mock, state};
-use contract_tests::spec_mock::{self, SpecMock};
+use contract_tests::spec_mock::{self, Prepared, SpecMock};
 use std::path::PathBuf;
-use std::process::ExitCode;
+use std::process::{ExitCode, Stdio};
 
 /// Flags of `cargo xtask mock`.
 #[derive(clap::Args, Debug)]
@@ -123,17 +124,11 @@ pub fn run(args: Args) -> ExitCode {
 /// `--spec`: the mock of any document. It serves as soon as it is built; lint runs after,
 /// and its findings are reported without stopping anything.
 fn run_spec(args: Args) -> ExitCode {
-    let started = std::time::Instant::now();
     let files = SpecArgs {
         spec: args.spec.clone(),
         overlays: args.overlays.clone(),
         no_overlay: args.no_overlay,
     };
-    let loaded = match spec_args::load_document(&files) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let color = spec_args::use_color(&std::io::stderr());
     let faults = match args
         .faults
         .iter()
@@ -154,7 +149,11 @@ fn run_spec(args: Args) -> ExitCode {
         credentials: args.credentials.clone(),
         ..spec_mock::Options::default()
     };
-    let mock = match SpecMock::build(&loaded, options) {
+    let (prepared, lint, started) = match prepare(&files) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mock = match SpecMock::from_prepared(prepared, options) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("error: {e}");
@@ -176,15 +175,100 @@ fn run_spec(args: Args) -> ExitCode {
         };
         let summary = &running.summary;
         let name = files.spec.as_ref().map_or_else(String::new, |p| p.display().to_string());
-        println!("Mock of {name} listening on {} (ready in {} ms)", running.base_url, started.elapsed().as_millis());
+        let ready = started.elapsed().unwrap_or_default().as_millis();
+        println!("Mock of {name} listening on {} (ready in {ready} ms)", running.base_url);
         println!("  operations: {} served, {} skipped", summary.served, summary.skipped.len());
         for s in &summary.skipped {
             println!("  skipped {}: {}", s.operation, s.reason);
         }
         println!("  Prefer: code=N | example=NAME | dynamic=true chooses the answer; Accept its media type");
-        std::thread::spawn(move || spec_args::report_lint(&loaded, color, "served anyway"));
+        match lint {
+            Lint::Here(loaded) => {
+                let color = spec_args::use_color(&std::io::stderr());
+                std::thread::spawn(move || spec_args::report_lint(&loaded, color, SERVED));
+            }
+            Lint::Apart => lint_apart(&files),
+        }
         std::future::pending::<()>().await;
         drop(running);
         ExitCode::SUCCESS
     })
+}
+
+/// What the mock's `lint:` line says the findings change.
+const SERVED: &str = "served anyway";
+
+/// Where the spec's lint findings come from once the mock listens.
+enum Lint {
+    /// This process, which still has the loaded spec.
+    Here(codegen::load::Loaded),
+    /// `lint --format errors` in a background process: a fresh image has no loaded spec.
+    Apart,
+}
+
+/// The spec made ready to serve, with where its lint comes from and when the command
+/// started. In a fresh image it is read back from what the first one handed over; the
+/// first image prepares it and hands it over ([`serving::hand_over`]), returning only when
+/// that fails (the mock is then served here). The server then holds only what it keeps:
+/// github-api.json's mock ~50 MiB resident instead of ~80.
+fn prepare(files: &SpecArgs) -> Result<(Prepared, Lint, std::time::SystemTime), ExitCode> {
+    let mut started = std::time::SystemTime::now();
+    let handed = serving::handed_over();
+    let fresh = handed.is_some();
+    match handed {
+        Some(Ok((file, first))) => match Prepared::read(file) {
+            Ok(prepared) => return Ok((prepared, Lint::Apart, first)),
+            Err(e) => {
+                eprintln!(
+                    "note: the prepared spec cannot be read back ({e}); loading the spec here"
+                );
+                started = first;
+            }
+        },
+        Some(Err(e)) => eprintln!("note: {e}; loading the spec here"),
+        None => {}
+    }
+    let loaded = spec_args::load_document(files)?;
+    let prepared = Prepared::new(&loaded).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    if !fresh {
+        let reason = serving::hand_over(started, |file| prepared.write(file));
+        eprintln!("note: serving in this process: {reason}");
+    }
+    Ok((prepared, Lint::Here(loaded), started))
+}
+
+/// Lints the spec in a background process (`lint --format errors`): its errors go to
+/// stderr, its count becomes the mock's `lint:` line.
+fn lint_apart(files: &SpecArgs) {
+    let mut args: Vec<std::ffi::OsString> = vec!["lint".into(), "--format".into(), "errors".into()];
+    args.extend(files.to_args());
+    let child = serving::sibling(&args).and_then(|mut c| c.stdout(Stdio::piped()).spawn());
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("note: cannot lint the spec in the background: {e}");
+            return;
+        }
+    };
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut out) = child.stdout.take() {
+            let _ = std::io::Read::read_to_string(&mut out, &mut text);
+        }
+        let _ = child.wait();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let counts = lines
+            .pop()
+            .and_then(|l| l.rsplit_once(": "))
+            .map(|(_, c)| c.to_owned());
+        if !lines.is_empty() {
+            eprintln!("{}", lines.join("\n"));
+        }
+        if let Some(counts) = counts {
+            println!("  lint: {counts} ({SERVED}; `cargo xtask lint --spec …` lists them all)");
+        }
+    });
 }

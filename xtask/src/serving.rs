@@ -38,6 +38,109 @@ pub fn return_freed_memory() {
     }
 }
 
+/// The variable naming the file a command handed over to its fresh image.
+const PREPARED: &str = "XTASK_PREPARED";
+/// When the first image started, in milliseconds since the Unix epoch.
+const STARTED: &str = "XTASK_STARTED_MS";
+/// How handed-over files are named in the temporary directory (only such a file is ever
+/// removed by the fresh image).
+const PREPARED_PREFIX: &str = "xtask-prepared-";
+
+/// Writes what a server needs (`write`) to a new temporary file and re-executes this
+/// command with that file named in its environment, freed memory returned promptly (see
+/// [`return_freed_memory`]). The fresh image holds only what it reads back: nothing of
+/// what preparing it left behind in this one, whose pages the allocator could not give
+/// back. Returns only when that cannot be done, with the reason; the caller then serves in
+/// this process.
+pub fn hand_over(
+    started: std::time::SystemTime,
+    write: impl FnOnce(&std::fs::File) -> Result<(), String>,
+) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let path = std::env::temp_dir().join(format!(
+        "{PREPARED_PREFIX}{}-{nanos}.json",
+        std::process::id()
+    ));
+    let file = match std::fs::File::create_new(&path) {
+        Ok(f) => f,
+        Err(e) => return format!("cannot create {}: {e}", path.display()),
+    };
+    let reason = match write(&file) {
+        Ok(()) => exec_with(&path, started),
+        Err(e) => e,
+    };
+    let _ = std::fs::remove_file(&path);
+    reason
+}
+
+/// Re-executes this command with the handed-over file; returns only on failure.
+#[cfg(unix)]
+fn exec_with(path: &std::path::Path, started: std::time::SystemTime) -> String {
+    use std::os::unix::process::CommandExt;
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => return format!("cannot find this executable: {e}"),
+    };
+    let millis = started
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let mut command = std::process::Command::new(exe);
+    command
+        .args(std::env::args_os().skip(1))
+        .env(PREPARED, path)
+        .env(STARTED, millis.to_string());
+    for variable in [PURGE_DELAY, EAGER_COMMIT] {
+        if std::env::var_os(variable).is_none() {
+            command.env(variable, "0");
+        }
+    }
+    command.exec().to_string()
+}
+
+#[cfg(not(unix))]
+fn exec_with(_: &std::path::Path, _: std::time::SystemTime) -> String {
+    "this system cannot replace a process image".into()
+}
+
+/// In a fresh image ([`hand_over`]): the handed-over file, opened and then removed from
+/// the disk, and when the first image started. `None` when this image was not handed
+/// anything.
+pub fn handed_over() -> Option<Result<(std::fs::File, std::time::SystemTime), String>> {
+    let path = std::path::PathBuf::from(std::env::var_os(PREPARED)?);
+    let ours = path.parent() == Some(std::env::temp_dir().as_path())
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(PREPARED_PREFIX));
+    if !ours {
+        return Some(Err(format!(
+            "{PREPARED}={} is not a file this command writes",
+            path.display()
+        )));
+    }
+    let opened = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()));
+    let _ = std::fs::remove_file(&path);
+    let started = std::env::var(STARTED)
+        .ok()
+        .and_then(|m| m.parse::<u64>().ok())
+        .map_or_else(std::time::SystemTime::now, |m| {
+            std::time::UNIX_EPOCH + std::time::Duration::from_millis(m)
+        });
+    Some(opened.map(|file| (file, started)))
+}
+
+/// Another command of this executable, without the hand-over in its environment.
+pub fn sibling(args: &[std::ffi::OsString]) -> std::io::Result<std::process::Command> {
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    command.args(args);
+    for variable in [PREPARED, STARTED] {
+        command.env_remove(variable);
+    }
+    Ok(command)
+}
+
 /// The multi-threaded runtime a server runs on; the error is printed, exit 1.
 pub fn runtime() -> Result<tokio::runtime::Runtime, std::process::ExitCode> {
     tokio::runtime::Builder::new_multi_thread()

@@ -6,7 +6,7 @@ use codegen::diag::{self, Diagnostic};
 use std::path::{Path, PathBuf};
 
 /// Which spec to read and which overlays to apply to it.
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct SpecArgs {
     /// OpenAPI document (YAML or JSON). Default: spec/nango.yaml.
     #[arg(long, value_name = "FILE")]
@@ -26,6 +26,21 @@ pub fn workspace_root() -> PathBuf {
 }
 
 impl SpecArgs {
+    /// The flags that name these files again, for a command started from this one.
+    pub fn to_args(&self) -> Vec<std::ffi::OsString> {
+        let mut out = Vec::new();
+        if let Some(spec) = &self.spec {
+            out.extend(["--spec".into(), spec.clone().into_os_string()]);
+        }
+        for overlay in &self.overlays {
+            out.extend(["--overlay".into(), overlay.clone().into_os_string()]);
+        }
+        if self.no_overlay {
+            out.push("--no-overlay".into());
+        }
+        out
+    }
+
     /// Reads the files. Defaults are named relative to the workspace root
     /// (`spec/nango.yaml`), user paths as typed.
     pub fn read(&self) -> Result<(Input, Vec<Input>), Diagnostic> {
@@ -98,9 +113,8 @@ pub fn report_lint(loaded: &codegen::load::Loaded, color: bool, outcome: &str) {
         eprintln!("{}", diag::render_human(&errors, &loaded.sources, color));
     }
     println!(
-        "  lint: {} errors, {} warnings ({outcome}; `cargo xtask lint --spec …` lists them all)",
-        errors.len(),
-        diagnostics.len() - errors.len()
+        "  lint: {} ({outcome}; `cargo xtask lint --spec …` lists them all)",
+        diag::Tally::of(&diagnostics)
     );
 }
 

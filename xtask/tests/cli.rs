@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{NANGO_KEY, free_port, scratch, spawn_server, stdout, xtask};
+use common::{NANGO_KEY, free_port, request, scratch, spawn_server, stdout, xtask};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -725,6 +725,97 @@ fn acknowledged_writes_survive_kill_9() {
         .unwrap();
     assert_eq!(second.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&second.stderr).contains("in use by another mock"));
+    drop(mock);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A mock started with its output kept in `dir` (stdout.txt, stderr.txt), and `env` set.
+fn serve_logged(spec: &Path, dir: &Path, env: &[(&str, &str)]) -> common::Served {
+    let port = free_port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .args([
+            "mock",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--port",
+            &port.to_string(),
+        ])
+        .envs(env.iter().copied())
+        .stdout(std::fs::File::create(dir.join("stdout.txt")).unwrap())
+        .stderr(std::fs::File::create(dir.join("stderr.txt")).unwrap());
+    let child = command.spawn().unwrap();
+    let served = common::Served(child, port);
+    for _ in 0..400 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return served;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the mock did not listen on {port}");
+}
+
+/// Waits until `file` contains `text` (the background lint prints after the mock listens).
+fn wait_for_text(file: &Path, text: &str) -> String {
+    for _ in 0..400 {
+        let now = std::fs::read_to_string(file).unwrap_or_default();
+        if now.contains(text) {
+            return now;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{} never said {text:?}", file.display());
+}
+
+#[test]
+fn a_spec_mock_is_served_by_a_fresh_image_and_falls_back_to_this_one() {
+    let dir = scratch("fresh-image");
+    let spec =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../contract-tests/tests/fixtures/shop.yaml");
+    let mock = serve_logged(&spec, &dir, &[]);
+    let (status, body) = request(
+        mock.1,
+        "GET",
+        "/products",
+        &[("Authorization", "Bearer t")],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let out = wait_for_text(&dir.join("stdout.txt"), "lint: ");
+    assert!(out.contains("listening on"), "{out}");
+    assert!(out.contains("(served anyway;"), "{out}");
+    let err = std::fs::read_to_string(dir.join("stderr.txt")).unwrap();
+    assert!(!err.contains("serving in this process"), "{err}");
+    // The handed-over file is removed once read.
+    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!("xtask-prepared-{}-", mock.0.id())))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    drop(mock);
+
+    // A handed-over file that is not one this command writes is neither read nor removed:
+    // the spec is loaded here instead, and served the same.
+    let decoy = dir.join("decoy.json");
+    std::fs::write(&decoy, "keep me").unwrap();
+    let mock = serve_logged(&spec, &dir, &[("XTASK_PREPARED", decoy.to_str().unwrap())]);
+    let (status, body) = request(
+        mock.1,
+        "GET",
+        "/products",
+        &[("Authorization", "Bearer t")],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    wait_for_text(&dir.join("stdout.txt"), "lint: ");
+    let err = std::fs::read_to_string(dir.join("stderr.txt")).unwrap();
+    assert!(
+        err.contains("is not a file this command writes; loading the spec here"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&decoy).unwrap(), "keep me");
     drop(mock);
     std::fs::remove_dir_all(dir).unwrap();
 }

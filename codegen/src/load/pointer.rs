@@ -4,7 +4,18 @@ use percent_encoding::percent_decode_str;
 use std::fmt;
 
 /// A JSON pointer: the path from the document root to one node.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct JsonPointer(Vec<String>);
 
 /// Why a `$ref` string is not a pointer into this document.

@@ -18,7 +18,7 @@ pub use openapi_runtime::operation::{BodyKind, KeyLocation, Location, Scalar, Sh
 use std::borrow::Cow;
 
 /// One parameter.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParamSpec {
     /// Name on the wire.
     pub wire: String,
@@ -41,7 +41,7 @@ pub struct ParamSpec {
 }
 
 /// One documented media type of a body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MediaSpec {
     /// The media type (or range) as written.
     pub media: String,
@@ -56,7 +56,7 @@ pub struct MediaSpec {
 }
 
 /// A request body.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RequestBody {
     /// `required`.
     pub required: bool,
@@ -84,7 +84,9 @@ pub fn preferred(content: &[MediaSpec]) -> Option<&MediaSpec> {
 }
 
 /// A response status key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Status {
     /// An exact code.
     Code(u16),
@@ -121,7 +123,7 @@ impl Status {
 }
 
 /// A documented response header.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HeaderSpec {
     /// Its name.
     pub name: String,
@@ -132,7 +134,7 @@ pub struct HeaderSpec {
 }
 
 /// One documented response.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResponseSpec {
     /// The status key.
     pub status: Status,
@@ -147,7 +149,7 @@ pub struct ResponseSpec {
 }
 
 /// A security scheme as the document defines it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum SchemeKind {
     /// `http` with `scheme: bearer`.
     Bearer,
@@ -183,7 +185,7 @@ impl SchemeKind {
 }
 
 /// A security scheme of the document.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SecurityScheme {
     /// Its name under `components/securitySchemes`.
     pub name: String,
@@ -194,7 +196,7 @@ pub struct SecurityScheme {
 }
 
 /// The HTTP facts of one operation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Endpoint {
     /// Upper-case HTTP method.
     pub method: String,
@@ -314,12 +316,25 @@ impl Http {
 
 /// Every operation under `paths` (webhooks are described, not called) and the schemes
 /// their security refers to.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Http {
     /// The document's security schemes, in document order.
     pub schemes: Vec<SecurityScheme>,
     /// The operations, in document order.
     pub endpoints: Vec<Endpoint>,
+}
+
+impl Http {
+    /// The description as compact JSON (one line): what a mock prepared in one process
+    /// hands to the one that serves it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads what [`Http::to_json`] wrote.
+    pub fn from_json(text: &str) -> Result<Http, String> {
+        serde_json::from_str(text).map_err(|e| format!("operations: {e}"))
+    }
 }
 
 /// Reads the HTTP facts of a document.

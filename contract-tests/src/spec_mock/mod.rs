@@ -14,6 +14,7 @@ pub mod answer;
 pub mod errors;
 pub mod faults;
 pub mod negotiate;
+pub mod prepared;
 pub mod stateful;
 pub mod values;
 
@@ -25,6 +26,7 @@ use openapi_runtime::check::rejection::{Rejection, codes};
 use openapi_runtime::check::security::{Credential, Credentials as Presented};
 use openapi_runtime::operation::Operation;
 use openapi_runtime::server::{Core, Host, RouterError, RouterOptions, Routes, serve_with};
+pub use prepared::Prepared;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use values::Values;
@@ -329,19 +331,17 @@ impl SpecMock {
     /// Builds the mock of a loaded spec. Lint errors do not stop it: an operation is
     /// skipped only when it cannot be served (see [`Summary::skipped`]).
     pub fn build(loaded: &Loaded, options: Options) -> Result<SpecMock, BuildError> {
-        let doc = loaded.document.as_ref().ok_or(BuildError::NoDocument)?;
-        // The two conversions of the document are independent: one on another core.
-        let (described, json) = std::thread::scope(|scope| {
-            let json = scope.spawn(|| codegen::load::normalize::to_json_schema_2020_lean(doc));
-            let described = http::describe(doc);
-            let json = json
-                .join()
-                .unwrap_or_else(|_| codegen::load::normalize::to_json_schema_2020_lean(doc));
-            (described, json)
-        });
-        let mut json = json;
-        let examples =
-            values::Examples::take(&mut json, holders(&described).iter().map(|p| p.fragment()));
+        SpecMock::from_prepared(Prepared::new(loaded)?, options)
+    }
+
+    /// Builds the mock of a spec made ready to serve ([`Prepared`]).
+    pub fn from_prepared(prepared: Prepared, options: Options) -> Result<SpecMock, BuildError> {
+        let Prepared {
+            http: described,
+            document: json,
+            examples,
+            locations,
+        } = prepared;
         let credentials =
             Credentials::parse(&options.credentials, &described).map_err(BuildError::Usage)?;
         let schemes = described.runtime_schemes();
@@ -373,7 +373,7 @@ impl SpecMock {
         for (index, (endpoint, role)) in described.endpoints.iter().zip(roles).enumerate() {
             ops.push(Op {
                 op: endpoint.describe(&schemes),
-                endpoint: without_docs(endpoint),
+                endpoint: endpoint.clone(),
                 role,
             });
             let label = endpoint.label();
@@ -435,7 +435,7 @@ impl SpecMock {
         }
         let served = ops.len() - skipped.len();
         let store = options.stateful.then(stateful::Store::default);
-        let values = Values::new(example_holders(loaded, &described), examples);
+        let values = Values::new(locations, examples);
         let answers = answer::Cache::default();
         let fired = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let router = routes.finish(|core| Mock {
@@ -502,29 +502,6 @@ impl SpecMock {
     }
 }
 
-/// Where each object holding documented examples (a media type, parameter or header with
-/// `example` or `examples`) is written, by `#/…` pointer: a few entries, kept so warnings
-/// about an invalid example name its file:line:col.
-fn example_holders(loaded: &Loaded, http: &Http) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let Some(doc) = loaded.document.as_ref() else {
-        return out;
-    };
-    for pointer in holders(http) {
-        let Some(node) = doc.root.pointer(&pointer) else {
-            continue;
-        };
-        if node.get("example").is_none() && node.get("examples").is_none() {
-            continue;
-        }
-        let span = doc.root.key_span(&pointer).unwrap_or(node.span);
-        if let Some(location) = loaded.sources.location(span) {
-            out.insert(pointer.fragment(), location.to_string());
-        }
-    }
-    out
-}
-
 /// The objects that may document examples: every parameter, body and response media type,
 /// and response header of every operation.
 fn holders(http: &Http) -> Vec<codegen::load::pointer::JsonPointer> {
@@ -547,20 +524,6 @@ fn holders(http: &Http) -> Vec<codegen::load::pointer::JsonPointer> {
         }
     }
     out
-}
-
-/// An endpoint without its descriptions, which the mock never shows: what it keeps for
-/// every operation while it serves (github-api.json repeats long parameter descriptions
-/// in hundreds of operations).
-fn without_docs(endpoint: &Endpoint) -> Endpoint {
-    let mut kept = endpoint.clone();
-    for p in &mut kept.params {
-        p.doc = None;
-    }
-    for r in &mut kept.responses {
-        r.doc = None;
-    }
-    kept
 }
 
 /// A path template with its parameter names left out (`/a/{}/b`): two templates equal

@@ -158,7 +158,7 @@ impl Values {
 /// Objects), taken out of the registered document and kept as compact JSON text, parsed
 /// when an answer is first made (answers are cached). github-api.json's named examples are
 /// 1.5 MB of text and ~10 MB as `serde_json::Value`s; the validator never reads them.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Examples {
     /// By holder (`#/…` fragment): `{"example": …, "examples": [[name, value], …]}`.
     by_holder: BTreeMap<String, Box<str>>,
