@@ -9,6 +9,7 @@ use super::values::Examples;
 use super::{BuildError, holders};
 use codegen::load::Loaded;
 use codegen::load::normalize;
+use codegen::load::pointer::JsonPointer;
 use codegen::model::http::{self, Endpoint, Http};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -31,16 +32,19 @@ impl Prepared {
     /// Makes a loaded spec ready to serve (the two conversions run on two threads).
     pub fn new(loaded: &Loaded) -> Result<Prepared, BuildError> {
         let doc = loaded.document.as_ref().ok_or(BuildError::NoDocument)?;
-        let (mut http, mut document) = std::thread::scope(|scope| {
-            let json = scope.spawn(|| codegen::load::normalize::to_json_schema_2020_lean(doc));
+        // The document's conversion takes longest; the model, the examples and where they
+        // are written are read meanwhile.
+        let (mut http, document, examples, locations) = std::thread::scope(|scope| {
+            let json = scope.spawn(|| normalize::to_json_schema_2020_served(doc));
             let described = http::describe(doc);
+            let holders = holders(&described);
+            let examples = Examples::of_document(&doc.root, &holders);
+            let locations = example_holders(loaded, &holders);
             let json = json
                 .join()
-                .unwrap_or_else(|_| codegen::load::normalize::to_json_schema_2020_lean(doc));
-            (described, json)
+                .unwrap_or_else(|_| normalize::to_json_schema_2020_served(doc));
+            (described, json, examples, locations)
         });
-        let examples = Examples::take(&mut document, holders(&http).iter().map(|p| p.fragment()));
-        let locations = example_holders(loaded, &http);
         http.endpoints.iter_mut().for_each(without_docs);
         http.schemes.iter_mut().for_each(|s| s.doc = None);
         Ok(Prepared {
@@ -102,19 +106,19 @@ impl Prepared {
 /// Where each object holding documented examples (a media type, parameter or header with
 /// `example` or `examples`) is written, by `#/…` pointer: a few entries, kept so warnings
 /// about an invalid example name its file:line:col.
-fn example_holders(loaded: &Loaded, http: &Http) -> BTreeMap<String, String> {
+fn example_holders(loaded: &Loaded, holders: &[JsonPointer]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let Some(doc) = loaded.document.as_ref() else {
         return out;
     };
-    for pointer in holders(http) {
-        let Some(node) = doc.root.pointer(&pointer) else {
+    for pointer in holders {
+        let Some(node) = doc.root.pointer(pointer) else {
             continue;
         };
         if node.get("example").is_none() && node.get("examples").is_none() {
             continue;
         }
-        let span = doc.root.key_span(&pointer).unwrap_or(node.span);
+        let span = doc.root.key_span(pointer).unwrap_or(node.span);
         if let Some(location) = loaded.sources.location(span) {
             out.insert(pointer.fragment(), location.to_string());
         }

@@ -3,6 +3,8 @@
 //! first is not (see the synth test for the positions where no value can be valid).
 
 use crate::synth::Synth;
+use codegen::load::node::Node;
+use codegen::load::pointer::JsonPointer;
 use openapi_runtime::check::schemas::{Direction, Schemas};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -165,23 +167,28 @@ pub struct Examples {
 }
 
 impl Examples {
-    /// Takes the examples of each holder out of `doc` (named ones with their `$ref`s to
-    /// `components/examples` followed, `externalValue` ones skipped), then drops
-    /// `components/examples`, which only holders refer to.
-    pub fn take(doc: &mut Value, holders: impl IntoIterator<Item = String>) -> Examples {
+    /// The examples of each holder (`#/…` pointer) in the loaded document: `example`, and
+    /// named `examples` with their `$ref`s to `components/examples` followed
+    /// (`externalValue` ones skipped). The document a mock registers is made without them
+    /// ([`codegen::load::normalize::to_json_schema_2020_served`]).
+    pub fn of_document<'p>(
+        root: &Node,
+        holders: impl IntoIterator<Item = &'p JsonPointer>,
+    ) -> Examples {
         let mut by_holder = BTreeMap::new();
         for holder in holders {
-            if by_holder.contains_key(&holder) {
+            let fragment = holder.fragment();
+            if by_holder.contains_key(&fragment) {
                 continue;
             }
-            let Some(node) = lookup(doc, &holder) else {
+            let Some(node) = root.pointer(holder) else {
                 continue;
             };
             let mut kept = serde_json::Map::new();
             if let Some(v) = node.get("example") {
-                kept.insert("example".into(), v.clone());
+                kept.insert("example".into(), v.to_json());
             }
-            let named = named_in(doc, node);
+            let named = named_in(root, node, holder);
             if !named.is_empty() {
                 let pairs = named.into_iter().map(|(n, v)| json!([n, v])).collect();
                 kept.insert("examples".into(), Value::Array(pairs));
@@ -190,17 +197,8 @@ impl Examples {
                 continue;
             }
             if let Ok(text) = serde_json::to_string(&Value::Object(kept)) {
-                by_holder.insert(holder, text.into_boxed_str());
+                by_holder.insert(fragment, text.into_boxed_str());
             }
-        }
-        for holder in by_holder.keys() {
-            if let Some(Value::Object(node)) = lookup_mut(doc, holder) {
-                node.remove("example");
-                node.remove("examples");
-            }
-        }
-        if let Some(Value::Object(components)) = doc.get_mut("components") {
-            components.remove("examples");
         }
         Examples { by_holder }
     }
@@ -272,37 +270,20 @@ pub fn named(examples: &Examples, holder: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// The named examples of a holder node in `doc`: `(name, value)`, `$ref`s followed.
-fn named_in(doc: &Value, node: &Value) -> Vec<(String, Value)> {
-    let Some(Value::Object(examples)) = node.get("examples") else {
+/// The named examples of a holder node in the loaded document: `(name, value)`, `$ref`s
+/// followed.
+fn named_in(root: &Node, node: &Node, at: &JsonPointer) -> Vec<(String, Value)> {
+    let Some(examples) = node.get("examples").and_then(Node::as_object) else {
         return Vec::new();
     };
     examples
         .iter()
         .filter_map(|(name, example)| {
-            let mut e = example;
-            for _ in 0..16 {
-                match e
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| lookup(doc, r))
-                {
-                    Some(t) => e = t,
-                    None => break,
-                }
-            }
-            Some((name.clone(), e.get("value")?.clone()))
+            let written = at.child("examples").child(name);
+            let (target, _) = codegen::load::refs::resolve_chain(root, example, &written).ok()?;
+            Some((name.to_owned(), target.get("value")?.to_json()))
         })
         .collect()
-}
-
-/// The value at a `#/…` pointer, to change it.
-fn lookup_mut<'d>(doc: &'d mut Value, pointer: &str) -> Option<&'d mut Value> {
-    let fragment = pointer.strip_prefix('#').unwrap_or(pointer);
-    let decoded = percent_encoding::percent_decode_str(fragment)
-        .decode_utf8()
-        .map_or_else(|_| fragment.to_owned(), |d| d.into_owned());
-    doc.pointer_mut(&decoded)
 }
 
 /// The value at a `#/…` pointer or URI fragment (percent-encoded or not).
@@ -321,19 +302,32 @@ mod tests {
 
     #[test]
     fn examples_come_from_the_media_type_then_its_schema() {
-        let mut doc = json!({
-            "m": {"example": 1, "examples": {"a": {"value": 2}, "b": {"$ref": "#/components/examples/B"}, "c": {"externalValue": "x"}},
-                  "schema": {"$ref": "#/S"}},
-            "S": {"example": 3, "examples": [4]},
-            "components": {"examples": {"B": {"value": 5}}, "schemas": {}}
-        });
-        let examples = Examples::take(&mut doc, ["#/m".to_owned(), "#/nowhere".to_owned()]);
-        // Taken out of the document: the holder keeps its schema, `components/examples` is gone.
+        let text = r##"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/a/{id}": {"get": {"parameters": [{"name": "id", "in": "path",
+                "required": true, "schema": {"type": "integer"}, "example": 7}],
+              "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "example": 1,
+                "examples": {"a": {"value": 2}, "b": {"$ref": "#/components/examples/B"},
+                             "c": {"externalValue": "x"}},
+                "schema": {"$ref": "#/components/schemas/S"}}}}}}}},
+            "components": {"examples": {"B": {"value": 5}},
+                           "schemas": {"S": {"example": 3, "examples": [4]}}}}"##;
+        let loaded = codegen::load::load(codegen::load::Input::new("a.json", text), vec![]);
+        let doc = loaded.document.unwrap();
+        let at = |p: &str| JsonPointer::parse_ref(p).unwrap();
+        let media = at("#/paths/~1a~1%7Bid%7D/get/responses/200/content/application~1json");
+        let param = at("#/paths/~1a~1%7Bid%7D/get/parameters/0");
+        let nowhere = at("#/nowhere");
+        let examples = Examples::of_document(&doc.root, [&media, &param, &nowhere]);
+        // The served document has none of them: the holder keeps its schema, and
+        // `components/examples` is gone.
+        let served = codegen::load::normalize::to_json_schema_2020_served(&doc);
         assert_eq!(
-            doc,
-            json!({"m": {"schema": {"$ref": "#/S"}}, "S": {"example": 3, "examples": [4]}, "components": {"schemas": {}}})
+            lookup(&served, &media.fragment()),
+            Some(&json!({"schema": {"$ref": "#/components/schemas/S"}}))
         );
-        let found: Vec<Value> = documented(&doc, &examples, "#/m")
+        assert_eq!(served["components"].get("examples"), None);
+        let found: Vec<Value> = documented(&served, &examples, &media.fragment())
             .into_iter()
             .map(|(_, v)| v)
             .collect();
@@ -342,13 +336,11 @@ mod tests {
             vec![json!(1), json!(2), json!(5), json!(3), json!(4)]
         );
         assert_eq!(
-            named(&examples, "#/m"),
+            named(&examples, &media.fragment()),
             vec![("a".to_owned(), json!(2)), ("b".to_owned(), json!(5))]
         );
-        assert!(documented(&doc, &examples, "#/nowhere").is_empty());
-        let mut braces = json!({"paths": {"/a/{id}": {"example": 1}}});
-        let holder = "#/paths/~1a~1%7Bid%7D".to_owned();
-        let examples = Examples::take(&mut braces, [holder.clone()]);
-        assert_eq!(documented(&braces, &examples, &holder).len(), 1);
+        let of_param = documented(&served, &examples, &param.fragment());
+        assert_eq!(of_param.first().map(|(_, v)| v), Some(&json!(7)));
+        assert!(documented(&served, &examples, "#/nowhere").is_empty());
     }
 }
