@@ -220,7 +220,11 @@ pub fn to_text(document: &Value) -> String {
 pub fn from_text_exact(text: &str) -> Result<Value, String> {
     use serde::de::DeserializeSeed;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = exact::Exact
+    // serde_json stops at 128 levels; a loaded document may nest up to the loader's limit,
+    // and the conversion wraps a schema in `anyOf` at most once per level. The reading
+    // counts the levels itself.
+    deserializer.disable_recursion_limit();
+    let value = exact::Exact { depth: 0 }
         .deserialize(&mut deserializer)
         .map_err(|e| format!("document: {e}"))?;
     deserializer.end().map_err(|e| format!("document: {e}"))?;
@@ -229,18 +233,35 @@ pub fn from_text_exact(text: &str) -> Result<Value, String> {
 
 /// The reading of [`from_text_exact`].
 mod exact {
-    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
     use serde_json::{Map, Value};
 
-    /// Reads one value, its objects and arrays at their exact sizes.
+    /// Deepest nesting read: twice the loader's limit (see [`super::from_text_exact`]).
+    const DEEPEST: usize = 2 * crate::load::yaml::MAX_DEPTH;
+
+    /// Reads one value at `depth`, its objects and arrays at their exact sizes.
     #[derive(Clone, Copy)]
-    pub(super) struct Exact;
+    pub(super) struct Exact {
+        pub(super) depth: usize,
+    }
+
+    impl Exact {
+        /// The reading of a value one level down, or the error past [`DEEPEST`].
+        fn inner<E: Error>(self) -> Result<Exact, E> {
+            if self.depth >= DEEPEST {
+                return Err(E::custom(format!("nesting deeper than {DEEPEST} levels")));
+            }
+            Ok(Exact {
+                depth: self.depth + 1,
+            })
+        }
+    }
 
     impl<'de> DeserializeSeed<'de> for Exact {
         type Value = Value;
 
         fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-            deserializer.deserialize_any(Exact)
+            deserializer.deserialize_any(self)
         }
     }
 
@@ -281,7 +302,8 @@ mod exact {
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
             let mut items = Vec::new();
-            while let Some(item) = seq.next_element_seed(Exact)? {
+            let inner = self.inner()?;
+            while let Some(item) = seq.next_element_seed(inner)? {
                 items.push(item);
             }
             items.shrink_to_fit();
@@ -290,8 +312,9 @@ mod exact {
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut entries = Vec::new();
+            let inner = self.inner()?;
             while let Some(key) = map.next_key::<String>()? {
-                entries.push((key, map.next_value_seed(Exact)?));
+                entries.push((key, map.next_value_seed(inner)?));
             }
             Ok(Value::Object(entries.into_iter().collect::<Map<_, _>>()))
         }
@@ -540,5 +563,15 @@ mod tests {
         assert!(!to_text(&value).contains('\n'), "one line");
         assert!(from_text_exact("{} {}").is_err());
         assert!(from_text_exact(r#"{"a": "#).is_err());
+        // Deeper than serde_json's own limit (128), as a loaded document may be; and not
+        // without end.
+        let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        assert!(from_text_exact(&nested(300)).is_ok());
+        let deepest = 2 * crate::load::yaml::MAX_DEPTH;
+        assert!(from_text_exact(&nested(deepest)).is_ok());
+        let Err(too_deep) = from_text_exact(&nested(deepest + 1)) else {
+            panic!("read past {deepest} levels");
+        };
+        assert!(too_deep.contains("nesting deeper than"), "{too_deep}");
     }
 }
