@@ -18,8 +18,13 @@ pub fn command(
         out.push_str(&quote(&format!("{name}: {}", redact.header(name, value))));
     }
     if !body.is_empty() {
+        let content_type = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str());
+        let shown = crate::redact::body(content_type, body);
         out.push_str(" --data-binary ");
-        out.push_str(&quote(&String::from_utf8_lossy(body)));
+        out.push_str(&quote(&String::from_utf8_lossy(&shown)));
     }
     out
 }

@@ -2,6 +2,9 @@
 //! headers, query parameters that carry credentials in many APIs (`api_key`, `token`,
 //! `X-Amz-Signature`…), and every header or query parameter an `apiKey` security scheme of
 //! the spec names. Recordings and reports kept as CI artifacts show them as [`REDACTED`].
+//! Reports also redact, in the bodies they show (curl lines and answer excerpts), the values
+//! of JSON properties and form fields named like secrets ([`body`]); recordings keep bodies
+//! whole, since a replay checks them against their schemas.
 
 use codegen::model::http::{Http, SchemeKind};
 use openapi_runtime::operation::KeyLocation;
@@ -28,6 +31,91 @@ const COMMON_QUERY_SECRETS: [&str; 14] = [
     "x-amz-security-token",
     "x-amz-signature",
 ];
+
+/// Endings of JSON property and form field names whose values are secrets, compared without
+/// case, `_` or `-` (`client_secret`, `newPassword`, `X-Api-Key`, `refresh_token`).
+const SECRET_FIELD_ENDINGS: [&str; 7] = [
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "privatekey",
+    "clientassertion",
+];
+
+/// Whether a JSON property or form field is named like a secret.
+fn is_secret_field(name: &str) -> bool {
+    let folded: String = name
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    SECRET_FIELD_ENDINGS.iter().any(|e| folded.ends_with(e))
+}
+
+/// A body as a report shows it: in a JSON or form body, the values of properties and
+/// fields named like secrets ([`SECRET_FIELD_ENDINGS`]) replaced by [`REDACTED`] (`null`
+/// and booleans kept: they say whether, not what). Other bodies, and bodies without such a
+/// name, are returned as they are.
+pub fn body<'a>(content_type: Option<&str>, body: &'a [u8]) -> Cow<'a, [u8]> {
+    let media = content_type
+        .and_then(|c| c.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if media == "application/x-www-form-urlencoded" {
+        let Ok(text) = std::str::from_utf8(body) else {
+            return Cow::Borrowed(body);
+        };
+        let fields = Redact {
+            headers: Vec::new(),
+            query: Vec::new(),
+        };
+        let redacted = fields.pairs(text, is_secret_field);
+        return if redacted == text {
+            Cow::Borrowed(body)
+        } else {
+            Cow::Owned(redacted.into_bytes())
+        };
+    }
+    let json = media.is_empty() || media.ends_with("json") || media.contains("+json");
+    if !json {
+        return Cow::Borrowed(body);
+    }
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Cow::Borrowed(body);
+    };
+    if !redact_fields(&mut value, 0) {
+        return Cow::Borrowed(body);
+    }
+    serde_json::to_vec(&value).map_or(Cow::Borrowed(body), Cow::Owned)
+}
+
+/// Replaces the values of secret-named properties at any depth; `true` if any was.
+fn redact_fields(value: &mut serde_json::Value, depth: usize) -> bool {
+    use serde_json::Value;
+    if depth > 128 {
+        return false;
+    }
+    match value {
+        Value::Object(map) => {
+            let mut changed = false;
+            for (name, v) in map.iter_mut() {
+                if is_secret_field(name) && !matches!(v, Value::Null | Value::Bool(_)) {
+                    *v = Value::String(REDACTED.to_owned());
+                    changed = true;
+                } else {
+                    changed |= redact_fields(v, depth + 1);
+                }
+            }
+            changed
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, v| redact_fields(v, depth + 1) | changed),
+        _ => false,
+    }
+}
 
 /// The names whose values are secrets.
 #[derive(Clone, Debug, Default)]
@@ -115,12 +203,18 @@ impl Redact {
         if self.query.is_empty() {
             return query.to_owned();
         }
-        query
-            .split('&')
+        self.pairs(query, |name| {
+            self.query.iter().any(|q| q.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// `a=1&b=2` with the values of the pairs whose decoded name is `secret` replaced.
+    fn pairs(&self, text: &str, secret: impl Fn(&str) -> bool) -> String {
+        text.split('&')
             .map(|pair| {
                 let key = pair.split('=').next().unwrap_or(pair);
                 let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
-                if self.query.iter().any(|q| q.eq_ignore_ascii_case(&decoded)) {
+                if secret(&decoded) {
                     format!("{key}={REDACTED}")
                 } else {
                     pair.to_owned()
@@ -181,5 +275,35 @@ mod tests {
         );
         assert_eq!(r.url("http://h/p@x"), "http://h/p@x");
         assert_eq!(without_userinfo("not a url"), "not a url");
+    }
+
+    #[test]
+    fn bodies_shown_lose_the_values_of_fields_named_like_secrets() {
+        let json = br#"{"user": "ann", "Password": "hunter2", "nested": [{"client_secret": 7,
+            "refresh-token": {"v": 1}, "token_type": "Bearer", "has_token": true,
+            "max_tokens": 5, "apiKey": null}]}"#;
+        let shown = body(Some("application/json; charset=utf-8"), json);
+        let shown: serde_json::Value = serde_json::from_slice(&shown).unwrap();
+        assert_eq!(
+            shown,
+            serde_json::json!({"user": "ann", "Password": REDACTED, "nested": [{
+                "client_secret": REDACTED, "refresh-token": REDACTED, "token_type": "Bearer",
+                "has_token": true, "max_tokens": 5, "apiKey": null}]})
+        );
+        let form = b"grant_type=refresh_token&refresh_token=abc&client%5Fsecret=s&scope=a+b";
+        assert_eq!(
+            body(Some("application/x-www-form-urlencoded"), form).as_ref(),
+            format!("grant_type=refresh_token&refresh_token={REDACTED}&client%5Fsecret={REDACTED}&scope=a+b").as_bytes()
+        );
+        // Nothing to hide, or not a body read here: the bytes as they came.
+        let plain = br#"{ "name": "x" }"#;
+        assert!(matches!(body(Some("application/json"), plain), Cow::Borrowed(b) if b == plain));
+        let text = b"password=1";
+        assert!(matches!(body(Some("text/plain"), text), Cow::Borrowed(_)));
+        assert!(matches!(
+            body(Some("application/json"), b"{not json"),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(body(None, b"\xff\xfe"), Cow::Borrowed(_)));
     }
 }

@@ -42,8 +42,15 @@ impl Excerpt {
 
     /// An excerpt of an answer, its body cut after [`Excerpt::BODY_CHARS`] characters.
     pub fn of(status: u16, content_type: Option<&str>, body: &[u8]) -> Excerpt {
-        let text = String::from_utf8_lossy(body);
-        let body = match text.char_indices().nth(Excerpt::BODY_CHARS) {
+        Excerpt::cut(status, content_type, body, Excerpt::BODY_CHARS)
+    }
+
+    /// An excerpt of an answer, its body cut after `limit` characters, secret-named fields
+    /// redacted ([`crate::redact::body`]).
+    pub fn cut(status: u16, content_type: Option<&str>, body: &[u8], limit: usize) -> Excerpt {
+        let shown = crate::redact::body(content_type, body);
+        let text = String::from_utf8_lossy(&shown);
+        let body = match text.char_indices().nth(limit) {
             Some((cut, _)) => format!("{}…", &text[..cut]),
             None => text.into_owned(),
         };

@@ -593,11 +593,12 @@ impl<'a> Explorer<'a> {
                     .map(|c| c.label)
                     .unwrap_or_else(|| "stateful flow".into()),
                 curl,
-                response: Excerpt {
-                    status: p.answer.status,
-                    content_type: p.answer.content_type().map(str::to_owned),
-                    body: p.answer.excerpt(400),
-                },
+                response: Excerpt::cut(
+                    p.answer.status,
+                    p.answer.content_type(),
+                    &p.answer.body,
+                    400,
+                ),
                 violation: p.failure.violation,
             });
         }

@@ -32,15 +32,6 @@ impl Answer {
     pub fn content_type(&self) -> Option<&str> {
         self.header("content-type")
     }
-
-    /// The start of the body as text, for reports.
-    pub fn excerpt(&self, limit: usize) -> String {
-        let text = String::from_utf8_lossy(&self.body);
-        match text.char_indices().nth(limit) {
-            Some((cut, _)) => format!("{}…", &text[..cut]),
-            None => text.into_owned(),
-        }
-    }
 }
 
 /// Why a request got no answer: the text, and whether the request could not even be built
@@ -213,7 +204,8 @@ mod tests {
             body: "ééé".as_bytes().to_vec(),
             truncated: false,
         };
-        assert_eq!(a.excerpt(2), "éé…");
+        let excerpt = crate::report::Excerpt::cut(a.status, a.content_type(), &a.body, 2);
+        assert_eq!(excerpt.body, "éé…");
         assert_eq!(a.content_type(), Some("text/plain"));
     }
 
