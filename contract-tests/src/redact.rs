@@ -67,11 +67,7 @@ pub fn body<'a>(content_type: Option<&str>, body: &'a [u8]) -> Cow<'a, [u8]> {
         let Ok(text) = std::str::from_utf8(body) else {
             return Cow::Borrowed(body);
         };
-        let fields = Redact {
-            headers: Vec::new(),
-            query: Vec::new(),
-        };
-        let redacted = fields.pairs(text, is_secret_field);
+        let redacted = redact_pairs(text, is_secret_field);
         return if redacted == text {
             Cow::Borrowed(body)
         } else {
@@ -203,26 +199,27 @@ impl Redact {
         if self.query.is_empty() {
             return query.to_owned();
         }
-        self.pairs(query, |name| {
+        redact_pairs(query, |name| {
             self.query.iter().any(|q| q.eq_ignore_ascii_case(name))
         })
     }
+}
 
-    /// `a=1&b=2` with the values of the pairs whose decoded name is `secret` replaced.
-    fn pairs(&self, text: &str, secret: impl Fn(&str) -> bool) -> String {
-        text.split('&')
-            .map(|pair| {
-                let key = pair.split('=').next().unwrap_or(pair);
-                let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
-                if secret(&decoded) {
-                    format!("{key}={REDACTED}")
-                } else {
-                    pair.to_owned()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("&")
-    }
+/// `a=1&b=2` (a query or a form body) with the values of the pairs whose decoded name is
+/// `secret` replaced (other bytes untouched).
+fn redact_pairs(text: &str, secret: impl Fn(&str) -> bool) -> String {
+    text.split('&')
+        .map(|pair| {
+            let key = pair.split('=').next().unwrap_or(pair);
+            let decoded = percent_encoding::percent_decode_str(key).decode_utf8_lossy();
+            if secret(&decoded) {
+                format!("{key}={REDACTED}")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `https://user:pass@host/p` → `https://[REDACTED]@host/p`; other URLs unchanged.

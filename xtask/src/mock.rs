@@ -210,7 +210,7 @@ enum Lint {
 /// started. In a fresh image it is read back from what the first one handed over; the
 /// first image prepares it and hands it over ([`serving::hand_over`]), returning only when
 /// that fails (the mock is then served here). The server then holds only what it keeps:
-/// github-api.json's mock ~50 MiB resident instead of ~80.
+/// github-api.json's mock is 64 MiB resident after the bench's load instead of 80.
 fn prepare(files: &SpecArgs) -> Result<(Prepared, Lint, std::time::SystemTime), ExitCode> {
     let mut started = std::time::SystemTime::now();
     let handed = serving::handed_over();

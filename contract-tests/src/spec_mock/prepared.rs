@@ -20,7 +20,7 @@ use std::io::{Read, Write};
 pub struct Prepared {
     /// Operations and security schemes, without descriptions.
     pub(crate) http: Http,
-    /// The document as validators read it, the holders' examples taken out.
+    /// The document as validators read it, made without the holders' examples.
     pub(crate) document: Value,
     /// The holders' examples.
     pub(crate) examples: Examples,
