@@ -20,22 +20,35 @@ pub fn return_freed_memory() {
     if std::env::var_os(PURGE_DELAY).is_some() {
         return;
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        let Ok(exe) = std::env::current_exe() else {
-            return;
-        };
-        // `exec` only returns on failure; then the command runs in this process.
-        let mut command = std::process::Command::new(exe);
-        command
-            .args(std::env::args_os().skip(1))
-            .env(PURGE_DELAY, "0");
-        if std::env::var_os(EAGER_COMMIT).is_none() {
-            command.env(EAGER_COMMIT, "0");
+    // `exec` only returns on failure; then the command runs in this process.
+    let _ = exec_self(&[]);
+}
+
+/// Re-executes this command (same PID, same arguments) with `env` added and the memory
+/// settings of [`return_freed_memory`] wherever the user chose none; returns only on
+/// failure, with the reason.
+#[cfg(unix)]
+fn exec_self(env: &[(&str, &std::ffi::OsStr)]) -> String {
+    use std::os::unix::process::CommandExt;
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => return format!("cannot find this executable: {e}"),
+    };
+    let mut command = std::process::Command::new(exe);
+    command
+        .args(std::env::args_os().skip(1))
+        .envs(env.iter().copied());
+    for variable in [PURGE_DELAY, EAGER_COMMIT] {
+        if std::env::var_os(variable).is_none() {
+            command.env(variable, "0");
         }
-        let _ = command.exec();
     }
+    command.exec().to_string()
+}
+
+#[cfg(not(unix))]
+fn exec_self(_: &[(&str, &std::ffi::OsStr)]) -> String {
+    "this system cannot replace a process image".into()
 }
 
 /// The variable naming the file a command handed over to its fresh image.
@@ -76,32 +89,15 @@ pub fn hand_over(
 }
 
 /// Re-executes this command with the handed-over file; returns only on failure.
-#[cfg(unix)]
 fn exec_with(path: &std::path::Path, started: std::time::SystemTime) -> String {
-    use std::os::unix::process::CommandExt;
-    let exe = match std::env::current_exe() {
-        Ok(e) => e,
-        Err(e) => return format!("cannot find this executable: {e}"),
-    };
     let millis = started
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    let mut command = std::process::Command::new(exe);
-    command
-        .args(std::env::args_os().skip(1))
-        .env(PREPARED, path)
-        .env(STARTED, millis.to_string());
-    for variable in [PURGE_DELAY, EAGER_COMMIT] {
-        if std::env::var_os(variable).is_none() {
-            command.env(variable, "0");
-        }
-    }
-    command.exec().to_string()
-}
-
-#[cfg(not(unix))]
-fn exec_with(_: &std::path::Path, _: std::time::SystemTime) -> String {
-    "this system cannot replace a process image".into()
+        .map_or(0, |d| d.as_millis())
+        .to_string();
+    exec_self(&[
+        (PREPARED, path.as_os_str()),
+        (STARTED, std::ffi::OsStr::new(&millis)),
+    ])
 }
 
 /// In a fresh image ([`hand_over`]): the handed-over file, opened and then removed from
