@@ -111,12 +111,7 @@ fn validator(spec: &SpecArgs) -> Result<ContractValidator, ExitCode> {
         ExitCode::from(2)
     })?;
     let loaded = codegen::check(spec, overlays);
-    let errors: Vec<_> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
+    let errors = spec_args::errors_of(&loaded.diagnostics);
     if !errors.is_empty() {
         // Reported, not fatal: an exchange the errors make uncheckable is skipped with
         // its reason, every other one is checked.

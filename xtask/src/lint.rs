@@ -52,12 +52,7 @@ pub fn run(args: Args) -> ExitCode {
         }
         Format::Errors => {
             let color = spec_args::use_color(&std::io::stdout());
-            let errors: Vec<_> = loaded
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .cloned()
-                .collect();
+            let errors = spec_args::errors_of(&loaded.diagnostics);
             print!("{}", diag::render_human(&errors, &loaded.sources, color));
             println!("{}: {tally}", names.join(" + "));
         }

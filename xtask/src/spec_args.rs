@@ -104,11 +104,7 @@ pub fn report_lint(loaded: &codegen::load::Loaded, color: bool, outcome: &str) {
     let mut diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(codegen::lint::lint(doc));
     diag::sort(&mut diagnostics);
-    let errors: Vec<_> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
+    let errors = errors_of(&diagnostics);
     if !errors.is_empty() {
         eprintln!("{}", diag::render_human(&errors, &loaded.sources, color));
     }
@@ -116,6 +112,15 @@ pub fn report_lint(loaded: &codegen::load::Loaded, color: bool, outcome: &str) {
         "  lint: {} ({outcome}; `cargo xtask lint --spec …` lists them all)",
         diag::Tally::of(&diagnostics)
     );
+}
+
+/// The errors among `diagnostics` (what commands that go on despite them print in full).
+pub fn errors_of(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect()
 }
 
 /// Prints a diagnostic that has no source (e.g. an unreadable file) to stderr.
