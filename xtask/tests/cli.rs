@@ -566,17 +566,22 @@ fn contract_check_and_har_go_on_past_lint_errors_and_skip_what_they_break() {
 /// A mock of `spec` started as a user starts it (`cargo xtask mock --spec …`), killed on drop.
 fn serve(spec: &Path, extra: &[&str]) -> common::Served {
     let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command
-        .args([
-            "mock",
-            "--spec",
-            spec.to_str().unwrap(),
-            "--port",
-            &port.to_string(),
-        ])
-        .args(extra);
+    let mut command = mock_command(spec, port);
+    command.args(extra);
     spawn_server(command, port)
+}
+
+/// `xtask mock --spec SPEC --port PORT`.
+fn mock_command(spec: &Path, port: u16) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.args([
+        "mock",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--port",
+        &port.to_string(),
+    ]);
+    command
 }
 
 #[test]
@@ -732,27 +737,12 @@ fn acknowledged_writes_survive_kill_9() {
 /// A mock started with its output kept in `dir` (stdout.txt, stderr.txt), and `env` set.
 fn serve_logged(spec: &Path, dir: &Path, env: &[(&str, &str)]) -> common::Served {
     let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    let mut command = mock_command(spec, port);
     command
-        .args([
-            "mock",
-            "--spec",
-            spec.to_str().unwrap(),
-            "--port",
-            &port.to_string(),
-        ])
         .envs(env.iter().copied())
         .stdout(std::fs::File::create(dir.join("stdout.txt")).unwrap())
         .stderr(std::fs::File::create(dir.join("stderr.txt")).unwrap());
-    let child = command.spawn().unwrap();
-    let served = common::Served(child, port);
-    for _ in 0..400 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return served;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the mock did not listen on {port}");
+    common::spawn_listening(command, port)
 }
 
 /// Waits until `file` contains `text` (the background lint prints after the mock listens).

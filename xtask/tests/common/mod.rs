@@ -49,14 +49,16 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Spawns `command` serving on `port` and waits until it listens.
+/// Spawns `command` serving on `port`, its output dropped, and waits until it listens.
 pub fn spawn_server(mut command: Command, port: u16) -> Served {
-    let child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let served = Served(child, port);
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    spawn_listening(command, port)
+}
+
+/// Spawns `command` (its output wherever the caller sent it) serving on `port` and waits
+/// until it listens.
+pub fn spawn_listening(mut command: Command, port: u16) -> Served {
+    let served = Served(command.spawn().unwrap(), port);
     for _ in 0..200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return served;
